@@ -1,0 +1,176 @@
+"""Registration burst: 500 journalists submit the public form at the same moment for 100 seats,
+through gunicorn on PostgreSQL. Exactly 100 must be approved, 400 wait-listed, 0 errors.
+
+    createdb -h 127.0.0.1 -U postgres eventapp_bench_reg
+    .venv/bin/python -m bench.registrations --database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_reg
+    dropdb -h 127.0.0.1 -U postgres eventapp_bench_reg
+
+The database's tables are dropped and re-created. Each client first loads the form (its own
+session cookie and CSRF token, untimed), then all wait at a barrier and POST together; the POST
+is timed from the client's side on loopback. Rate limiting is switched off for the run (every
+client comes from 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import statistics
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from bench.server import serve
+from config import Config
+from eventapp import create_app
+from eventapp.directory.models import Organisation, OrganisationKind, Person
+from eventapp.events.models import Event, EventKind, EventStatus
+from eventapp.extensions import db
+from eventapp.mail.models import OutboxMessage
+from eventapp.registrations.models import Registration
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_reg"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def seed(database_url: str, seats: int) -> tuple[int, int]:
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        event = Event(kind=EventKind.PRESS_BRIEFING, title="Họp báo thường kỳ (benchmark)",
+                      starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=2),
+                      status=EventStatus.PUBLISHED, capacity=seats, waitlist_enabled=True,
+                      venue="18 Nguyễn Du, Hà Nội")
+        outlet = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Nhân Dân")
+        db.session.add_all([event, outlet])
+        db.session.commit()
+        ids = event.id, outlet.id
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+class Client(threading.Thread):
+    """One journalist: load the form, wait for the start, submit, record status and time."""
+
+    def __init__(self, number: int, address: str, event_id: int, outlet_id: int,
+                 start: threading.Barrier) -> None:
+        super().__init__(daemon=True)
+        self.number, self.address, self.event_id, self.outlet_id, self.start_line = (
+            number, address, event_id, outlet_id, start)
+        self.status: int | str = "not run"
+        self.seconds = 0.0
+
+    def _connection(self) -> http.client.HTTPConnection:
+        host, port = self.address.split(":")
+        return http.client.HTTPConnection(host, int(port), timeout=120)
+
+    def run(self) -> None:
+        path = f"/events/{self.event_id}/register"
+        try:
+            connection = self._connection()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            page = response.read().decode("utf-8")
+            connection.close()
+            cookie = "; ".join(value.split(";", 1)[0] for name, value in response.getheaders()
+                               if name.lower() == "set-cookie" and value.startswith("session="))
+            body = urlencode({
+                "csrf_token": TOKEN.search(page).group(1), "full_name": f"Phóng viên {self.number}",
+                "email": f"pv{self.number}@bench.example", "phone": "0912 345 678", "position": "Phóng viên",
+                "outlet_id": str(self.outlet_id), "outlet_name": "", "consent": "y", "website": ""})
+        except Exception as error:  # noqa: BLE001 - reported as an error of this client
+            self.start_line.abort()
+            self.status = f"setup: {error.__class__.__name__}"
+            return
+        try:
+            self.start_line.wait(timeout=300)
+        except threading.BrokenBarrierError:
+            self.status = "barrier"
+            return
+        started = time.perf_counter()
+        try:
+            connection = self._connection()
+            connection.request("POST", path, body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            self.status = response.status
+        except Exception as error:  # noqa: BLE001
+            self.status = error.__class__.__name__
+        self.seconds = time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def count(database_url: str, event_id: int) -> dict[str, int]:
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        statuses = Counter(s.value for s in db.session.scalars(
+            sa.select(Registration.status).where(Registration.event_id == event_id)))
+        people = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+        distinct_people = db.session.scalar(sa.select(sa.func.count(sa.distinct(Registration.person_id))))
+        mails = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+        db.session.remove()
+        db.engine.dispose()
+    return {**statuses, "people": people, "registered_people": distinct_people, "emails_queued": mails}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--submissions", type=int, default=500)
+    parser.add_argument("--seats", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (2 × cores)")
+    args = parser.parse_args()
+
+    event_id, outlet_id = seed(args.database_url, args.seats)
+    # The base Config (DEBUG off): ProductionConfig would mark the session cookie Secure, which a
+    # client on plain loopback HTTP never sends back, and every form would fail its CSRF check.
+    env = {"DATABASE_URL": args.database_url, "RATELIMIT_ENABLED": "0", "SECRET_KEY": "bench-only-not-secret"}
+    with serve("eventapp:create_app()", env=env, workers=args.workers) as address:
+        start = threading.Barrier(args.submissions + 1)
+        clients = [Client(i, address, event_id, outlet_id, start) for i in range(args.submissions)]
+        for client in clients:
+            client.start()
+        start.wait(timeout=300)
+        began = time.perf_counter()
+        for client in clients:
+            client.join(timeout=300)
+        wall = time.perf_counter() - began
+
+    codes = Counter(c.status for c in clients)
+    durations = [c.seconds for c in clients if c.status == 302]
+    errors = sum(n for status, n in codes.items() if status != 302)
+    result = count(args.database_url, event_id)
+    print(f"registration burst: {args.submissions} concurrent submissions, {args.seats} seats, "
+          f"gunicorn {args.workers} sync workers, PostgreSQL")
+    print(f"  wall time      {wall:.2f} s")
+    if durations:
+        print(f"  POST latency   p50 {statistics.median(durations) * 1000:.0f} ms, "
+              f"p99 {percentile(durations, 0.99) * 1000:.0f} ms, max {max(durations) * 1000:.0f} ms")
+    print(f"  responses      {dict(codes)}")
+    print(f"  approved       {result.get('approved', 0)}")
+    print(f"  wait-listed    {result.get('waitlisted', 0)}")
+    print(f"  errors         {errors}")
+    print(f"  people         {result['people']} (registered: {result['registered_people']}), "
+          f"e-mails queued {result['emails_queued']}")
+    ok = (result.get("approved", 0) == args.seats and result.get("waitlisted", 0) == args.submissions - args.seats
+          and errors == 0 and result["registered_people"] == args.submissions)
+    print("  verdict        " + ("OK" if ok else "FAILED"))
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Configuration classes; every setting can come from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'eventapp.sqlite3'}"
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Flask-Babel: Vietnamese first, English second; times shown in Vietnam.
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    DEFAULT_EVENT_TZ = "Asia/Ho_Chi_Minh"
+
+    # Flask-Limiter: memory by default, Redis in production via RATELIMIT_STORAGE_URI.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    ATTENDANCE_POLL_SECONDS = int(os.environ.get("ATTENDANCE_POLL_SECONDS", 5))
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 20))
+
+    WTF_CSRF_TIME_LIMIT = None  # a long form session must not lose what was typed
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Mail (outbox worker)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 8025))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Trung tâm Thông tin <noreply@eventapp.local>"
+    )
+
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    EVENT_HORIZON_MONTHS = int(os.environ.get("EVENT_HORIZON_MONTHS", 12))
+    # Seconds a feed version confirmed against the database is trusted without asking again.
+    FEED_VERSION_TTL = float(os.environ.get("FEED_VERSION_TTL", 2))
+    ENFORCE_SECURE_SETTINGS = False
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    ACCESS_LOG = _env_bool("ACCESS_LOG", False)
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, debug toolbar off."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """The test suite: explicit database URL, fast hashing, no rate limits unless asked."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+    FEED_VERSION_TTL = 0  # every request sees the latest data
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method, fast in tests only
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Production: secrets and database must come from the environment."""
+
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    ENFORCE_SECURE_SETTINGS = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    ACCESS_LOG = _env_bool("ACCESS_LOG", True)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by EVENTAPP_ENV (development by default)."""
+    name = os.environ.get("EVENTAPP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"EVENTAPP_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,116 @@
+"""EventApp: press briefings and hybrid trainings for a ministry's communication network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import DEFAULT_SQLITE_URL, DEV_SECRET_KEY, Config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error pages, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=str(PROJECT_DIR / "instance"),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    _refuse_insecure_production(app)
+
+    from eventapp import logs, web
+    from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
+    limiter.init_app(app)
+
+    _import_models()
+    app.url_map.converters["int"] = web.DatabaseIntConverter
+    _register_blueprints(app)
+    web.init_app(app)
+    logs.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _refuse_insecure_production(app: Flask) -> None:
+    if not app.config.get("ENFORCE_SECURE_SETTINGS"):
+        return
+    if app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+    if app.config.get("SQLALCHEMY_DATABASE_URI") == DEFAULT_SQLITE_URL:
+        raise RuntimeError("DATABASE_URL must be set in the environment in production")
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
+    from eventapp import audit  # noqa: F401
+    from eventapp.accounts import models as _accounts  # noqa: F401
+    from eventapp.directory import models as _directory  # noqa: F401
+    from eventapp.events import models as _events  # noqa: F401
+    from eventapp.feeds import models as _feeds  # noqa: F401
+    from eventapp.mail import models as _mail  # noqa: F401
+    from eventapp.registrations import models as _registrations  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventapp.accounts.console import bp as accounts_console_bp
+    from eventapp.accounts.views import bp as accounts_bp
+    from eventapp.api import bp as api_bp
+    from eventapp.attendance.api import bp as attendance_api_bp
+    from eventapp.attendance.console import bp as attendance_console_bp
+    from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
+    from eventapp.console import bp as console_bp
+    from eventapp.directory.console import bp as directory_console_bp
+    from eventapp.events.console import bp as events_console_bp
+    from eventapp.events.views import bp as events_bp
+    from eventapp.feeds.console import bp as feeds_console_bp
+    from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.mail.console import bp as mail_console_bp
+    from eventapp.registrations.console import bp as registrations_console_bp
+    from eventapp.registrations.coordinator import bp as site_console_bp
+    from eventapp.registrations.views import bp as registrations_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(console_bp, url_prefix="/console")
+    app.register_blueprint(accounts_console_bp, url_prefix="/console/users")
+    app.register_blueprint(directory_console_bp, url_prefix="/console/directory")
+    app.register_blueprint(events_console_bp, url_prefix="/console/events")
+    app.register_blueprint(mail_console_bp, url_prefix="/console/outbox")
+    app.register_blueprint(registrations_bp)
+    app.register_blueprint(registrations_console_bp, url_prefix="/console/registrations")
+    app.register_blueprint(site_console_bp, url_prefix="/console/site")
+    app.register_blueprint(feeds_console_bp, url_prefix="/console/calendars")
+    app.register_blueprint(attendance_console_bp, url_prefix="/console/attendance")
+    app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
+    app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def _register_cli(app: Flask) -> None:
+    from eventapp.accounts.cli import users_cli
+    from eventapp.demo import demo_command
+    from eventapp.directory.cli import directory_cli
+    from eventapp.events.cli import events_cli
+    from eventapp.mail.cli import mail_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(directory_cli)
+    app.cli.add_command(events_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(mail_cli)
+    from eventapp.registrations.cli import registrations_cli, reminders_command
+
+    mail_cli.add_command(reminders_command)  # `flask mail reminders`
+    app.cli.add_command(registrations_cli)

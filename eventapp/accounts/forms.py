@@ -1,0 +1,54 @@
+"""Sign-in and user administration forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from eventapp.accounts.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.ORGANISER: _l("Organiser"),
+    Role.SITE_COORDINATOR: _l("Site coordinator"),
+    Role.CHECKIN_STAFF: _l("Check-in staff"),
+}
+
+
+def coerce_optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class UserForm(FlaskForm):
+    """Create or edit a console user."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=150)])
+    role = SelectField(
+        _l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    site_id = SelectField(_l("Site (for site coordinators)"), coerce=coerce_optional_int, validators=[Optional()])
+    organisation_id = SelectField(
+        _l("Or organisation (for unit coordinators)"), coerce=coerce_optional_int, validators=[Optional()]
+    )
+    password = PasswordField(
+        _l("Initial password"), validators=[Optional(), Length(min=10, max=200)],
+        description=_l("Leave empty to generate one; it is shown once after saving."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST form: its only job is the CSRF token."""

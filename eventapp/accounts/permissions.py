@@ -1,0 +1,62 @@
+"""The permission helper: every console view declares which roles may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from eventapp.accounts.models import Role, User
+from eventapp.extensions import login_manager
+
+ORGANISERS = (Role.ADMIN, Role.ORGANISER)
+ALL_STAFF = tuple(Role)
+CHECKIN = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF)
+COORDINATORS = (Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR)
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Anonymous users go to the login page; signed-in users without one of `roles` get 403.
+
+    The roles are kept on the view (`view.allowed_roles`) so tests can check every route.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def can_manage_site(user: User, site_id: int | None) -> bool:
+    """Organisers manage every site; a coordinator only the site (or organisation's sites) bound to it."""
+    if not user.is_authenticated or site_id is None:
+        return False
+    if user.is_organiser:
+        return True
+    if user.role != Role.SITE_COORDINATOR:
+        return False
+    if user.site_id is not None:
+        return user.site_id == site_id
+    from eventapp.directory.models import Site
+    from eventapp.extensions import db
+
+    site = db.session.get(Site, site_id)
+    return site is not None and site.organisation_id == user.organisation_id
+
+
+def require_site(user: User, site_id: int | None) -> None:
+    """404 rather than 403 for another site's objects, so their existence is not revealed."""
+    if not can_manage_site(user, site_id):
+        abort(404)

@@ -1,0 +1,62 @@
+"""/api/v1: public read-only events (for the Ministry portal) and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from eventapp.api.openapi import document
+from eventapp.events.models import Event, EventKind, EventStatus
+from eventapp.events.queries import upcoming_published
+from eventapp.extensions import csrf, db
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+def event_json(event: Event) -> dict:
+    return {
+        "id": event.id,
+        "uid": event.uid,
+        "kind": event.kind.value,
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "tz": event.tz,
+        "mode": event.mode.value,
+        "status": event.status.value,
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "series_id": event.series_id,
+        "url": url_for("events.detail", event_id=event.id, _external=True),
+        "ics_url": f"{request.host_url.rstrip('/')}/events/{event.id}.ics",
+    }
+
+
+def _bad_request(message: str):  # noqa: ANN202
+    return jsonify(error="bad_request", message=message), 400
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(document())
+
+
+@bp.get("/events")
+def events():  # noqa: ANN201
+    """Upcoming published events, soonest first."""
+    kind_arg = request.args.get("kind")
+    if kind_arg is not None and kind_arg not in EventKind._value2member_map_:
+        return _bad_request("kind must be one of " + ", ".join(EventKind._value2member_map_))
+    limit_arg = request.args.get("limit", "200")
+    if not limit_arg.isdigit() or not 1 <= int(limit_arg) <= 500:
+        return _bad_request("limit must be an integer from 1 to 500")
+    kind = EventKind(kind_arg) if kind_arg else None
+    return jsonify([event_json(e) for e in upcoming_published(kind=kind, limit=int(limit_arg))])
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int):  # noqa: ANN201
+    found = db.session.get(Event, event_id)
+    if found is None or found.status == EventStatus.DRAFT or found.published_at is None:
+        abort(404)
+    return jsonify(event_json(found))

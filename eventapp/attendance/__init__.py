@@ -1,0 +1,1 @@
+"""Check-in, site roll-call and attendance reports."""

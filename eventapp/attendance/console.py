@@ -1,0 +1,184 @@
+"""Attendance screens: the check-in desk, the site board and the attendance reports (with exports)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+
+from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
+from eventapp.attendance import exports, reports, rollcall, services, svg
+from eventapp.attendance.labels import (
+    CHANNEL_LABELS,
+    SCAN_MESSAGES,
+    SITE_STATUS_LABELS,
+    STATUS_LABELS,
+)
+from eventapp.events.models import Event, EventSeries, EventStatus
+from eventapp.extensions import db
+from eventapp.models import utcnow
+from eventapp.web import local_time
+
+bp = Blueprint("attendance_console", __name__)
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
+    return event or abort(404)
+
+
+def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) -> list[Event]:
+    now = utcnow()
+    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED,
+                                   Event.ends_at >= now - timedelta(days=back),
+                                   Event.starts_at <= now + timedelta(days=ahead))
+    if with_sites:
+        query = query.where(Event.sites.any())
+    return list(db.session.scalars(query.order_by(Event.starts_at).limit(50)))
+
+
+@bp.get("/")
+@roles_required(*CHECKIN)
+def index():  # noqa: ANN201
+    """Events whose door is open now or soon: pick one to run its desk."""
+    events = _window_events()
+    now = utcnow()
+    return render_template("console/attendance/index.html", events=events,
+                           open_ids={e.id for e in events if services.door_open(e, now)})
+
+
+@bp.get("/events/<int:event_id>/desk")
+@roles_required(*CHECKIN)
+def desk(event_id: int):  # noqa: ANN201
+    event = _event(event_id)
+    return render_template(
+        "console/attendance/desk.html", event=event, counters=services.counters(event.id),
+        messages={code: str(text) for code, text in SCAN_MESSAGES.items()},
+        door_open=services.door_open(event, utcnow()))
+
+
+@bp.get("/boards")
+@roles_required(*ORGANISERS)
+def boards():  # noqa: ANN201
+    """Hybrid events around today that have participating sites."""
+    return render_template("console/attendance/boards.html", events=_window_events(with_sites=True, back=3))
+
+
+@bp.get("/events/<int:event_id>/board")
+@roles_required(*ORGANISERS)
+def board(event_id: int):  # noqa: ANN201
+    event = _event(event_id)
+    tiles = rollcall.board(event)
+    return render_template(
+        "console/attendance/board.html", event=event, tiles=tiles, summary=rollcall.summary(tiles),
+        status_labels=SITE_STATUS_LABELS,
+        poll_seconds=current_app.config.get("ATTENDANCE_POLL_SECONDS", 5))
+
+
+@bp.get("/reports")
+@roles_required(*ORGANISERS)
+def reports_index():  # noqa: ANN201
+    now = utcnow()
+    events = db.session.scalars(
+        sa.select(Event).where(Event.status != EventStatus.CANCELLED,
+                               Event.starts_at <= now + timedelta(days=30))
+        .order_by(Event.starts_at.desc()).limit(60)).all()
+    series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()
+    return render_template("console/attendance/reports.html", events=events, series=series)
+
+
+def _format() -> str | None:
+    fmt = request.args.get("format")
+    if fmt is None:
+        return None
+    if fmt not in exports.MIMETYPES:
+        abort(400)
+    return fmt
+
+
+def _bars(groups: dict[str, reports.Tally], labels: dict | None = None, limit: int = 15) -> list:
+    labels = labels or {}
+    return [(str(labels.get(key, key)), t.attended, t.registered) for key, t in list(groups.items())[:limit]]
+
+
+@bp.get("/events/<int:event_id>/report")
+@roles_required(*ORGANISERS)
+def event_report(event_id: int):  # noqa: ANN201
+    """Registered, attended and no-shows by channel, site, organisation and outlet; late arrivals."""
+    event = _event(event_id)
+    fmt = _format()
+    report = reports.event_report(event, reports.fetch_rows([event.id]), reports.fetch_sites([event.id]))
+    if fmt:
+        headers, rows = exports.event_rows(event, report)
+        return exports.spreadsheet(fmt, f"attendance-{event.id}", headers, rows, title=_("Attendance"))
+    charts = {
+        "channel": svg.bar_chart(_bars(report.by_channel, CHANNEL_LABELS), _("By channel")),
+        "outlet": svg.bar_chart(_bars(report.by_outlet), _("By press outlet (top 15)")),
+        "organisation": svg.bar_chart(_bars(report.by_organisation), _("By organisation (top 15)")),
+    }
+    if report.by_site:
+        charts["site"] = svg.bar_chart(
+            [(s.name, present, t.registered) for s, t, present in report.by_site], _("By site"))
+    return render_template("console/attendance/event_report.html", event=event, report=report,
+                           charts=charts, channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
+                           site_status_labels=SITE_STATUS_LABELS, late_after=reports.LATE_AFTER)
+
+
+def _local_date(raw: str | None, tz: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+    return datetime.combine(day, time.min, ZoneInfo(tz))
+
+
+@bp.get("/series-report")
+@roles_required(*ORGANISERS)
+def series_report():  # noqa: ANN201
+    """A series or a period: the site × session heat map and each journalist's participation."""
+    fmt = _format()
+    tz = current_app.config["DEFAULT_EVENT_TZ"]
+    series_id = request.args.get("series_id", type=int)
+    if series_id is not None and not services.valid_id(series_id):
+        abort(404)
+    series = db.session.get(EventSeries, series_id) if series_id else None
+    if series_id and series is None:
+        abort(404)
+    start = _local_date(request.args.get("start"), tz)
+    end = _local_date(request.args.get("end"), tz)
+    if end is not None:
+        end += timedelta(days=1)
+    chosen = series is not None or start is not None or end is not None
+    sessions = reports.fetch_sessions(series_id=series_id, start=start, end=end) if chosen else []
+    ids = [s.id for s in sessions]
+    rows, sites = reports.fetch_rows(ids), reports.fetch_sites(ids)
+    matrix = reports.site_matrix(sessions, rows, sites)
+    people = reports.participation(sessions, rows)
+    if fmt:
+        table = request.args.get("table", "matrix")
+        if table == "people":
+            headers, lines = exports.participation_rows(sessions, people)
+        else:
+            headers, lines = exports.matrix_rows(sessions, matrix)
+        return exports.spreadsheet(fmt, f"attendance-{table}", headers, lines, title=_("Attendance"))
+    heat = None
+    if matrix:
+        heat = svg.heat_map(
+            [site.name for site, _cells in matrix],
+            [local_time(s.starts_at, s.tz, "dd/MM/yy") for s in sessions],
+            [[(c.rate, f"{c.rate:.0%}" if c.rate is not None else str(c.present)) if c else None
+              for c in cells] for _site, cells in matrix],
+            _("Attendance rate by site and session"))
+    all_series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()
+    return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
+                           people=people, heat=heat, series=series, all_series=all_series,
+                           chosen=chosen, args=request.args,
+                           filters={k: v for k in ("series_id", "start", "end")
+                                    if (v := request.args.get(k))})
+
+

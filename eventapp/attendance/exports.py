@@ -1,0 +1,72 @@
+"""CSV/XLSX exports of attendance reports (formula-safe, UTF-8 with BOM for CSV)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response
+from flask_babel import gettext as _
+
+from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
+from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late
+from eventapp.events.models import Event
+from eventapp.spreadsheets import csv_bytes, xlsx_bytes
+from eventapp.web import local_time
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequence[Any]],
+                title: str = "Sheet1") -> Response:
+    """A download response in `fmt` (csv or xlsx)."""
+    body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def event_rows(event: Event, report: EventReport) -> tuple[list[str], list[list[Any]]]:
+    """One line per registration: who, from where, how registered, status, check-in."""
+    headers = [_("Name"), _("Organisation"), _("Site"), _("Channel"), _("Status"), _("Attended"),
+               _("Checked in at"), _("Check-in method"), _("Late")]
+    rows = []
+    for row in report.rows:
+        rows.append([
+            row.name, row.organisation or "", row.site or "", str(CHANNEL_LABELS.get(row.channel, row.channel)),
+            str(STATUS_LABELS.get(row.status, row.status)), _("Yes") if row.attended else _("No"),
+            local_time(row.checked_in_at, event.tz, "yyyy-MM-dd HH:mm") if row.checked_in_at else "",
+            str(METHOD_LABELS.get(row.method, row.method or "")) if row.method else "",
+            _("Yes") if is_late(row, event.starts_at) else "",
+        ])
+    return headers, rows
+
+
+def matrix_rows(sessions: list[Event], matrix: list[tuple[SiteRow, list[Cell | None]]]
+                ) -> tuple[list[str], list[list[Any]]]:
+    """Site × session: "present/registered" per cell, the rate in the last column."""
+    headers = [_("Site")] + [local_time(s.starts_at, s.tz, "yyyy-MM-dd") for s in sessions] + [_("Rate")]
+    rows = []
+    for site, cells in matrix:
+        registered = sum(c.registered for c in cells if c)
+        present = sum(c.present for c in cells if c)
+        line: list[Any] = [site.name]
+        line += [f"{c.present}/{c.registered}" if c else "" for c in cells]
+        line.append(f"{present / registered:.0%}" if registered else "")
+        rows.append(line)
+    return headers, rows
+
+
+def participation_rows(sessions: list[Event], people: list[Participant]
+                       ) -> tuple[list[str], list[list[Any]]]:
+    """Each journalist: a mark per session, then attended and registered totals."""
+    marks = {"attended": _("Attended"), "no_show": _("No-show"), "other": _("Not approved"), "": ""}
+    headers = [_("Name"), _("Outlet")] + [local_time(s.starts_at, s.tz, "yyyy-MM-dd") for s in sessions]
+    headers += [_("Attended"), _("Registered")]
+    rows = [[p.name, p.outlet or ""] + [marks[m] for m in p.marks] + [p.attended, p.registered]
+            for p in people]
+    return headers, rows

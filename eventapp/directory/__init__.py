@@ -1,0 +1,1 @@
+"""Organisations, sites and people: the communication network itself."""

@@ -1,0 +1,1 @@
+"""Series, occurrences, recurrence, agendas and hybrid setup."""

@@ -1,0 +1,299 @@
+"""Organiser forms for series, occurrences, one-off events, agenda items and sites, and the
+translation of EventError codes into field errors."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from eventapp.events import recurrence
+from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
+from eventapp.events.services import MAX_CAPACITY, EventError
+from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
+from eventapp.registrations.validation import has_control_chars
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+RANGE_MESSAGE = _l("Enter a whole number between %(min)s and %(max)s.")
+WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
+            (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+NTHS = [(1, _l("first")), (2, _l("second")), (3, _l("third")), (4, _l("fourth")), (-1, _l("last"))]
+PRESETS = [
+    ("weekly", _l("Weekly on a weekday")),
+    ("monthly_nth_weekday", _l("Monthly on the nth weekday (e.g. first Thursday)")),
+    ("monthly_day", _l("Monthly on a day of the month")),
+    ("quarterly_nth_weekday", _l("Quarterly on the nth weekday")),
+    ("quarterly_day", _l("Quarterly on a day of the month")),
+    ("custom", _l("Advanced: RRULE (RFC 5545)")),
+]
+CONTROL_MESSAGE = PERSON_MESSAGES["control_chars"]
+COMMON_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
+
+ERROR_MESSAGES = {
+    "required": _l("This field is required."),
+    "capacity_range": _l("Capacity must be between 0 and %(max)s.", max=MAX_CAPACITY),
+    "unknown_timezone": _l("Unknown time zone. Use an IANA name such as Asia/Ho_Chi_Minh."),
+    "duration_range": _l("The duration must be between 1 minute and 24 hours."),
+    "opens_range": _l("Registration can open at most 366 days before."),
+    "closes_range": _l("Registration can close at most 1440 hours before."),
+    "window_order": _l("Registration must open before it closes."),
+    "opens_after_start": _l("Registration must open before the event starts."),
+    "closes_after_start": _l("Registration must close before the event starts."),
+    "past_date": _l("This date is in the past. Choose a future date."),
+    "end_before_start": _l("The end must be after the start."),
+    "agenda_outside": _l("Agenda items must lie inside the event's time."),
+    "agenda_overlap": _l("This item overlaps another one. Change the time or mark it as parallel."),
+    "empty": _l("Enter a recurrence rule."),
+    "invalid": _l("This is not a valid recurrence rule (RFC 5545 RRULE)."),
+    "frequency": _l("Only DAILY, WEEKLY, MONTHLY and YEARLY rules are allowed."),
+    "unsupported": _l("This rule uses parts that are not supported here."),
+    "no_dates": _l("This rule gives no dates within the planning horizon."),
+    "too_many": _l("This rule gives more than 500 dates within the planning horizon."),
+    "series_cancelled": _l("This series has been cancelled."),
+    "already_cancelled": _l("This event has already been cancelled."),
+    "cancelled": _l("A cancelled event cannot be published."),
+    "time": _l("Set a start and an end time before publishing."),
+    "venue_missing": _l("Set a venue before publishing (in-person and hybrid events)."),
+    "online_url_missing": _l("Set an online link before publishing (online and hybrid events)."),
+    "capacity_missing": _l("Set a capacity or site quotas before publishing a hybrid event."),
+    "nothing_to_publish": _l("There is no upcoming draft occurrence to publish."),
+    "quota_range": _l("A quota must be a whole number between 0 and 1000."),
+    "region_required": _l("Choose a region."),
+    "kind_required": _l("Choose a kind of organisation."),
+    "sites_required": _l("Tick at least one site."),
+    "site_has_registrations": _l("This site has registrations for the event and cannot be removed."),
+    "unknown_site": _l("This site does not take part in the event."),
+    "scope": _l("Choose how to pick sites."),
+}
+
+
+def error_message(exc: EventError) -> str:
+    message = str(ERROR_MESSAGES.get(exc.code, _l("This value cannot be used.")))
+    if exc.code in ("agenda_overlap", "unsupported") and exc.detail:
+        message = f"{message} ({exc.detail})"
+    return message
+
+
+def apply_error(form: FlaskForm, exc: EventError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service error on the field that caused it (or above the form)."""
+    name = (field_map or {}).get(exc.field or "", exc.field or "")
+    target = form
+    for part in name.split("-") if name.startswith("sites-") else [name]:
+        target = getattr(target, part, None) if not part.isdigit() else target[int(part)]
+        if target is None:
+            break
+    if target is not None and target is not form and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), error_message(exc)]
+    else:
+        form.form_errors.append(error_message(exc))
+
+
+def strip(value: str | None) -> str | None:
+    """NFC and trimmed (Vietnamese may arrive decomposed); control characters are a field error."""
+    if not isinstance(value, str):
+        return value
+    if has_control_chars(value):
+        raise ValueError(str(CONTROL_MESSAGE))
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def validate_zone(form: FlaskForm, field: StringField) -> None:
+    try:
+        recurrence.zone((field.data or "").strip())
+    except recurrence.RecurrenceError:
+        raise ValidationError(str(ERROR_MESSAGES["unknown_timezone"])) from None
+
+
+def _kind_choices() -> list:
+    return [(k.value, label) for k, label in KIND_SINGULAR.items()]
+
+
+def _mode_choices() -> list:
+    return [(m.value, label) for m, label in MODE_LABELS.items()]
+
+
+def optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class PlaceFields:
+    """Venue, link and capacity: shared by series, occurrences and one-off events."""
+
+    mode = SelectField(_l("Format"), choices=_mode_choices)
+    venue = StringField(_l("Venue"), filters=[strip], validators=[Optional(), Length(max=300)])
+    venue_address = StringField(_l("Address"), filters=[strip], validators=[Optional(), Length(max=300)])
+    online_url = StringField(_l("Online link"), filters=[strip],
+                             validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address (https://…)."))])
+    capacity = IntegerField(_l("In-person capacity"), validators=[
+        Optional(), NumberRange(min=0, max=MAX_CAPACITY, message=RANGE_MESSAGE)])
+
+
+class SeriesForm(PlaceFields, FlaskForm):
+    """A press-briefing series: defaults for its occurrences plus the recurrence picker."""
+
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=_kind_choices, default="press_briefing")
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)])
+    start_date = DateField(_l("First date (on or after)"), validators=[DataRequired()])
+    time_of_day = TimeField(_l("Time of day"), validators=[DataRequired()], default=datetime(2000, 1, 1, 9).time())
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=90, validators=[
+        DataRequired(), NumberRange(min=1, max=1440, message=RANGE_MESSAGE)])
+    tz = StringField(_l("Time zone"), default=DEFAULT_TZ, filters=[strip], validators=[DataRequired(), validate_zone])
+    preset = SelectField(_l("Repeats"), choices=PRESETS, default="monthly_nth_weekday")
+    nth = SelectField(_l("Which"), choices=NTHS, coerce=int, default=1)
+    weekday = SelectField(_l("Weekday"), choices=WEEKDAYS, coerce=int, default=3)
+    day = IntegerField(_l("Day of the month"), default=1, validators=[
+        Optional(), NumberRange(min=1, max=31, message=RANGE_MESSAGE)])
+    until_date = DateField(_l("Last date (optional)"), validators=[Optional()])
+    rrule = StringField(_l("RRULE"), filters=[strip], validators=[Optional(), Length(max=400)],
+                        description=_l("For example FREQ=MONTHLY;BYDAY=1TH or FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"))
+    registration_opens_days_before = IntegerField(_l("Registration opens (days before)"), default=14, validators=[
+        Optional(), NumberRange(min=0, max=366, message=RANGE_MESSAGE)])
+    registration_closes_hours_before = IntegerField(_l("Registration closes (hours before)"), default=2, validators=[
+        Optional(), NumberRange(min=0, max=1440, message=RANGE_MESSAGE)])
+    requires_approval = BooleanField(_l("Press registrations need approval"))
+    requires_press_card = BooleanField(_l("A press card number is required"))
+
+    def validate_rrule(self, field: StringField) -> None:
+        if self.preset.data == "custom" and not field.data:
+            raise ValidationError(str(ERROR_MESSAGES["empty"]))
+
+    def rule_text(self) -> str:
+        """The RRULE the picker describes (a preset, or the advanced field as typed)."""
+        if self.preset.data == "custom":
+            return self.rrule.data or ""
+        preset = recurrence.Preset(self.preset.data, weekday=self.weekday.data or 0, nth=self.nth.data or 1,
+                                   day=self.day.data or 1)
+        rule = recurrence.preset_rrule(preset)
+        if self.until_date.data:
+            rule += f";UNTIL={self.until_date.data:%Y%m%d}"
+        return rule
+
+    def dtstart_local(self) -> datetime:
+        return datetime.combine(self.start_date.data, self.time_of_day.data.replace(second=0, microsecond=0))
+
+    def fill_recurrence(self, rule: str, tz: str) -> None:
+        """Set the picker from a stored rule (a preset when it is one, else the advanced field)."""
+        found = recurrence.preset_from_rrule(rule)
+        if found is None:
+            self.preset.data, self.rrule.data = "custom", rule
+            return
+        preset, until = found
+        self.preset.data = preset.kind
+        self.weekday.data, self.nth.data, self.day.data = preset.weekday, preset.nth, preset.day
+        self.rrule.data = rule
+        if until:
+            instant = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            self.until_date.data = recurrence.to_local(instant, tz).date()
+
+    def rule_field(self) -> str:
+        return "rrule" if self.preset.data == "custom" else "preset"
+
+
+class OccurrenceForm(PlaceFields, FlaskForm):
+    """Edit one occurrence: move it, change venue, link or capacity."""
+
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired()])
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(str(ERROR_MESSAGES["end_before_start"]))
+
+
+class EventForm(OccurrenceForm):
+    """A one-off event (training, conference) with its registration window."""
+
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=_kind_choices, default="training")
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)])
+    tz = StringField(_l("Time zone"), default=DEFAULT_TZ, filters=[strip], validators=[DataRequired(), validate_zone])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()])
+    requires_approval = BooleanField(_l("Registrations need approval"))
+    requires_press_card = BooleanField(_l("A press card number is required"))
+
+
+class CancelForm(FlaskForm):
+    """Cancel an event, an occurrence or a series: the reason goes to every registrant."""
+
+    reason = TextAreaField(_l("Reason (sent to registrants)"), filters=[strip],
+                           validators=[DataRequired(), Length(max=500)])
+
+
+class AgendaItemForm(FlaskForm):
+    """One programme item."""
+
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired()])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)])
+    speaker = StringField(_l("Speaker"), filters=[strip], validators=[Optional(), Length(max=150)])
+    speaker_organisation_id = SelectField(_l("Speaker's organisation"), coerce=optional_int, validators=[Optional()])
+    speaker_organisation_name = StringField(_l("Or organisation name"), filters=[strip],
+                                            validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=2000)])
+    is_parallel = BooleanField(_l("Parallel session (may overlap other items)"))
+
+
+QUOTA_VALIDATORS = [NumberRange(min=0, max=1000, message=RANGE_MESSAGE)]
+
+
+class AddSitesForm(FlaskForm):
+    """Add participating sites: all at once, by region, by organisation kind, or one by one."""
+
+    scope = RadioField(_l("Sites to add"), default="all", choices=[
+        ("all", _l("All active sites")), ("region", _l("Sites of a region")),
+        ("organisation_kind", _l("Sites of a kind of organisation")), ("pick", _l("Sites ticked below"))])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    organisation_kind = SelectField(_l("Kind of organisation"), validators=[Optional()])
+    site_ids = SelectMultipleField(_l("Sites"), coerce=int, validators=[Optional()])
+    default_quota = IntegerField(_l("Default quota per site"), default=5,
+                                 validators=[InputRequired(message=_l("Enter a quota.")), *QUOTA_VALIDATORS])
+
+
+class SiteRowForm(Form):
+    """One participating site's overrides (a sub-form: the outer form carries the CSRF token)."""
+
+    site_id = HiddenField()
+    quota = IntegerField(_l("Quota"), validators=[InputRequired(message=_l("Enter a quota.")), *QUOTA_VALIDATORS])
+    room = StringField(_l("Room"), filters=[strip], validators=[Optional(), Length(max=200)])
+    join_url = StringField(_l("Own link"), filters=[strip], validators=[
+        Optional(), Length(max=500), URL(message=_l("Enter a full web address (https://…)."))])
+    passcode = StringField(_l("Passcode"), filters=[strip], validators=[Optional(), Length(max=60)])
+    remove = BooleanField(_l("Remove"))
+
+
+class SitesTableForm(FlaskForm):
+    """Every participating site with its quota and join details, saved at once."""
+
+    sites = FieldList(FormField(SiteRowForm))

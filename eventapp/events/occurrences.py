@@ -1,0 +1,256 @@
+"""Occurrences of a series: edit one (an exception), cancel, split "this and all following",
+and re-fit existing rows to a changed schedule without losing registrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from eventapp import audit
+from eventapp.events import notify, recurrence
+from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
+from eventapp.events.services import (
+    CALENDAR_FIELDS,
+    SERIES_DEFAULT_FIELDS,
+    EventError,
+    SeriesSpec,
+    anchored_rule,
+    apply_changes,
+    check_common,
+    extend_horizon,
+    occurrence_window,
+    series_is_published,
+    series_values,
+)
+from eventapp.extensions import db
+from eventapp.models import utcnow
+
+MATCH_WINDOW = timedelta(days=7)
+# Fields an edited occurrence may override; the rest always follow the series.
+OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
+
+
+def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any, action: str) -> None:
+    if CALENDAR_FIELDS & diff.keys():
+        event.bump_sequence()
+    if "starts_at" in diff and event.status != EventStatus.CANCELLED:
+        notify.rescheduled(event, old_start)
+    db.session.flush()
+    audit.record(actor, action, event, event.title, diff)
+
+
+def update_event(event: Event, values: dict[str, Any], *, actor: Any = None,
+                 now: datetime | None = None) -> dict:
+    """Change an event (a one-off, or one occurrence, which then becomes an exception of its series
+    and keeps its original start as its identity). `values` holds model attributes; times in UTC."""
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        raise EventError("already_cancelled", "title")
+    check_common(title=values.get("title"), capacity=values.get("capacity"), tz=values.get("tz"))
+    starts = values.get("starts_at", event.starts_at)
+    ends = values.get("ends_at", event.ends_at)
+    if ends <= starts:
+        raise EventError("end_before_start", "ends_at")
+    if starts != event.starts_at and starts < now:
+        raise EventError("past_date", "starts_at")
+    outside = [item for item in event.agenda_items if item.starts_at < starts or item.ends_at > ends]
+    if outside:
+        raise EventError("agenda_outside", "starts_at", outside[0].title)
+    if event.series is not None and "starts_at" in values:
+        values = {**values, **occurrence_window(event.series, starts)}
+    old_start = event.starts_at
+    diff = apply_changes(event, values)
+    if not diff:
+        return diff
+    if event.series_id is not None:
+        event.is_exception = True
+    _finish_change(event, diff, old_start=old_start, actor=actor,
+                   action="occurrence.update" if event.series_id else "event.update")
+    return diff
+
+
+def cancel_event(event: Event, reason: str, *, actor: Any = None, now: datetime | None = None) -> int:
+    """Cancel an event or one occurrence. Registrations are kept, marked cancelled by the
+    organiser, and every registrant gets a message. Returns how many registrations were cancelled."""
+    if event.status == EventStatus.CANCELLED:
+        raise EventError("already_cancelled", "reason")
+    if not (reason or "").strip():
+        raise EventError("required", "reason")
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason.strip()[:500]
+    event.cancelled_at = now or utcnow()
+    if event.series_id is not None:
+        event.is_exception = True
+    event.bump_sequence()
+    count = notify.cancel_registrations(event, event.cancel_reason)
+    audit.record(actor, "event.cancel", event, event.title, {"reason": event.cancel_reason,
+                                                             "registrations_cancelled": count})
+    return count
+
+
+def cancel_series(series: EventSeries, reason: str, *, actor: Any = None, now: datetime | None = None) -> int:
+    """Cancel a series from now on: its upcoming occurrences are cancelled (never deleted), past ones
+    stay as they were. Returns how many registrations were cancelled."""
+    now = now or utcnow()
+    if series.status != SeriesStatus.ACTIVE:
+        raise EventError("series_cancelled", "reason")
+    if not (reason or "").strip():
+        raise EventError("required", "reason")
+    series.status = SeriesStatus.CANCELLED
+    series.sequence += 1
+    total = 0
+    upcoming = db.session.scalars(sa.select(Event).where(
+        Event.series_id == series.id, Event.starts_at > now, Event.status != EventStatus.CANCELLED)).all()
+    for event in upcoming:
+        total += cancel_event(event, reason, actor=actor, now=now)
+    audit.record(actor, "series.cancel", series, series.title,
+                 {"reason": reason.strip(), "occurrences": len(upcoming), "registrations_cancelled": total})
+    return total
+
+
+def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
+    """Copy the series' defaults to its upcoming occurrences. Exceptions keep what was edited on them
+    (venue, link, capacity, mode) but follow the title, kind and description."""
+    for event in series.occurrences:
+        if event.starts_at <= now or event.status == EventStatus.CANCELLED:
+            continue
+        names = [n for n in SERIES_DEFAULT_FIELDS if not (event.is_exception and n in OVERRIDABLE)]
+        values = {name: getattr(series, name) for name in names}
+        if not event.is_exception:
+            values.update(occurrence_window(series, event.starts_at))
+        diff = apply_changes(event, values)
+        if CALENDAR_FIELDS & diff.keys():
+            event.bump_sequence()
+    db.session.flush()
+
+
+def _match(rows: list[Event], instants: list[datetime]) -> dict[int, datetime]:
+    """Pair rows with new instants: same original start first, then the nearest within a week."""
+    free = set(instants)
+    pairs: dict[int, datetime] = {}
+    for row in rows:
+        if row.original_start in free:
+            pairs[row.id] = row.original_start
+            free.discard(row.original_start)
+    for row in sorted(rows, key=lambda r: r.original_start):
+        if row.id in pairs:
+            continue
+        candidates = [i for i in free if abs(i - row.original_start) <= MATCH_WINDOW]
+        if candidates:
+            best = min(candidates, key=lambda i: (abs(i - row.original_start), i))
+            pairs[row.id] = best
+            free.discard(best)
+    return pairs
+
+
+def _schedule_changed_reason() -> str:
+    with force_locale("vi"):
+        return _("The organiser changed the schedule of the series.")
+
+
+def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: Any = None,
+           now: datetime | None = None) -> dict[str, int]:
+    """Fit existing occurrence rows to the series' (new) rule. Matched rows take the new start as
+    their identity (registrations stay attached; registrants are told about a new time). Unmatched
+    rows are deleted when nothing hangs off them, otherwise cancelled and kept."""
+    now = now or utcnow()
+    instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz, until_utc=horizon)
+    pairs = _match(rows, instants)
+    stats = {"moved": 0, "cancelled": 0, "deleted": 0}
+    # Two phases, so swapping identities within one series never trips the unique constraint.
+    for row in rows:
+        if row.id in pairs and row.original_start != pairs[row.id]:
+            row.original_start = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(minutes=row.id)
+    db.session.flush()
+    duration = timedelta(minutes=series.duration_minutes)
+    for row in rows:
+        target = pairs.get(row.id)
+        if target is None:
+            if notify.has_registrations(row):
+                if row.status != EventStatus.CANCELLED:
+                    cancel_event(row, _schedule_changed_reason(), actor=actor, now=now)
+                    stats["cancelled"] += 1
+                continue
+            db.session.delete(row)
+            stats["deleted"] += 1
+            continue
+        row.original_start = target
+        if row.is_exception:
+            row.bump_sequence()  # its RECURRENCE-ID follows the new rule
+            continue
+        old_start = row.starts_at
+        values = {name: getattr(series, name) for name in SERIES_DEFAULT_FIELDS}
+        values.update(starts_at=target, ends_at=target + duration, **occurrence_window(series, target))
+        diff = apply_changes(row, values)
+        if "starts_at" in diff or "ends_at" in diff:
+            _shift_agenda(row, target - old_start)
+            stats["moved"] += 1
+        if CALENDAR_FIELDS & diff.keys():
+            row.bump_sequence()
+        if "starts_at" in diff and row.status != EventStatus.CANCELLED:
+            notify.rescheduled(row, old_start)
+    db.session.flush()
+    return stats
+
+
+def _shift_agenda(event: Event, delta: timedelta) -> None:
+    items: list[AgendaItem] = event.agenda_items
+    for item in items:
+        item.starts_at += delta
+        item.ends_at += delta
+    for item in items:
+        if item.ends_at > event.ends_at:
+            item.ends_at = event.ends_at
+        if item.starts_at >= item.ends_at:
+            item.starts_at = item.ends_at - timedelta(minutes=1)
+
+
+def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, actor: Any = None,
+                 horizon_months: int = 12, now: datetime | None = None) -> EventSeries:
+    """"This and all following": the series ends just before `at_utc` (an original start) and a new
+    series (split_from_id = old) takes the occurrences from there, with the spec's values. Existing
+    rows are re-pointed to the new series, so their registrations stay attached."""
+    from eventapp.events.services import update_series
+
+    now = now or utcnow()
+    if series.status != SeriesStatus.ACTIVE:
+        raise EventError("series_cancelled", "title")
+    earlier = db.session.scalar(sa.select(sa.exists().where(
+        Event.series_id == series.id, Event.original_start < at_utc)))
+    if not earlier:
+        # Splitting at the first occurrence changes the whole series.
+        if recurrence.to_utc(spec.dtstart_local, spec.tz) < now:
+            spec = _spec_at(spec, recurrence.to_local(at_utc, spec.tz))
+        return update_series(series, spec, actor=actor, horizon_months=horizon_months, now=now)
+    horizon = max(recurrence.horizon_end(now, horizon_months), series.generated_until or now)
+    from_day = max(recurrence.to_local(at_utc, spec.tz).date(), recurrence.to_local(now, spec.tz).date())
+    rule, dtstart = anchored_rule(spec, horizon=horizon, from_day=from_day)
+    was_published = series_is_published(series)
+    moving = list(db.session.scalars(sa.select(Event).where(
+        Event.series_id == series.id, Event.original_start >= at_utc).order_by(Event.original_start)))
+    old_rule = series.rrule
+    series.rrule = recurrence.with_until(series.rrule, at_utc - timedelta(seconds=1))
+    series.generated_until = min(series.generated_until or at_utc, at_utc)
+    series.sequence += 1
+    new = EventSeries(rrule=rule, dtstart_local=dtstart, split_from_id=series.id, **series_values(spec))
+    db.session.add(new)
+    db.session.flush()
+    for row in moving:
+        row.series = new
+    db.session.flush()
+    stats = rebase(new, moving, horizon=horizon, actor=actor, now=now)
+    extend_horizon(new, horizon, publish=was_published)
+    audit.record(actor, "series.split", series, series.title,
+                 {"rrule": [old_rule, series.rrule], "new_series_id": new.id, "at": at_utc.isoformat(), **stats})
+    audit.record(actor, "series.create", new, new.title, {"split_from_id": series.id, "rrule": rule})
+    return new
+
+
+def _spec_at(spec: SeriesSpec, local: datetime) -> SeriesSpec:
+    from dataclasses import replace
+
+    return replace(spec, dtstart_local=datetime.combine(local.date(), spec.dtstart_local.time()))

@@ -1,0 +1,284 @@
+"""Recurrence expansion and validation (pure: no database, no Flask).
+
+A series is a local wall-clock DTSTART in an IANA zone plus an RFC 5545 RRULE. Occurrences are
+expanded in local time (so they keep their wall-clock time across DST changes) and returned as
+UTC instants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateutil.rrule import rrule, rrulestr
+
+MAX_OCCURRENCES = 500
+ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+class RecurrenceError(ValueError):
+    """A rule that cannot be used; `code` says why (the form translates it)."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def zone(tz: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name, or RecurrenceError('unknown_timezone')."""
+    if not tz or tz not in _known_zones():
+        raise RecurrenceError("unknown_timezone", tz or "")
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RecurrenceError("unknown_timezone", tz) from None
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _known_zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def to_utc(local: datetime, tz: str) -> datetime:
+    """A naive local wall time in `tz` as an aware UTC instant."""
+    return local.replace(tzinfo=zone(tz)).astimezone(UTC)
+
+
+def to_local(instant: datetime, tz: str) -> datetime:
+    """An aware instant as naive wall time in `tz`."""
+    return instant.astimezone(zone(tz)).replace(tzinfo=None)
+
+
+_UNTIL = re.compile(r"UNTIL=([0-9TZ]+)", re.IGNORECASE)
+
+
+def normalise_rrule(text: str, tz: str) -> str:
+    """Upper-case, strip an "RRULE:" prefix, and rewrite UNTIL to UTC ("...Z") as RFC 5545 requires
+    when DTSTART has a zone. A date or floating UNTIL is read as local time in `tz` (a date means
+    the end of that day)."""
+    rule = (text or "").strip().upper()
+    if rule.startswith("RRULE:"):
+        rule = rule[6:]
+    rule = rule.replace(" ", "")
+    if not rule:
+        raise RecurrenceError("empty")
+    if "DTSTART" in rule or "\n" in rule:
+        raise RecurrenceError("invalid", "only the RRULE value is accepted")
+
+    def fix_until(match: re.Match[str]) -> str:
+        value = match.group(1)
+        try:
+            if value.endswith("Z"):
+                instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            elif "T" in value:
+                instant = to_utc(datetime.strptime(value, "%Y%m%dT%H%M%S"), tz)
+            else:
+                day = datetime.strptime(value, "%Y%m%d").date()
+                instant = to_utc(datetime.combine(day, time(23, 59, 59)), tz)
+        except ValueError:
+            raise RecurrenceError("invalid", f"bad UNTIL {value}") from None
+        return f"UNTIL={instant:%Y%m%dT%H%M%SZ}"
+
+    return _UNTIL.sub(fix_until, rule)
+
+
+def parse_rule(text: str, dtstart_local: datetime, tz: str) -> rrule:
+    """A dateutil rrule anchored at the local DTSTART; RecurrenceError if unusable."""
+    rule_text = normalise_rrule(text, tz)
+    if any("=" not in part for part in rule_text.split(";")):
+        raise RecurrenceError("invalid", "NAME=VALUE parts expected")
+    parts = rule_parts(rule_text)
+    if parts.get("FREQ") not in ALLOWED_FREQS:
+        raise RecurrenceError("frequency", parts.get("FREQ", ""))
+    unknown = set(parts) - ALLOWED_PARTS
+    if unknown:
+        raise RecurrenceError("unsupported", ", ".join(sorted(unknown)))
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise RecurrenceError("invalid", "COUNT and UNTIL together")
+    start = dtstart_local.replace(tzinfo=zone(tz))
+    try:
+        rule = rrulestr(rule_text, dtstart=start)
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise RecurrenceError("invalid", str(exc)) from None
+    if not isinstance(rule, rrule):
+        raise RecurrenceError("invalid", "a single RRULE is expected")
+    if _never_matches(parts, dtstart_local):
+        raise RecurrenceError("no_dates")
+    return rule
+
+
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"}
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _ints(value: str | None) -> list[int]:
+    return [int(v) for v in value.split(",")] if value else []
+
+
+def _never_matches(parts: dict[str, str], dtstart_local: datetime) -> bool:
+    """Rules dateutil would search until year 9999 for (it only checks UNTIL when a date matches)."""
+    months = _ints(parts.get("BYMONTH")) or list(range(1, 13))
+    days = _ints(parts.get("BYMONTHDAY"))
+    if days and not any(abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days):
+        return True
+    interval = int(parts.get("INTERVAL", "1"))
+    weekdays = {re.sub(r"^[+-]?[0-9]+", "", code) for code in (parts.get("BYDAY") or "").split(",") if code}
+    if (parts["FREQ"] == "DAILY" and interval % 7 == 0 and weekdays
+            and WEEKDAY_CODES[dtstart_local.weekday()] not in weekdays):
+        return True
+    if parts["FREQ"] == "MONTHLY" and interval % 12 == 0 and "BYMONTH" in parts:
+        return dtstart_local.month not in months
+    return False
+
+
+PREVIEW_REACH = timedelta(days=366 * 20)
+
+
+def _bounded(rule: rrule, until_utc: datetime) -> rrule:
+    """The rule cut at `until_utc`, so a rule that never matches cannot make dateutil search for
+    thousands of years (dateutil only stops at UNTIL or year 9999)."""
+    current = getattr(rule, "_until", None)
+    if getattr(rule, "_count", None) or (current is not None and current <= until_utc):
+        return rule  # COUNT ends the rule by itself (and dateutil refuses COUNT with UNTIL)
+    return rule.replace(until=until_utc)
+
+
+def expand(
+    text: str, dtstart_local: datetime, tz: str, *, until_utc: datetime, after_utc: datetime | None = None
+) -> list[datetime]:
+    """UTC instants of the occurrences starting in [after_utc, until_utc), in order.
+
+    Raises RecurrenceError('too_many') past MAX_OCCURRENCES so a bad rule cannot flood the database.
+    """
+    rule = _bounded(parse_rule(text, dtstart_local, tz), until_utc)
+    result: list[datetime] = []
+    for local in rule:
+        instant = local.astimezone(UTC)
+        if instant >= until_utc:
+            break
+        if after_utc is not None and instant < after_utc:
+            continue
+        result.append(instant)
+        if len(result) > MAX_OCCURRENCES:
+            raise RecurrenceError("too_many", str(MAX_OCCURRENCES))
+    return result
+
+
+def validate(text: str, dtstart_local: datetime, tz: str, *, horizon_utc: datetime) -> str:
+    """The normalised rule, if it yields between 1 and MAX_OCCURRENCES dates up to the horizon."""
+    normalised = normalise_rrule(text, tz)
+    instants = expand(normalised, dtstart_local, tz, until_utc=horizon_utc)
+    if not instants:
+        raise RecurrenceError("no_dates")
+    return normalised
+
+
+def preview(text: str, dtstart_local: datetime, tz: str, count: int = 10) -> list[datetime]:
+    """The next `count` occurrences as naive local wall times (for the form's live preview)."""
+    rule = _bounded(parse_rule(text, dtstart_local, tz), to_utc(dtstart_local, tz) + PREVIEW_REACH)
+    out: list[datetime] = []
+    for local in rule:
+        out.append(local.replace(tzinfo=None))
+        if len(out) >= count:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A recurrence picked from the form's presets rather than typed."""
+
+    kind: str  # weekly | monthly_nth_weekday | monthly_day | quarterly_nth_weekday | quarterly_day
+    weekday: int = 0  # 0 = Monday
+    nth: int = 1  # 1..4, or -1 for the last
+    day: int = 1  # 1..31 (or -1 for the last day)
+
+
+def preset_rrule(preset: Preset) -> str:
+    """The RRULE text of a preset, e.g. first Thursday monthly -> FREQ=MONTHLY;BYDAY=1TH."""
+    code = WEEKDAY_CODES[preset.weekday]
+    if preset.kind == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={code}"
+    if preset.kind == "monthly_nth_weekday":
+        return f"FREQ=MONTHLY;BYDAY={preset.nth}{code}"
+    if preset.kind == "monthly_day":
+        return f"FREQ=MONTHLY;BYMONTHDAY={preset.day}"
+    if preset.kind == "quarterly_nth_weekday":
+        return f"FREQ=MONTHLY;INTERVAL=3;BYDAY={preset.nth}{code}"
+    if preset.kind == "quarterly_day":
+        return f"FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY={preset.day}"
+    raise RecurrenceError("invalid", f"unknown preset {preset.kind}")
+
+
+def horizon_end(now_utc: datetime, months: int) -> datetime:
+    """The end of the rolling horizon: `months` months (approximated as 31 days) after now."""
+    return now_utc + timedelta(days=31 * months)
+
+
+def first_on_or_after(rule_text: str, day: date, time_of_day: time, tz: str) -> datetime:
+    """The first local date-time on or after `day` matching the rule (used to anchor DTSTART)."""
+    start = datetime.combine(day, time_of_day)
+    for local in _bounded(parse_rule(rule_text, start, tz), to_utc(start, tz) + PREVIEW_REACH):
+        return local.replace(tzinfo=None)
+    raise RecurrenceError("no_dates")
+
+
+def rule_parts(text: str) -> dict[str, str]:
+    """The NAME=VALUE parts of a (normalised) RRULE, upper-cased keys."""
+    return dict(part.split("=", 1) for part in text.upper().split(";") if "=" in part)
+
+
+def join_parts(parts: dict[str, str]) -> str:
+    """An RRULE text from its parts, FREQ first (the canonical order for readability)."""
+    ordered = ["FREQ"] + sorted(key for key in parts if key != "FREQ")
+    return ";".join(f"{key}={parts[key]}" for key in ordered if key in parts)
+
+
+def with_until(text: str, until_utc: datetime) -> str:
+    """The rule ending at `until_utc` (inclusive): COUNT and any earlier UNTIL are replaced."""
+    parts = rule_parts(text)
+    parts.pop("COUNT", None)
+    parts["UNTIL"] = f"{until_utc.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return join_parts(parts)
+
+
+def without_end(text: str) -> str:
+    """The rule with COUNT and UNTIL removed (the open-ended pattern)."""
+    parts = rule_parts(text)
+    parts.pop("COUNT", None)
+    parts.pop("UNTIL", None)
+    return join_parts(parts)
+
+
+_NTH_WEEKDAY = re.compile(r"^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+def preset_from_rrule(text: str) -> tuple[Preset, str | None] | None:
+    """The preset a rule was made from, with its UNTIL value (or None), or None for a custom rule."""
+    parts = rule_parts(text)
+    until = parts.pop("UNTIL", None)
+    freq, interval = parts.pop("FREQ", ""), parts.pop("INTERVAL", "1")
+    byday, bymonthday = parts.pop("BYDAY", None), parts.pop("BYMONTHDAY", None)
+    if parts or (byday is None) == (bymonthday is None):
+        return None
+    quarterly = freq == "MONTHLY" and interval == "3"
+    if freq == "WEEKLY" and interval == "1" and byday in WEEKDAY_CODES:
+        return Preset("weekly", weekday=WEEKDAY_CODES.index(byday)), until
+    if freq == "MONTHLY" and (interval == "1" or quarterly):
+        prefix = "quarterly" if quarterly else "monthly"
+        match = _NTH_WEEKDAY.match(byday or "")
+        if match:
+            return Preset(f"{prefix}_nth_weekday", weekday=WEEKDAY_CODES.index(match.group(2)),
+                          nth=int(match.group(1))), until
+        if bymonthday and re.fullmatch(r"-1|[1-9]|[12][0-9]|3[01]", bymonthday):
+            return Preset(f"{prefix}_day", day=int(bymonthday)), until
+    return None

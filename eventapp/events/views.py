@@ -1,0 +1,126 @@
+"""Public event pages: the home page listing, one event's page and a series' page."""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from urllib.parse import quote, urlencode
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR, MODE_LABELS
+from eventapp.events.models import Event, EventKind, EventSeries, EventStatus, SeriesStatus
+from eventapp.events.queries import upcoming_published
+from eventapp.extensions import db
+from eventapp.models import utcnow
+
+bp = Blueprint("events", __name__)
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+REGISTER_ENDPOINTS = ("registrations.register", "registrations.form", "registrations.new")
+
+
+@bp.get("/")
+def home():  # noqa: ANN201
+    kind_arg = request.args.get("kind")
+    kind = EventKind(kind_arg) if kind_arg in EventKind._value2member_map_ else None
+    month = None
+    month_arg = request.args.get("month", "")
+    match = MONTH_PATTERN.match(month_arg)
+    if match and 1 <= int(match.group(2)) <= 12:
+        month = (int(match.group(1)), int(match.group(2)))
+    events = upcoming_published(kind=kind, month=month)
+    order = list(EventKind)
+    ordered = sorted(events, key=lambda e: (order.index(e.kind), e.starts_at))
+    groups = [(k, list(items)) for k, items in groupby(ordered, key=lambda e: e.kind)]
+    return render_template(
+        "events/home.html", groups=groups, kind_labels=KIND_LABELS, selected_kind=kind_arg if kind else "",
+        selected_month=month_arg if month else "", mode_labels=MODE_LABELS,
+    )
+
+
+def _first_url(endpoints: tuple[str, ...], **values: object) -> str | None:
+    for endpoint in endpoints:
+        try:
+            return url_for(endpoint, **values)
+        except BuildError:
+            continue
+    return None
+
+
+def registration_state(event: Event, now) -> tuple[bool, str]:  # noqa: ANN001
+    """Whether the register button shows, and otherwise the reason, in the visitor's language."""
+    from eventapp.web import local_time
+
+    if event.is_cancelled:
+        return False, _("This event has been cancelled.")
+    if event.ends_at <= now:
+        return False, _("This event has ended.")
+    if event.starts_at <= now:
+        return False, _("This event has already started.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return False, _("Registration opens on %(when)s.",
+                        when=local_time(event.registration_opens_at, event.tz, "HH:mm dd/MM/yyyy"))
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return False, _("Registration closed on %(when)s.",
+                        when=local_time(event.registration_closes_at, event.tz, "HH:mm dd/MM/yyyy"))
+    return True, ""
+
+
+def google_calendar_url(event: Event) -> str:
+    """An add-to-calendar link that needs no file (UTC times, so no zone can be misread)."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    details = event.description or ""
+    if event.online_url:
+        details = f"{details}\n{event.online_url}".strip()
+    query = urlencode({"action": "TEMPLATE", "text": event.title,
+                       "dates": f"{event.starts_at:{fmt}}/{event.ends_at:{fmt}}",
+                       "details": details, "location": event.venue or event.online_url or ""})
+    return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def map_url(event: Event) -> str | None:
+    place = ", ".join(p for p in (event.venue, event.venue_address) if p)
+    return f"https://www.google.com/maps/search/?api=1&query={quote(place)}" if place else None
+
+
+@bp.get("/events/<int:event_id>")
+def detail(event_id: int):  # noqa: ANN201
+    event = db.session.get(Event, event_id)
+    if event is None or not (event.is_published or event.is_cancelled) or (
+            event.is_cancelled and event.published_at is None):
+        abort(404)  # drafts are invisible to the public
+    now = utcnow()
+    can_register, reason = registration_state(event, now)
+    register_url = _first_url(REGISTER_ENDPOINTS, event_id=event.id) if can_register else None
+    if can_register and register_url is None:
+        can_register, reason = False, _("Online registration is not available yet.")
+    contributors = list(dict.fromkeys(i.speaker_organisation_name for i in event.agenda_items
+                                      if i.speaker_organisation_name))
+    return render_template(
+        "events/detail.html", event=event, mode_labels=MODE_LABELS, kind_labels=KIND_SINGULAR,
+        can_register=can_register, register_reason=reason, register_url=register_url,
+        ics_url=_first_url(("feeds.one_event",), event_id=event.id), google_url=google_calendar_url(event),
+        map_url=map_url(event), contributors=contributors, completed=event.is_completed(now),
+        series_visible=event.series_id is not None,
+    )
+
+
+@bp.get("/series/<int:series_id>")
+def series_page(series_id: int):  # noqa: ANN201
+    series = db.session.get(EventSeries, series_id)
+    if series is None:
+        abort(404)
+    now = utcnow()
+    upcoming = db.session.scalars(sa.select(Event).where(
+        Event.series_id == series.id, Event.ends_at > now,
+        Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]), Event.published_at.is_not(None),
+    ).order_by(Event.starts_at).limit(60)).all()
+    ever_published = upcoming or db.session.scalar(sa.select(sa.exists().where(
+        Event.series_id == series.id, Event.published_at.is_not(None))))
+    if not ever_published:
+        abort(404)  # a draft series is invisible to the public
+    return render_template("events/series.html", series=series, upcoming=upcoming, mode_labels=MODE_LABELS,
+                           kind_labels=KIND_SINGULAR, cancelled=series.status == SeriesStatus.CANCELLED)

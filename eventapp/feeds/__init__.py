@@ -1,0 +1,1 @@
+"""iCalendar feeds: pure building code and the feed views."""

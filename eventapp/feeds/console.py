@@ -1,0 +1,90 @@
+"""Console screen "Calendar feeds": subscribe links, and issuing/revoking site and personal feed links."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventapp import audit
+from eventapp.accounts.models import Role
+from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, can_manage_site, roles_required
+from eventapp.directory.models import Person, Site, normalise_email
+from eventapp.events.models import EventKind
+from eventapp.extensions import db
+from eventapp.feeds import tokens
+from eventapp.feeds.models import CalendarScope, CalendarToken
+from eventapp.feeds.views import feed_links
+
+bp = Blueprint("feeds_console", __name__)
+
+
+def _sites() -> list[Site]:
+    query = sa.select(Site).where(Site.is_active.is_(True)).order_by(Site.name)
+    if current_user.role == Role.SITE_COORDINATOR:
+        if current_user.site_id is not None:
+            query = query.where(Site.id == current_user.site_id)
+        else:
+            query = query.where(Site.organisation_id == current_user.organisation_id)
+    return list(db.session.scalars(query))
+
+
+def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
+    sites = _sites()
+    live = set(db.session.scalars(sa.select(CalendarToken.site_id).where(
+        CalendarToken.scope == CalendarScope.SITE, CalendarToken.revoked_at.is_(None),
+        CalendarToken.site_id.in_([s.id for s in sites]))))
+    public = [("all", _("All events"), feed_links())] + [
+        (kind.value, label, feed_links(kind)) for kind, label in
+        ((EventKind.PRESS_BRIEFING, _("Press briefings")), (EventKind.TRAINING, _("Trainings and conferences")))]
+    html = render_template("feeds/console.html", public=public, sites=sites, live=live, issued=issued,
+                           can_manage_people=current_user.role in ORGANISERS)
+    # A freshly issued secret must not linger in caches or the back/forward history.
+    return html, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/")
+@roles_required(*COORDINATORS)
+def index():  # noqa: ANN201
+    return _page()
+
+
+@bp.post("/site")
+@roles_required(*COORDINATORS)
+def site_link():  # noqa: ANN201
+    site_id = request.form.get("site_id", type=int)
+    site = db.session.get(Site, site_id) if site_id else None
+    if site is None or not can_manage_site(current_user, site.id):
+        abort(404)  # another site's feed: do not reveal it exists
+    if request.form.get("action") == "revoke":
+        tokens.revoke_tokens(CalendarScope.SITE, site.id)
+        audit.record(current_user, "calendar_token.revoke", site, site.name)
+        db.session.commit()
+        flash(_("The calendar link of %(site)s no longer works.", site=site.name), "success")
+        return redirect(url_for(".index"))
+    token = tokens.issue_token(CalendarScope.SITE, site.id)
+    audit.record(current_user, "calendar_token.issue", site, site.name)
+    db.session.commit()
+    # The secret is shown once, in this response only (only its hash is stored).
+    return _page({"label": site.name, "links": feed_links(token=token, scope=CalendarScope.SITE)})
+
+
+@bp.post("/person")
+@roles_required(*ORGANISERS)
+def person_link():  # noqa: ANN201
+    email = normalise_email(request.form.get("email"))
+    person = db.session.scalar(sa.select(Person).where(Person.email_normalised == email)) if email else None
+    if person is None:
+        flash(_("No person with this e-mail address is in the directory."), "danger")
+        return _page(status=422)
+    if request.form.get("action") == "revoke":
+        tokens.revoke_tokens(CalendarScope.PERSON, person.id)
+        audit.record(current_user, "calendar_token.revoke", person, person.full_name)
+        db.session.commit()
+        flash(_("The personal calendar link of %(name)s no longer works.", name=person.full_name), "success")
+        return redirect(url_for(".index"))
+    token = tokens.issue_token(CalendarScope.PERSON, person.id)
+    audit.record(current_user, "calendar_token.issue", person, person.full_name)
+    db.session.commit()
+    return _page({"label": person.full_name, "links": feed_links(token=token)})

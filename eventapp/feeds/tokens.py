@@ -1,0 +1,69 @@
+"""Calendar subscription tokens: long random secrets, stored hashed, one feed each, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from eventapp.extensions import db
+from eventapp.feeds.models import CalendarScope, CalendarToken
+from eventapp.models import utcnow
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _owner_filter(scope: CalendarScope, owner_id: int) -> sa.ColumnElement[bool]:
+    column = CalendarToken.person_id if scope == CalendarScope.PERSON else CalendarToken.site_id
+    return sa.and_(CalendarToken.scope == scope, column == owner_id)
+
+
+def revoke_tokens(scope: CalendarScope, owner_id: int, now: datetime | None = None) -> int:
+    """Revoke every live token of one person's or site's feed; returns how many."""
+    result = db.session.execute(
+        sa.update(CalendarToken)
+        .where(_owner_filter(scope, owner_id), CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow()))
+    db.session.flush()
+    return result.rowcount or 0
+
+
+def issue_token(scope: CalendarScope, owner_id: int) -> str:
+    """A new secret for the feed, revoking older ones (re-issue); only its hash is stored."""
+    revoke_tokens(scope, owner_id)
+    token = secrets.token_urlsafe(32)
+    db.session.add(CalendarToken(
+        token_hash=hash_token(token), scope=scope,
+        person_id=owner_id if scope == CalendarScope.PERSON else None,
+        site_id=owner_id if scope == CalendarScope.SITE else None))
+    db.session.flush()
+    return token
+
+
+def find_token(token: str, scope: CalendarScope) -> CalendarToken | None:
+    """The live token of this scope, or None (unknown, malformed, revoked or another feed's)."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    found = db.session.scalar(sa.select(CalendarToken).where(
+        CalendarToken.token_hash == hash_token(token), CalendarToken.scope == scope,
+        CalendarToken.revoked_at.is_(None)))
+    return found
+
+
+def has_live_token(scope: CalendarScope, owner_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        _owner_filter(scope, owner_id), CalendarToken.revoked_at.is_(None)))))
+
+
+def touch_token(token: CalendarToken, now: datetime) -> bool:
+    """Record use at most daily (a write per hourly poll would cost more than the feed)."""
+    if token.last_used_at is None or now - token.last_used_at > timedelta(days=1):
+        token.last_used_at = now
+        return True
+    return False

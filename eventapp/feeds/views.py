@@ -1,0 +1,136 @@
+"""Feed routes: public, per-kind, one-event, personal and per-site .ics with conditional GET.
+
+URLs: /calendar.ics, /calendar/<kind>.ics (press-briefings | trainings | other),
+/events/<id>.ics, /calendar/u/<token>.ics (a person's token), /calendar/s/<token>.ics (a site's
+token). A token opens only the feed of its own scope; unknown, revoked or mismatched tokens are 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, request, url_for
+
+from eventapp.directory.models import Site
+from eventapp.events.models import Event, EventKind
+from eventapp.extensions import db
+from eventapp.feeds import services, tokens
+from eventapp.feeds.models import CalendarScope
+from eventapp.models import utcnow
+
+bp = Blueprint("feeds", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, max-age=300"
+
+
+def _not_modified(version: services.FeedVersion) -> bool:
+    # RFC 9110: If-None-Match wins; If-Modified-Since is only read when it is absent.
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(version.etag)
+    since = request.if_modified_since
+    return since is not None and version.last_modified <= since
+
+
+def _respond(scope: services.FeedScope, filename: str, now: datetime,
+             title: Callable[[], str] = str) -> Response:
+    version = services.current_version(scope, now)
+    if scope.event_id is not None and version.count == 0:
+        abort(404)
+    headers = {
+        "ETag": f'"{version.etag}"',
+        "Last-Modified": version.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Cache-Control": PRIVATE_CACHE if scope.is_private else PUBLIC_CACHE,
+    }
+    if scope.is_private:
+        # A personal feed URL is a secret: keep it out of search engines and Referer headers.
+        headers["X-Robots-Tag"] = "noindex, nofollow"
+        headers["Referrer-Policy"] = "no-referrer"
+    if _not_modified(version):
+        return Response(status=304, headers=headers)
+    body = services.body_cache.get_or_build(
+        (scope.key, version.etag), lambda: services.build_body(scope, now, title()))
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)
+
+
+@bp.get("/calendar.ics")
+def all_events():  # noqa: ANN201
+    return _respond(services.public_scope(), "calendar.ics", utcnow())
+
+
+@bp.get("/calendar/<kind>.ics")
+def by_kind(kind: str):  # noqa: ANN201
+    event_kind = services.KIND_SLUGS.get(kind)
+    if event_kind is None:
+        abort(404)
+    return _respond(services.public_scope(event_kind), f"{kind}.ics", utcnow())
+
+
+@bp.get("/events/<int:event_id>.ics")
+def one_event(event_id: int):  # noqa: ANN201
+    def title() -> str:
+        event = db.session.get(Event, event_id)
+        return event.title if event else ""
+    return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow(), title)
+
+
+def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202
+    found = tokens.find_token(token, scope)
+    if found is None:
+        abort(404)
+    if tokens.touch_token(found, now):
+        db.session.commit()
+    return found
+
+
+@bp.get("/calendar/u/<token>.ics")
+def person_feed(token: str):  # noqa: ANN201
+    now = utcnow()
+    found = _token(token, CalendarScope.PERSON, now)
+    return _respond(services.person_scope(found.person_id), "my-events.ics", now)
+
+
+@bp.get("/calendar/s/<token>.ics")
+def site_feed(token: str):  # noqa: ANN201
+    now = utcnow()
+    found = _token(token, CalendarScope.SITE, now)
+    site_id = found.site_id
+
+    def title() -> str:
+        site = db.session.get(Site, site_id)
+        return site.name if site else ""
+    return _respond(services.site_scope(site_id), "site-events.ics", now, title)
+
+
+# ---------------------------------------------------------------------------------- templates
+
+KIND_SLUG_BY_KIND = {kind: slug for slug, kind in services.KIND_SLUGS.items()}
+
+
+def feed_links(kind: EventKind | str | None = None, *, event: Event | None = None,
+               token: str | None = None, scope: CalendarScope = CalendarScope.PERSON) -> dict:
+    """The https and webcal:// URLs of a feed, for the subscribe include.
+
+    kind: a kind's feed; token: a personal (or, with scope=SITE, a site's) feed; neither: all events.
+    event: also offer that one event's .ics ("add to calendar").
+    """
+    if token is not None:
+        endpoint = "feeds.person_feed" if scope == CalendarScope.PERSON else "feeds.site_feed"
+        https = url_for(endpoint, token=token, _external=True)
+    elif kind is not None:
+        https = url_for("feeds.by_kind", kind=KIND_SLUG_BY_KIND[EventKind(kind)], _external=True)
+    else:
+        https = url_for("feeds.all_events", _external=True)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    links = {"https": https, "webcal": webcal, "private": token is not None, "event_ics": None}
+    if event is not None:
+        links["event_ics"] = url_for("feeds.one_event", event_id=event.id)
+    return links
+
+
+@bp.app_context_processor
+def _subscribe_helpers() -> dict:
+    return {"feed_links": feed_links}

@@ -1,0 +1,1 @@
+"""The e-mail outbox and its sender."""

@@ -1,0 +1,148 @@
+"""The outbox worker: claim due messages, deliver them over SMTP, retry failures with backoff."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+import sqlalchemy as sa
+from flask import current_app
+
+from eventapp.extensions import db
+from eventapp.mail.models import OutboxMessage, OutboxStatus
+from eventapp.models import utcnow
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=1)
+# A message left in "sending" this long belongs to a worker that died: it is claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass
+class SendReport:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, at most an hour."""
+    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """A MIME message: plain text, an HTML alternative, and the calendar part when there is one."""
+    email = EmailMessage()
+    email["From"] = sender
+    # Header values are one line: a name or title typed with a line break must not break the message.
+    email["To"] = formataddr((" ".join((message.to_name or "").split()), message.to_address))
+    email["Subject"] = " ".join(message.subject.split())
+    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="eventapp")
+    email["Content-Language"] = message.locale
+    email.set_content(message.body_text, charset="utf-8")
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html", charset="utf-8")
+    if message.ics:
+        method = message.ics_method or "REQUEST"
+        # The invitation goes in twice, as clients expect: an inline text/calendar alternative
+        # with method= (Outlook, Gmail show Accept/Decline) and an .ics attachment (everyone else).
+        email.add_alternative(message.ics, subtype="calendar", charset="utf-8", params={"method": method})
+        email.add_attachment(
+            message.ics, subtype="calendar", charset="utf-8",
+            filename="invite.ics" if method == "REQUEST" else "cancel.ics", params={"method": method},
+        )
+    return email
+
+
+def _claim(now: datetime, limit: int) -> list[int]:
+    """Mark up to `limit` due messages as sending, atomically, so two workers never send one twice."""
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.updated_at <= now - STALE_CLAIM),
+    )
+    candidates = db.session.scalars(
+        sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+    ).all()
+    claimed = []
+    for message_id in candidates:
+        # Conditional update: only one worker's UPDATE matches the row while it is still due.
+        result = db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id == message_id, due)
+            .values(status=OutboxStatus.SENDING, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    db.session.commit()
+    return claimed
+
+
+def _smtp() -> smtplib.SMTP:
+    config = current_app.config
+    client = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 20))
+    if config.get("MAIL_USE_TLS"):
+        client.starttls()
+    if config.get("MAIL_USERNAME"):
+        client.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    return client
+
+
+def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
+    """One pass: deliver due messages; a failure is recorded on the message and retried later."""
+    now = now or utcnow()
+    report = SendReport()
+    ids = _claim(now, limit)
+    if not ids:
+        return report
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    client: smtplib.SMTP | None = None
+    try:
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                if client is None:
+                    client = _smtp()
+                client.send_message(build_email(message, sender))
+            except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as exc:
+                _record_failure(message, exc, now, report)
+                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                    client = None  # reconnect for the next message
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                message.attempts += 1
+                message.last_error = None
+                report.sent += 1
+            db.session.commit()  # each outcome is durable at once: a crash never resends a sent one
+    finally:
+        if client is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
+    return report
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, report: SendReport) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+        report.failed += 1
+    else:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = now + backoff(message.attempts)
+        report.retrying += 1
+
+
+def retry(message: OutboxMessage) -> None:
+    """Put a failed (or waiting) message back in the queue for the next pass."""
+    message.status = OutboxStatus.QUEUED
+    message.next_attempt_at = utcnow()
+    if message.attempts >= MAX_ATTEMPTS:
+        message.attempts = MAX_ATTEMPTS - 1

@@ -1,0 +1,1 @@
+"""Journalist and site registrations, accreditation, enrolment and capacity."""

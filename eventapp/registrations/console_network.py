@@ -1,0 +1,136 @@
+"""Organiser screens on the registrations blueprint: questions, announcements, accreditation."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from eventapp.accounts.permissions import ORGANISERS, roles_required
+from eventapp.directory.models import Organisation, OrganisationKind, Person
+from eventapp.events.models import Event, EventSeries, SeriesStatus
+from eventapp.extensions import db
+from eventapp.registrations import network
+from eventapp.registrations.console import bp, download
+from eventapp.registrations.forms import AccreditForm, AnnounceForm, ConfirmForm, QuestionForm
+from eventapp.registrations.models import Accreditation, Registration
+
+
+def _event(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
+
+
+def _units() -> list[Organisation]:
+    return list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrganisationKind.MINISTRY_UNIT).order_by(Organisation.name)))
+
+
+def _questions(event_id: int) -> list[Registration]:
+    return list(db.session.scalars(
+        sa.select(Registration).options(selectinload(Registration.person).selectinload(Person.organisation),
+                                        selectinload(Registration.question_unit))
+        .where(Registration.event_id == event_id, Registration.questions.is_not(None),
+               Registration.questions != "")
+        .order_by(Registration.created_at)))
+
+
+@bp.get("/events/<int:event_id>/questions")
+@roles_required(*ORGANISERS)
+def questions(event_id: int):  # noqa: ANN201
+    event = _event(event_id)
+    units = _units()
+    rows = [(r, QuestionForm(prefix=f"q{r.id}", units=units, data={
+        "unit_id": r.question_unit_id, "answered": r.question_answered_at is not None})) for r in _questions(event.id)]
+    return render_template("console/registrations/questions.html", event=event, rows=rows)
+
+
+@bp.post("/questions/<int:registration_id>")
+@roles_required(*ORGANISERS)
+def update_question(registration_id: int):  # noqa: ANN201
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    form = QuestionForm(prefix=f"q{registration.id}", units=_units())
+    if form.validate_on_submit():
+        network.update_question(registration, unit_id=form.unit_id.data, answered=form.answered.data,
+                                actor=current_user)
+        db.session.commit()
+        flash(_("Question updated."), "success")
+    else:
+        flash(_("Please choose from the list."), "danger")
+    return redirect(url_for(".questions", event_id=registration.event_id) + f"#q{registration.id}")
+
+
+@bp.get("/events/<int:event_id>/questions/export.<any(csv, xlsx):fmt>")
+@roles_required(*ORGANISERS)
+def export_questions(event_id: int, fmt: str):  # noqa: ANN201
+    event = _event(event_id)
+    rows = [[r.person.full_name, r.person.organisation.name if r.person.organisation else "",
+             r.questions, r.question_unit.name if r.question_unit else "",
+             r.question_answered_at.isoformat(timespec="seconds") if r.question_answered_at else ""]
+            for r in _questions(event.id)]
+    return download(["full_name", "outlet", "questions", "unit", "answered_at"], rows, fmt,
+                    f"questions-{event.id}")
+
+
+@bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def announce(event_id: int):  # noqa: ANN201
+    event = _event(event_id)
+    form = AnnounceForm()
+    if form.validate_on_submit():
+        if not event.is_published:
+            flash(_("Publish the event before announcing it."), "warning")
+        else:
+            count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
+                                     units=form.units.data, journalists=form.journalists.data,
+                                     note=form.note.data or None)
+            db.session.commit()
+            flash(_("The announcement was queued for %(count)s recipients.", count=count), "success")
+            return redirect(url_for(".event_registrations", event_id=event.id))
+    recipients = network.announcement_recipients(event, coordinators=True, units=True, journalists=True)
+    return render_template("console/registrations/announce.html", event=event, form=form,
+                           recipient_count=len(recipients))
+
+
+def _series() -> list[EventSeries]:
+    return list(db.session.scalars(sa.select(EventSeries).where(EventSeries.status == SeriesStatus.ACTIVE)
+                                   .order_by(EventSeries.title)))
+
+
+def accredit_form() -> AccreditForm:
+    return AccreditForm(series=_series())
+
+
+def accreditations(person: Person) -> list[Accreditation]:
+    return list(db.session.scalars(sa.select(Accreditation).options(selectinload(Accreditation.series))
+                                   .where(Accreditation.person_id == person.id)
+                                   .order_by(Accreditation.created_at.desc())))
+
+
+@bp.post("/people/<int:person_id>/accredit")
+@roles_required(*ORGANISERS)
+def accredit(person_id: int):  # noqa: ANN201
+    person = db.session.get(Person, person_id) or abort(404)
+    form = accredit_form()
+    if form.validate_on_submit():
+        series = db.session.get(EventSeries, form.series_id.data) if form.series_id.data else None
+        network.accredit(person, series=series, valid_until=form.valid_until.data, actor=current_user,
+                         note=form.note.data)
+        db.session.commit()
+        flash(_("%(name)s is accredited.", name=person.full_name), "success")
+    else:
+        flash(_("Please check the accreditation form."), "danger")
+    return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/accreditations/<int:accreditation_id>/revoke")
+@roles_required(*ORGANISERS)
+def revoke_accreditation(accreditation_id: int):  # noqa: ANN201
+    accreditation = db.session.get(Accreditation, accreditation_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    network.revoke(accreditation, actor=current_user)
+    db.session.commit()
+    flash(_("Accreditation revoked."), "success")
+    return redirect(url_for(".person", person_id=accreditation.person_id))

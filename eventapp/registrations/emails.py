@@ -1,0 +1,157 @@
+"""Registration e-mails, written into the outbox in the registrant's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+
+import segno
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from eventapp.events.models import Event, EventMode
+from eventapp.feeds.itip import invitation_for
+from eventapp.mail.services import queue_message
+from eventapp.registrations.models import Registration, RegistrationStatus
+from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
+
+RECEIVED = "registration.received"
+APPROVED = "registration.approved"
+WAITLISTED = "registration.waitlisted"
+PROMOTED = "registration.promoted"
+REJECTED = "registration.rejected"
+CANCELLED = "registration.cancelled"
+TICKET_RESENT = "registration.ticket_resent"
+REMINDER = "registration.reminder"
+ANNOUNCEMENT = "event.announcement"
+FULL = "registration.full"
+
+# kind -> (subject, first paragraph); called inside force_locale so gettext picks the language.
+WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
+    RECEIVED: (lambda: _("Registration received"),
+               lambda: _("We have received your registration. The organiser will review it and "
+                         "write to you again.")),
+    APPROVED: (lambda: _("Registration confirmed"),
+               lambda: _("Your registration is confirmed. Please show the QR code on your ticket "
+                         "page at the entrance.")),
+    WAITLISTED: (lambda: _("You are on the waiting list"),
+                 lambda: _("All seats are taken, so you are on the waiting list. If a seat frees up "
+                           "you will be moved up automatically and we will write to you.")),
+    PROMOTED: (lambda: _("A seat is now yours"),
+               lambda: _("A seat has freed up and it is now yours: your registration is confirmed.")),
+    REJECTED: (lambda: _("Registration not accepted"),
+               lambda: _("We are sorry: your registration could not be accepted.")),
+    CANCELLED: (lambda: _("Registration cancelled"),
+                lambda: _("Your registration has been cancelled.")),
+    TICKET_RESENT: (lambda: _("Your ticket link"),
+                    lambda: _("A registration with this e-mail address already exists for this "
+                              "event, so no new one was made. Here is a new link to your ticket; "
+                              "earlier links no longer work.")),
+    FULL: (lambda: _("Event full"),
+           lambda: _("We are sorry: all seats for this event are taken and it has no waiting "
+                     "list, so we could not register you.")),
+    REMINDER: (lambda: _("Reminder: tomorrow"),
+               lambda: _("This is a reminder that the event takes place tomorrow. This e-mail "
+                         "carries your current ticket; earlier ticket links no longer work.")),
+}
+
+# Kinds whose e-mail carries a calendar invitation, and which iTIP method it uses.
+INVITATION_METHOD = {APPROVED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
+
+STATUS_KIND = {
+    RegistrationStatus.PENDING: RECEIVED,
+    RegistrationStatus.APPROVED: APPROVED,
+    RegistrationStatus.WAITLISTED: WAITLISTED,
+    RegistrationStatus.REJECTED: REJECTED,
+    RegistrationStatus.CANCELLED: CANCELLED,
+}
+
+
+def _subject_line(text: str) -> str:
+    return " ".join(text.split())[:300]  # no CR/LF in a header, whatever the event title holds
+
+
+def join_url(event: Event, registration: Registration) -> str | None:
+    """The online link is for confirmed registrants of online and hybrid events only."""
+    if registration.status != RegistrationStatus.APPROVED or event.mode == EventMode.IN_PERSON:
+        return None
+    return event.online_url
+
+
+def _rendering(locale: str):  # noqa: ANN202
+    """Templates need a request context (context processors); the CLI and workers have none."""
+    outer = nullcontext() if has_request_context() else current_app.test_request_context(
+        base_url=current_app.config.get("PUBLIC_BASE_URL") or None)
+    return outer, force_locale(locale)
+
+
+def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
+    """Queue one registration e-mail with a fresh ticket link; False when there is no address."""
+    person = registration.person
+    if not person.email:
+        return False  # registered by a site without an e-mail: the coordinator sees the status
+    event = registration.event
+    # A cancellation keeps the current ticket link working (the registrant may be looking at it);
+    # every other message carries a freshly issued one.
+    token = None if kind == CANCELLED else issue_ticket(registration)
+    locale = registration.locale or person.locale or "vi"
+    subject_text, intro = WORDING[kind]
+    outer, language = _rendering(locale)
+    with outer, language:
+        context = {
+            "lang": locale, "person": person, "event": event, "registration": registration, "intro": intro(),
+            "reason": reason, "ticket_url": ticket_url(token) if token else None,
+            # The QR code travels in the message itself, for the door even without a connection.
+            "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
+            if token and registration.status == RegistrationStatus.APPROVED else None,
+            "event_url": public_url("events.detail", event_id=event.id),
+            "join_url": join_url(event, registration),
+        }
+        subject = _subject_line(f"{subject_text()}: {event.title}")
+        body_text = render_template("emails/registration.txt", **context)
+        body_html = render_template("emails/registration.html", **context)
+    method = INVITATION_METHOD.get(kind)
+    if kind == TICKET_RESENT and registration.status == RegistrationStatus.APPROVED:
+        method = "REQUEST"
+    ics = None
+    if method is not None:
+        # A registration cancelled while the event goes on: the CANCEL outranks the REQUEST sent.
+        ics = invitation_for(event, person, method, sequence_bump=1 if method == "CANCEL" else 0)
+    queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
+                  body_text=body_text, body_html=body_html, locale=locale, ics=ics,
+                  ics_method=method if ics else None)
+    return True
+
+
+def notify_status(registration: Registration, *, reason: str | None = None) -> bool:
+    return notify(registration, STATUS_KIND[registration.status], reason=reason)
+
+
+def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",
+             note: str | None = None) -> None:
+    """The "registration is open" announcement to one member of the network."""
+    outer, language = _rendering(locale)
+    with outer, language:
+        context = {"lang": locale, "event": event, "name": to_name, "note": note,
+                   "register_url": public_url("registrations.register", event_id=event.id),
+                   "event_url": public_url("events.detail", event_id=event.id)}
+        subject = _subject_line(_("Registration open: %(title)s", title=event.title))
+        body_text = render_template("emails/announcement.txt", **context)
+        body_html = render_template("emails/announcement.html", **context)
+    queue_message(kind=ANNOUNCEMENT, to_address=to_address, to_name=to_name, subject=subject,
+                  body_text=body_text, body_html=body_html, locale=locale)
+
+
+def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") -> None:
+    """Told by e-mail, not on screen, so the page never reveals whether an address is registered."""
+    subject_text, intro = WORDING[FULL]
+    outer, language = _rendering(locale)
+    with outer, language:
+        context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
+                   "event_url": public_url("events.detail", event_id=event.id)}
+        subject = _subject_line(f"{subject_text()}: {event.title}")
+        body_text = render_template("emails/notice.txt", **context)
+        body_html = render_template("emails/notice.html", **context)
+    queue_message(kind=FULL, to_address=to_address, to_name=to_name, subject=subject,
+                  body_text=body_text, body_html=body_html, locale=locale)

@@ -1,0 +1,123 @@
+"""Series enrolment: one decision for all upcoming briefings, with per-session skips."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from eventapp.events.models import Event, EventSeries, EventStatus
+from eventapp.extensions import db
+from eventapp.models import utcnow
+from eventapp.registrations import capacity
+from eventapp.registrations.models import (
+    CancelledBy,
+    Enrolment,
+    EnrolmentSkip,
+    EnrolmentStatus,
+    Registration,
+    RegistrationChannel,
+)
+
+
+def upcoming_occurrences(event: Event, now: datetime) -> list[Event]:
+    """Published, not yet started occurrences of the event's series (the event itself included)."""
+    if event.series_id is None:
+        return []
+    return list(db.session.scalars(sa.select(Event).where(
+        Event.series_id == event.series_id, Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
+    ).order_by(Event.starts_at, Event.id)))
+
+
+def enrol(person, series: EventSeries, now: datetime) -> Enrolment:  # noqa: ANN001
+    enrolment = db.session.scalar(sa.select(Enrolment).where(
+        Enrolment.person_id == person.id, Enrolment.series_id == series.id))
+    if enrolment is None:
+        enrolment = Enrolment(person=person, series=series, status=EnrolmentStatus.ACTIVE)
+        db.session.add(enrolment)
+    enrolment.status = EnrolmentStatus.ACTIVE
+    db.session.flush()
+    return enrolment
+
+
+def skipped_event_ids(enrolment: Enrolment) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(EnrolmentSkip.event_id).where(EnrolmentSkip.enrolment_id == enrolment.id)))
+
+
+def register_enrolled(enrolment: Enrolment, events: list[Event], *, locale: str = "vi",
+                      now: datetime | None = None) -> list[Registration]:
+    """Register the enrolled person for these occurrences (not skipped ones); a full occurrence
+    without a waiting list is left out quietly — the enrolment stays."""
+    from eventapp.registrations.services import RegistrationError, register
+
+    now = now or utcnow()
+    skipped = skipped_event_ids(enrolment)
+    made = []
+    for event in sorted(events, key=lambda e: e.id):
+        if event.id in skipped:
+            continue
+        try:
+            outcome = register(event, enrolment.person, channel=RegistrationChannel.PUBLIC, locale=locale,
+                               enrolment=enrolment, now=now)
+        except RegistrationError:
+            continue
+        if not outcome.duplicate:
+            made.append(outcome.registration)
+        elif outcome.registration.enrolment_id is None:
+            outcome.registration.enrolment = enrolment
+    db.session.flush()
+    return made
+
+
+def sessions(enrolment: Enrolment, now: datetime) -> list[tuple[Event, Registration | None, bool]]:
+    """(occurrence, the person's registration, skipped) for each upcoming occurrence; 3 queries."""
+    events = list(db.session.scalars(sa.select(Event).where(
+        Event.series_id == enrolment.series_id, Event.status == EventStatus.PUBLISHED,
+        Event.starts_at > now).order_by(Event.starts_at)))
+    ids = [e.id for e in events]
+    regs = {r.event_id: r for r in db.session.scalars(sa.select(Registration).where(
+        Registration.person_id == enrolment.person_id, Registration.event_id.in_(ids)))} if ids else {}
+    skipped = skipped_event_ids(enrolment)
+    return [(e, regs.get(e.id), e.id in skipped) for e in events]
+
+
+def skip(enrolment: Enrolment, event: Event, now: datetime | None = None) -> None:
+    """Skip one session: remember it, and cancel that session's registration (freeing the seat)."""
+    from eventapp.registrations.services import cancel
+
+    capacity.lock_event(event.id)
+    if event.id not in skipped_event_ids(enrolment):
+        db.session.add(EnrolmentSkip(enrolment=enrolment, event_id=event.id))
+    registration = db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.person_id == enrolment.person_id))
+    if registration is not None and registration.is_active:
+        cancel(registration, by=CancelledBy.REGISTRANT, notify=False, now=now)
+    db.session.flush()
+
+
+def unskip(enrolment: Enrolment, event: Event, locale: str = "vi", now: datetime | None = None) -> None:
+    """Attend a skipped session after all: forget the skip and register again (seat permitting)."""
+    capacity.lock_event(event.id)
+    db.session.execute(sa.delete(EnrolmentSkip).where(
+        EnrolmentSkip.enrolment_id == enrolment.id, EnrolmentSkip.event_id == event.id))
+    register_enrolled(enrolment, [event], locale=locale, now=now)
+
+
+def sync_enrolments(now: datetime | None = None) -> int:
+    """Register every active enrolment for occurrences generated or published since (idempotent);
+    returns how many registrations were made. Run by `flask registrations sync-enrolments`."""
+    now = now or utcnow()
+    made = 0
+    for enrolment in db.session.scalars(sa.select(Enrolment).where(
+            Enrolment.status == EnrolmentStatus.ACTIVE).order_by(Enrolment.id)).all():
+        series_events = list(db.session.scalars(sa.select(Event).where(
+            Event.series_id == enrolment.series_id, Event.status == EventStatus.PUBLISHED,
+            Event.starts_at > now)))
+        have = set(db.session.scalars(sa.select(Registration.event_id).where(
+            Registration.person_id == enrolment.person_id,
+            Registration.event_id.in_([e.id for e in series_events])))) if series_events else set()
+        missing = [e for e in series_events if e.id not in have]
+        if missing:
+            made += len(register_enrolled(enrolment, missing, now=now))
+    return made

@@ -1,0 +1,209 @@
+"""Forms: the journalist's registration form and the organiser's and coordinator's screens."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from eventapp.registrations import validation as v
+
+M = v.MESSAGES
+
+
+def _phone(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+    if field.data and not v.phone_ok(field.data.strip()):
+        raise ValidationError(M["phone_invalid"])
+
+
+def _no_control(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+    if field.data and v.has_control_chars(field.data):
+        raise ValidationError(M["control_chars"])
+
+
+def _strip(value: str | None) -> str | None:
+    return v.clean(value, 100_000) if isinstance(value, str) else value
+
+
+STRIP = [_strip]
+
+
+def coerce_int_or_none(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class PersonFieldsMixin:
+    """Name, e-mail, phone, position with the shared limits and messages."""
+
+    full_name = StringField(_l("Full name"), filters=STRIP, validators=[
+        DataRequired(M["name_required"]), Length(max=v.MAX_NAME, message=M["name_length"]), _no_control])
+    email = EmailField(_l("E-mail"), filters=STRIP, validators=[
+        DataRequired(M["email_required"]), Length(max=v.MAX_EMAIL, message=M["email_length"]),
+        Email(M["email_invalid"]), _no_control])
+    phone = TelField(_l("Phone"), filters=STRIP, validators=[Optional(), _phone])
+    position = StringField(_l("Position"), filters=STRIP, validators=[
+        Optional(), Length(max=v.MAX_POSITION, message=M["position_length"]), _no_control])
+
+
+class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
+    """The journalist's form (no account); `website` is a honeypot that people never see."""
+
+    outlet_id = SelectField(_l("Press outlet"), coerce=coerce_int_or_none, validate_choice=False)
+    outlet_name = StringField(_l("Or type the name of your outlet"), filters=STRIP, validators=[
+        Optional(), Length(max=v.MAX_OUTLET, message=M["outlet_length"]), _no_control],
+        description=_l("If your outlet is not in the list; an organiser will confirm it."))
+    # no Optional(): it would stop the chain before validate_press_card_no can require it
+    press_card_no = StringField(_l("Press card number"), filters=STRIP, validators=[
+        Length(max=v.MAX_PRESS_CARD, message=M["press_card_length"]), _no_control])
+    questions = TextAreaField(_l("Questions for the briefing (optional)"), filters=STRIP, validators=[
+        Optional(), Length(max=v.MAX_QUESTIONS, message=M["questions_length"]), _no_control])
+    scope = RadioField(_l("Register for"), default="event", choices=[
+        ("event", _l("This briefing only")), ("series", _l("All upcoming briefings of this series"))])
+    consent = BooleanField(_l("I agree that my data is processed to organise this event."),
+                           validators=[DataRequired(_l("Please agree to the processing of your data."))])
+    website = StringField(_l("Leave this field empty"))
+
+    def __init__(self, *args, outlets=(), requires_press_card: bool = False, series: bool = False,
+                 **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.outlet_id.choices = [("", _l("— choose —"))] + [(str(o.id), o.name) for o in outlets]
+        self._outlet_ids = {o.id for o in outlets}
+        self._requires_press_card = requires_press_card
+        if not series:
+            del self.scope
+
+    def validate_outlet_id(self, field: SelectField) -> None:
+        if field.data is not None and field.data not in self._outlet_ids:
+            raise ValidationError(M["outlet_required"])
+        if field.data is None and not (self.outlet_name.data or "").strip():
+            raise ValidationError(M["outlet_required"])
+
+    def validate_press_card_no(self, field: StringField) -> None:
+        if self._requires_press_card and not field.data:
+            raise ValidationError(M["press_card_required"])
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with only the CSRF token (cancel, skip, un-skip)."""
+
+
+class ReasonForm(FlaskForm):
+    """An optional reason that is e-mailed with the decision."""
+
+    reason = TextAreaField(_l("Reason (optional, e-mailed to the person)"), filters=STRIP, validators=[
+        Optional(), Length(max=v.MAX_REASON), _no_control])
+
+
+class BulkActionForm(ReasonForm):
+    """Approve, reject, wait-list or cancel the ticked registrations."""
+
+    action = SelectField(_l("Action"), choices=[
+        ("approved", _l("Approve")), ("rejected", _l("Reject")), ("waitlisted", _l("Move to waiting list")),
+        ("cancelled", _l("Cancel"))], validators=[DataRequired()])
+
+
+class OrganiserAddForm(PersonFieldsMixin, FlaskForm):
+    """Add someone by hand (e-mail optional for people registered on their behalf)."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=coerce_int_or_none, validate_choice=False)
+    site_id = SelectField(_l("Site"), coerce=coerce_int_or_none, validate_choice=False)
+
+    def __init__(self, *args, organisations=(), sites=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.email.validators = [Optional(), Length(max=v.MAX_EMAIL, message=M["email_length"]),
+                                 Email(M["email_invalid"])]
+        self.email.flags.required = False
+        self.organisation_id.choices = [("", "—")] + [(str(o.id), o.name) for o in organisations]
+        self.site_id.choices = [("", _l("The venue (no site)"))] + [(str(s.id), s.name) for s in sites]
+        self._org_ids = {o.id for o in organisations}
+        self._site_ids = {s.id for s in sites}
+
+    def validate_organisation_id(self, field: SelectField) -> None:
+        if field.data is not None and field.data not in self._org_ids:
+            raise ValidationError(_l("Please choose from the list."))
+
+    def validate_site_id(self, field: SelectField) -> None:
+        if field.data is not None and field.data not in self._site_ids:
+            raise ValidationError(_l("Please choose from the list."))
+
+
+class SitePersonForm(PersonFieldsMixin, FlaskForm):
+    """A coordinator's entry for one person of the site (e-mail optional)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.email.validators = [Optional(), Length(max=v.MAX_EMAIL, message=M["email_length"]),
+                                 Email(M["email_invalid"])]
+        self.email.flags.required = False
+
+
+class ImportUploadForm(FlaskForm):
+    """A CSV or XLSX file to preview."""
+
+    file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[InputRequired(_l("Please choose a file."))])
+
+
+class ImportConfirmForm(FlaskForm):
+    """The coordinator's choice after the preview; `payload` is the signed, checked rows."""
+
+    payload = HiddenField()
+
+
+class AccreditForm(FlaskForm):
+    """Accredit a journalist for a series, or for all events until a date."""
+
+    series_id = SelectField(_l("Series"), coerce=coerce_int_or_none, validate_choice=False)
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
+    note = StringField(_l("Note"), filters=STRIP, validators=[Optional(), Length(max=500), _no_control])
+
+    def __init__(self, *args, series=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.series_id.choices = [("", _l("All events (a period)"))] + [(str(s.id), s.title) for s in series]
+        self._series_ids = {s.id for s in series}
+
+    def validate_series_id(self, field: SelectField) -> None:
+        if field.data is not None and field.data not in self._series_ids:
+            raise ValidationError(_l("Please choose from the list."))
+
+
+class QuestionForm(FlaskForm):
+    """Assign a registrant's questions to a ministry unit, or mark them answered."""
+
+    unit_id = SelectField(_l("Ministry unit"), coerce=coerce_int_or_none, validate_choice=False)
+    answered = BooleanField(_l("Answered"))
+
+    def __init__(self, *args, units=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = [("", "—")] + [(str(u.id), u.name) for u in units]
+        self._unit_ids = {u.id for u in units}
+
+    def validate_unit_id(self, field: SelectField) -> None:
+        if field.data is not None and field.data not in self._unit_ids:
+            raise ValidationError(_l("Please choose from the list."))
+
+
+class AnnounceForm(FlaskForm):
+    """Announce an event to the network (coordinators, unit contacts, accredited journalists)."""
+
+    coordinators = BooleanField(_l("Site coordinators"), default=True)
+    units = BooleanField(_l("Ministry unit contacts"), default=True)
+    journalists = BooleanField(_l("Accredited journalists"), default=True)
+    note = TextAreaField(_l("Note (optional)"), filters=STRIP, validators=[
+        Optional(), Length(max=2000), _no_control])

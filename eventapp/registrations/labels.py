@@ -1,0 +1,53 @@
+"""Translated labels for registration states and the messages of domain errors."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from eventapp.registrations.models import CancelledBy, RegistrationChannel, RegistrationStatus
+
+STATUS_LABELS = {
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.APPROVED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
+    RegistrationStatus.REJECTED: _l("Not accepted"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+STATUS_BADGES = {
+    RegistrationStatus.PENDING: "warning",
+    RegistrationStatus.APPROVED: "success",
+    RegistrationStatus.WAITLISTED: "info",
+    RegistrationStatus.REJECTED: "danger",
+    RegistrationStatus.CANCELLED: "secondary",
+}
+
+CHANNEL_LABELS = {
+    RegistrationChannel.PUBLIC: _l("Public form"),
+    RegistrationChannel.SITE: _l("Site coordinator"),
+    RegistrationChannel.CONSOLE: _l("Organiser"),
+    RegistrationChannel.WALK_IN: _l("Walk-in"),
+}
+
+CANCELLED_BY_LABELS = {
+    CancelledBy.REGISTRANT: _l("by the registrant"),
+    CancelledBy.ORGANISER: _l("by the organiser"),
+    CancelledBy.COORDINATOR: _l("by the site coordinator"),
+}
+
+ERRORS = {
+    "full": _l("The event is full."),
+    "quota_full": _l("Your site's quota for this event is used up."),
+    "duplicate": _l("This person is already registered for this event."),
+    "not_open": _l("Registration for this event is not open."),
+    "not_yet_open": _l("Registration for this event has not opened yet."),
+    "closed": _l("Registration for this event has closed."),
+    "deadline": _l("The deadline for changes by sites has passed."),
+    "not_participating": _l("This site does not take part in the event."),
+    "not_cancellable": _l("This registration can no longer be cancelled."),
+    "transition": _l("This change of status is not possible."),
+}
+
+
+def error_message(code: str) -> str:
+    return str(ERRORS.get(code, ERRORS["transition"]))

@@ -1,0 +1,97 @@
+"""Accreditation, questions sent in advance, and announcing an event to the network (services)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from eventapp import audit
+from eventapp.accounts.models import Role, User
+from eventapp.directory.models import Organisation, OrganisationKind, Person
+from eventapp.events.models import Event, EventSeries
+from eventapp.extensions import db
+from eventapp.models import utcnow
+from eventapp.registrations import emails
+from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
+
+
+def accredit(person: Person, *, series: EventSeries | None, valid_until: date | None, actor: Any,
+             note: str | None = None, tz: str = "Asia/Ho_Chi_Minh") -> Accreditation:
+    """Approve a journalist for a series, or for every event until a date (inclusive, local)."""
+    until = None
+    if valid_until is not None:
+        until = datetime.combine(valid_until, time(23, 59, 59), ZoneInfo(tz))
+    accreditation = Accreditation(person_id=person.id, outlet_id=person.organisation_id,
+                                  series_id=series.id if series else None,
+                                  status=AccreditationStatus.APPROVED, valid_until=until,
+                                  decided_by_id=getattr(actor, "id", None), note=note or None)
+    db.session.add(accreditation)
+    db.session.flush()
+    audit.record(actor, "accreditation.approve", accreditation, person.full_name,
+                 {"series_id": accreditation.series_id, "valid_until": until.isoformat() if until else None})
+    return accreditation
+
+
+def revoke(accreditation: Accreditation, *, actor: Any) -> None:
+    accreditation.status = AccreditationStatus.REVOKED
+    accreditation.decided_by_id = getattr(actor, "id", None)
+    audit.record(actor, "accreditation.revoke", accreditation, accreditation.person.full_name)
+    db.session.flush()
+
+
+def update_question(registration: Registration, *, unit_id: int | None, answered: bool, actor: Any) -> None:
+    before = {"unit_id": registration.question_unit_id, "answered": registration.question_answered_at is not None}
+    registration.question_unit_id = unit_id
+    if answered and registration.question_answered_at is None:
+        registration.question_answered_at = utcnow()
+    elif not answered:
+        registration.question_answered_at = None
+    audit.record(actor, "registration.question", registration, registration.person.full_name,
+                 {"before": before, "after": {"unit_id": unit_id, "answered": answered}})
+    db.session.flush()
+
+
+def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
+                            journalists: bool) -> list[tuple[str, str | None, str]]:
+    """(address, name, locale) of everyone to tell, each address once; three queries at most."""
+    found: dict[str, tuple[str, str | None, str]] = {}
+
+    def add(address: str | None, name: str | None, locale: str | None) -> None:
+        if address and address.strip().lower() not in found:
+            found[address.strip().lower()] = (address.strip(), name, locale or "vi")
+
+    if coordinators:
+        for user in db.session.scalars(sa.select(User).where(
+                User.role == Role.SITE_COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)):
+            add(user.email, user.full_name or None, user.locale)
+    if units:
+        for unit in db.session.scalars(sa.select(Organisation).where(
+                Organisation.kind == OrganisationKind.MINISTRY_UNIT, Organisation.is_active.is_(True),
+                Organisation.email.is_not(None)).order_by(Organisation.id)):
+            add(unit.email, unit.name, "vi")
+    if journalists:
+        scope = Accreditation.series_id.is_(None)
+        if event.series_id:
+            scope = sa.or_(scope, Accreditation.series_id == event.series_id)
+        for person in db.session.scalars(sa.select(Person).where(Person.id.in_(
+                sa.select(Accreditation.person_id).where(
+                    Accreditation.status == AccreditationStatus.APPROVED, scope,
+                    sa.or_(Accreditation.valid_until.is_(None), Accreditation.valid_until >= event.starts_at))))
+                .order_by(Person.id)):
+            add(person.email, person.full_name, person.locale)
+    return list(found.values())
+
+
+def announce(event: Event, *, actor: Any, coordinators: bool = True, units: bool = True,
+             journalists: bool = True, note: str | None = None) -> int:
+    """Queue the announcement for each recipient; returns how many."""
+    recipients = announcement_recipients(event, coordinators=coordinators, units=units,
+                                         journalists=journalists)
+    for address, name, locale in recipients:
+        emails.announce(event, address, name, locale, note=note)
+    audit.record(actor, "event.announce", event, event.title, {"recipients": len(recipients)})
+    db.session.flush()
+    return len(recipients)

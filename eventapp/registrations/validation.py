@@ -1,0 +1,106 @@
+"""Field rules shared by the public form, the console forms and bulk imports (pure, no DB)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from eventapp.directory.models import normalise_text
+
+MAX_NAME = 150
+MAX_EMAIL = 254
+MAX_PHONE = 30
+MAX_POSITION = 150
+MAX_PRESS_CARD = 40
+MAX_OUTLET = 200
+MAX_QUESTIONS = 2000
+MAX_REASON = 500
+
+# Digits with the usual separators, an optional leading +; 8 to 15 digits in all (E.164).
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+MESSAGES = {
+    "name_required": _l("Please enter the full name."),
+    "name_length": _l("The full name can be at most %(max)s characters.", max=MAX_NAME),
+    "email_required": _l("Please enter an e-mail address."),
+    "email_invalid": _l("Please enter a valid e-mail address, e.g. ten@baochi.vn."),
+    "email_length": _l("The e-mail address can be at most %(max)s characters.", max=MAX_EMAIL),
+    "phone_invalid": _l("Please enter a valid phone number (8 to 15 digits, e.g. 0912 345 678)."),
+    "position_length": _l("The position can be at most %(max)s characters.", max=MAX_POSITION),
+    "press_card_required": _l("This event asks for your press card number."),
+    "press_card_length": _l("The press card number can be at most %(max)s characters.", max=MAX_PRESS_CARD),
+    "outlet_required": _l("Please choose your press outlet or type its name."),
+    "outlet_length": _l("The outlet name can be at most %(max)s characters.", max=MAX_OUTLET),
+    "questions_length": _l("Questions can be at most %(max)s characters.", max=MAX_QUESTIONS),
+    "control_chars": _l("This field contains characters that are not allowed."),
+}
+
+
+def clean(value: object, limit: int) -> str:
+    """NFC, trimmed, inner whitespace runs kept; length is checked by the caller against `limit`."""
+    text = normalise_text(str(value) if value is not None else "")
+    return text if len(text) <= limit * 4 else text[: limit * 4]  # never carry megabytes around
+
+
+def phone_ok(phone: str) -> bool:
+    if len(phone) > MAX_PHONE or not PHONE_PATTERN.match(phone):
+        return False
+    digits = sum(ch.isdigit() for ch in phone)
+    return 8 <= digits <= 15
+
+
+def email_ok(email: str) -> bool:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def has_control_chars(value: str) -> bool:
+    return bool(CONTROL.search(value)) or any(unicodedata.category(ch) == "Cs" for ch in value)
+
+
+@dataclass
+class PersonFields:
+    """A person's details as typed, cleaned; `errors` maps field name to an error code."""
+
+    full_name: str = ""
+    email: str = ""
+    phone: str = ""
+    position: str = ""
+
+    def __post_init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+
+def check_person(raw: dict[str, object], *, email_required: bool) -> PersonFields:
+    """Clean and check name, e-mail, phone and position (used for imports and hand entry)."""
+    fields = PersonFields(
+        full_name=clean(raw.get("full_name"), MAX_NAME), email=clean(raw.get("email"), MAX_EMAIL),
+        phone=clean(raw.get("phone"), MAX_PHONE), position=clean(raw.get("position"), MAX_POSITION),
+    )
+    for name in ("full_name", "email", "phone", "position"):
+        if has_control_chars(getattr(fields, name)):
+            fields.errors[name] = "control_chars"
+    if not fields.full_name:
+        fields.errors.setdefault("full_name", "name_required")
+    elif len(fields.full_name) > MAX_NAME:
+        fields.errors.setdefault("full_name", "name_length")
+    if not fields.email:
+        if email_required:
+            fields.errors.setdefault("email", "email_required")
+    elif len(fields.email) > MAX_EMAIL:
+        fields.errors.setdefault("email", "email_length")
+    elif not email_ok(fields.email):
+        fields.errors.setdefault("email", "email_invalid")
+    if fields.phone and not phone_ok(fields.phone):
+        fields.errors.setdefault("phone", "phone_invalid")
+    if len(fields.position) > MAX_POSITION:
+        fields.errors.setdefault("position", "position_length")
+    return fields

@@ -1,0 +1,219 @@
+"""Public pages: the journalist's registration form and the ticket page (no account)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.routing import BuildError
+
+from eventapp.directory.models import Organisation, OrganisationKind
+from eventapp.events.labels import MODE_LABELS
+from eventapp.events.models import Event, EventStatus
+from eventapp.extensions import db, limiter
+from eventapp.models import utcnow
+from eventapp.registrations import emails, enrolments, queries, services
+from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Registration
+from eventapp.registrations.tickets import find_by_token, issue_ticket, qr_svg
+
+bp = Blueprint("registrations", __name__)
+bp.url_value_preprocessor(queries.reject_huge_ids)
+ATTEMPTS = 3  # a concurrent submission for the same person can make our flush fail: try again
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "40P01"  # PostgreSQL deadlock_detected
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+
+
+def _public_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or event.status != EventStatus.PUBLISHED:
+        abort(404)
+    return event
+
+
+def window_state(event: Event, now) -> str:  # noqa: ANN001
+    """open | not_yet_open | closed (the template says when)."""
+    try:
+        services.check_window(event, now)
+    except services.RegistrationError as error:
+        return "not_yet_open" if error.code == "not_yet_open" else "closed"
+    return "open"
+
+
+@bp.app_template_global("registration_window")
+def registration_window(event: Event) -> str:
+    return window_state(event, utcnow())
+
+
+def _outlets() -> list[Organisation]:
+    return list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(True),
+        Organisation.is_active.is_(True)).order_by(Organisation.name)))
+
+
+def _applicant(form: PublicRegistrationForm) -> services.Applicant:
+    return services.Applicant(
+        full_name=form.full_name.data, email=form.email.data, phone=form.phone.data or None,
+        position=form.position.data or None, press_card_no=form.press_card_no.data or None,
+        organisation_id=form.outlet_id.data, locale=str(get_locale() or "vi"))
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def register(event_id: int):  # noqa: ANN201
+    event = _public_event(event_id)
+    now = utcnow()
+    form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
+                                  series=event.series_id is not None)
+    state = window_state(event, now)
+    if state == "open" and form.validate_on_submit():
+        if form.website.data:
+            return redirect(url_for(".sent", event_id=event.id))  # a bot: pretend, keep nothing
+        whole_series = "scope" in form and form.scope.data == "series"
+        for _attempt in range(ATTEMPTS):
+            try:
+                services.submit_public(event, _applicant(form), outlet_name=form.outlet_name.data or None,
+                                       questions=form.questions.data or None, whole_series=whole_series,
+                                       now=now)
+                db.session.commit()
+                break
+            except (IntegrityError, OperationalError) as error:
+                db.session.rollback()
+                if isinstance(error, OperationalError) and not _is_deadlock(error):
+                    raise
+                # someone registered the same person meanwhile (or PostgreSQL broke a rare lock
+                # cycle): the next attempt sees their committed rows
+            except services.RegistrationError as error:
+                db.session.rollback()
+                if error.code != "full":
+                    state = window_state(event, utcnow())
+                    break
+                # Full without a waiting list: said by e-mail, so the page never tells whether
+                # this address was registered already.
+                applicant = _applicant(form)
+                emails.event_full(event, applicant.email, applicant.full_name, applicant.locale)
+                db.session.commit()
+                break
+        else:
+            abort(503)
+        if state == "open":
+            return redirect(url_for(".sent", event_id=event.id))
+    return render_template("registrations/register.html", event=event, form=form, state=state,
+                           mode_labels=MODE_LABELS)
+
+
+@bp.get("/events/<int:event_id>/register/sent")
+def sent(event_id: int):  # noqa: ANN201
+    return render_template("registrations/sent.html", event=_public_event(event_id))
+
+
+def _ticket(token: str) -> Registration:
+    registration = find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _private(response):  # noqa: ANN001, ANN202
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _calendar_url(event: Event) -> str | None:
+    try:
+        return url_for("feeds.one_event", event_id=event.id)
+    except BuildError:
+        return None
+
+
+@bp.get("/ticket/<token>")
+def ticket(token: str):  # noqa: ANN201
+    registration = _ticket(token)
+    event = registration.event
+    now = utcnow()
+    sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
+    cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
+    return _private(make_response(render_template(
+        "registrations/ticket.html", registration=registration, event=event, token=token,
+        qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
+        join_url=emails.join_url(event, registration), calendar_url=_calendar_url(event),
+        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now)))
+
+
+@bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):  # noqa: ANN201
+    registration = _ticket(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            # notified: the e-mail carries the METHOD:CANCEL that takes it out of their calendar
+            services.cancel(registration, by=CancelledBy.REGISTRANT)
+        except services.RegistrationError as error:
+            db.session.rollback()
+            flash(error_message(error.code), "danger")
+            return redirect(url_for(".ticket", token=token))
+        db.session.commit()
+        flash(_("Your registration has been cancelled. Thank you for letting us know."), "success")
+        return redirect(url_for(".ticket", token=token))
+    return _private(make_response(render_template(
+        "registrations/cancel.html", registration=registration, event=registration.event, token=token,
+        form=form)))
+
+
+def _session_event(registration: Registration, event_id: int) -> Event:
+    """An occurrence of the series this ticket's enrolment covers, or 404."""
+    enrolment = registration.enrolment
+    event = db.session.get(Event, event_id)
+    if enrolment is None or event is None or event.series_id != enrolment.series_id or not event.is_published:
+        abort(404)
+    return event
+
+
+@bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
+def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
+    registration = _ticket(token)
+    event = _session_event(registration, event_id)
+    if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
+        abort(400)
+    if action == "skip":
+        enrolments.skip(registration.enrolment, event)
+    else:
+        enrolments.unskip(registration.enrolment, event, locale=registration.locale or "vi")
+    db.session.commit()
+    flash(_("Your sessions have been updated."), "success")
+    return redirect(url_for(".ticket", token=token))
+
+
+@bp.post("/ticket/<token>/sessions/<int:event_id>/open")
+def open_session(token: str, event_id: int):  # noqa: ANN201
+    """The ticket of another session of the same enrolment: issued afresh, as only hashes are kept."""
+    registration = _ticket(token)
+    event = _session_event(registration, event_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    other = db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.person_id == registration.person_id))
+    if other is None:
+        abort(404)
+    new_token = issue_ticket(other)
+    db.session.commit()
+    return redirect(url_for(".ticket", token=new_token))

@@ -1,0 +1,196 @@
+"""Cross-cutting web plumbing: locale, user loading, security headers, error pages, filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime, gettext, lazy_gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
+
+from eventapp.extensions import db, login_manager
+
+bp = Blueprint("core", __name__)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER primary key can hold, so a huge id is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def select_locale() -> str:
+    """Vietnamese unless the visitor switched (kept in the session)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, workers: the default language
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+@login_manager.user_loader
+def load_user(user_key: str):  # noqa: ANN201
+    """Sessions carry "id:version"; a password change or deactivation invalidates them."""
+    from eventapp.accounts.models import User
+
+    user_id, _, version = user_key.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only same-site relative paths may be redirected to (no open redirects)."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+@bp.post("/language/<code>")
+def set_language(code: str):  # noqa: ANN201
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("events.home"))
+
+
+@bp.get("/healthz")
+def health():  # noqa: ANN201
+    """Liveness plus a real database round-trip, for the load balancer."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+ERROR_MESSAGES = {
+    400: (lazy_gettext("Bad request"), lazy_gettext("The request could not be understood. Please check what you entered and try again.")),
+    403: (lazy_gettext("Access denied"), lazy_gettext("You do not have permission to open this page.")),
+    404: (lazy_gettext("Page not found"), lazy_gettext("The page you are looking for does not exist or has been moved.")),
+    405: (lazy_gettext("Method not allowed"), lazy_gettext("This address does not accept that kind of request.")),
+    413: (lazy_gettext("File too large"), lazy_gettext("The file or form you sent is larger than allowed.")),
+    429: (lazy_gettext("Too many requests"), lazy_gettext("You have made too many requests. Please wait a moment and try again.")),
+    500: (lazy_gettext("Something went wrong"), lazy_gettext("An unexpected error occurred. The team has been notified; please try again later.")),
+    503: (lazy_gettext("Service unavailable"), lazy_gettext("The service is temporarily unavailable. Please try again in a moment.")),
+}
+
+
+def render_error(code: int, detail: str | None = None):  # noqa: ANN201
+    title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return jsonify(error=str(title), message=detail or str(message)), code
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def _register_errors(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
+
+    @app.errorhandler(500)
+    def server_error(exc):  # noqa: ANN001, ANN202
+        db.session.rollback()
+        return render_error(500)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_down(exc):  # noqa: ANN001, ANN202
+        # A lost database connection is a temporary outage, not a crash: answer 503.
+        db.session.rollback()
+        # Render the page as a visitor: loading (or refreshing the expired) signed-in user needs
+        # the database too, and failing again inside this handler would turn the 503 into a 500.
+        g._login_user = login_manager.anonymous_user()
+        current_app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        return render_error(503)
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):  # noqa: ANN001, ANN202
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
+    """Format an aware UTC instant in the event's zone (Asia/Ho_Chi_Minh by default)."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(tz or current_app.config["DEFAULT_EVENT_TZ"])
+    return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt, rebase=False)
+
+
+def _template_context() -> dict:
+    return {
+        "current_locale": select_locale(),
+        "language_names": LANGUAGE_NAMES,
+        "current_user": current_user,
+    }
+
+
+def _close_session(exc: BaseException | None) -> None:
+    """Release the request's connection. If the database dropped it meanwhile (a restart), the
+    failed ROLLBACK invalidates it and the response already built still goes out (not a 500)."""
+    try:
+        db.session.remove()
+    except sa.exc.OperationalError as error:
+        current_app.logger.warning("database connection lost at teardown: %s", error.__class__.__name__)
+        db.session.remove()  # the dead connection is invalidated now: this releases the rest
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
+    _register_errors(app)
+    app.after_request(_security_headers)
+    app.context_processor(_template_context)
+    app.jinja_env.filters["local_time"] = local_time
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"

@@ -1,0 +1,240 @@
+"""Every console and API route × every role, generated from the URL map.
+
+A route under /console or /api/v1 without an entry in ACCESS fails the test, so nobody can add a
+screen without deciding who may use it. Object-level rules (a coordinator and another site's
+objects) are tested in the domain tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eventapp.accounts.models import Role
+from eventapp.extensions import db
+
+ADMIN, ORGANISER, COORD, CHECKIN = Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR, Role.CHECKIN_STAFF
+STAFF = frozenset(Role)
+ORGANISERS = frozenset({ADMIN, ORGANISER})
+PUBLIC = "public"
+DESK = frozenset({ADMIN, ORGANISER, CHECKIN})
+SITE_ROLES = frozenset({ADMIN, ORGANISER, COORD})
+
+# endpoint -> roles that may use it (PUBLIC: anyone, no sign-in)
+ACCESS: dict[str, frozenset[Role] | str] = {
+    "console.dashboard": STAFF,
+    "accounts_console.index": frozenset({ADMIN}),
+    "accounts_console.create": frozenset({ADMIN}),
+    "accounts_console.edit": frozenset({ADMIN}),
+    "accounts_console.reset_password": frozenset({ADMIN}),
+    "accounts_console.set_active": frozenset({ADMIN}),
+    "directory_console.sites": ORGANISERS,
+    "directory_console.set_site_active": ORGANISERS,
+    "directory_console.organisations": ORGANISERS,
+    "directory_console.people": ORGANISERS,
+    "mail_console.outbox": ORGANISERS,
+    "mail_console.retry_message": ORGANISERS,
+    "events_console.index": ORGANISERS,
+    "events_console.new_series": ORGANISERS,
+    "events_console.preview": ORGANISERS,
+    "events_console.series_detail": ORGANISERS,
+    "events_console.edit_series": ORGANISERS,
+    "events_console.publish_series": ORGANISERS,
+    "events_console.cancel_series": ORGANISERS,
+    "events_console.new_event": ORGANISERS,
+    "events_console.edit_event": ORGANISERS,
+    "events_console.publish_event": ORGANISERS,
+    "events_console.cancel_event": ORGANISERS,
+    "events_console.edit_following": ORGANISERS,
+    "events_console.event_sites": ORGANISERS,
+    "events_console.add_sites": ORGANISERS,
+    "events_console.update_sites": ORGANISERS,
+    "events_console.event_agenda": ORGANISERS,
+    "events_console.edit_agenda_item": ORGANISERS,
+    "events_console.delete_agenda_item": ORGANISERS,
+    "events_console.move_agenda_item": ORGANISERS,
+    "events_console.sort_agenda": ORGANISERS,
+    "feeds_console.index": SITE_ROLES,
+    "feeds_console.site_link": SITE_ROLES,
+    "feeds_console.person_link": ORGANISERS,
+    "api.events": PUBLIC,
+    "registrations_console.index": ORGANISERS,
+    "registrations_console.event_registrations": ORGANISERS,
+    "registrations_console.bulk": ORGANISERS,
+    "registrations_console.add": ORGANISERS,
+    "registrations_console.export": ORGANISERS,
+    "registrations_console.person": ORGANISERS,
+    "registrations_console.outlets": ORGANISERS,
+    "registrations_console.confirm_outlet": ORGANISERS,
+    "registrations_console.questions": ORGANISERS,
+    "registrations_console.update_question": ORGANISERS,
+    "registrations_console.export_questions": ORGANISERS,
+    "registrations_console.announce": ORGANISERS,
+    "registrations_console.accredit": ORGANISERS,
+    "registrations_console.revoke_accreditation": ORGANISERS,
+    "site_console.index": SITE_ROLES,
+    "site_console.event": SITE_ROLES,
+    "site_console.add": SITE_ROLES,
+    "site_console.people": SITE_ROLES,
+    "site_console.edit": SITE_ROLES,
+    "site_console.cancel": SITE_ROLES,
+    "site_console.template": SITE_ROLES,
+    "site_console.import_preview": SITE_ROLES,
+    "site_console.import_confirm": SITE_ROLES,
+    "attendance_console.index": DESK,
+    "attendance_console.desk": DESK,
+    "attendance_console.boards": ORGANISERS,
+    "attendance_console.board": ORGANISERS,
+    "attendance_console.reports_index": ORGANISERS,
+    "attendance_console.event_report": ORGANISERS,
+    "attendance_console.series_report": ORGANISERS,
+    "attendance_api.scan": DESK,
+    "attendance_api.batch": DESK,
+    "attendance_api.undo": DESK,
+    "attendance_api.counters": DESK,
+    "attendance_api.walk_in": DESK,
+    "attendance_api.search": DESK,
+    "attendance_api.board": ORGANISERS,
+    "attendance_api.ping": STAFF,
+    "rollcall_console.index": SITE_ROLES,
+    "rollcall_console.screen": SITE_ROLES,
+    "rollcall_console.connect": SITE_ROLES,
+    "rollcall_console.present": SITE_ROLES,
+    "rollcall_console.headcount": SITE_ROLES,
+    "rollcall_console.walk_in": SITE_ROLES,
+    "rollcall_console.report": SITE_ROLES,
+    "rollcall_console.reopen": ORGANISERS,
+    "rollcall_console.lock": ORGANISERS,
+    "api.event": PUBLIC,
+    "api.openapi": PUBLIC,
+}
+
+
+def _guarded_rules(app):  # noqa: ANN001, ANN202
+    return [r for r in app.url_map.iter_rules()
+            if r.rule.startswith(("/console", "/api/")) and r.endpoint != "static"]
+
+
+def test_every_console_and_api_route_has_an_entry(app) -> None:  # noqa: ANN001
+    missing = sorted(r.endpoint for r in _guarded_rules(app) if r.endpoint not in ACCESS)
+    assert missing == [], f"add these endpoints to ACCESS: {missing}"
+    stale = sorted(set(ACCESS) - {r.endpoint for r in _guarded_rules(app)})
+    assert stale == [], f"ACCESS names endpoints that no longer exist: {stale}"
+
+
+def test_declared_roles_match_the_matrix(app) -> None:  # noqa: ANN001
+    """The roles a view declares with @roles_required are exactly the matrix's."""
+    for rule in _guarded_rules(app):
+        expected = ACCESS.get(rule.endpoint)
+        view = app.view_functions[rule.endpoint]
+        declared = getattr(view, "allowed_roles", PUBLIC)
+        assert declared == expected, f"{rule.endpoint}: declares {declared}, matrix says {expected}"
+
+
+@pytest.fixture
+def url_values(app, make_user, make_site, make_event, make_person):  # noqa: ANN001, ANN201
+    """A real object for every URL parameter name a guarded route uses."""
+    site = make_site()
+    event = make_event()
+    values = {
+        "user_id": make_user(Role.CHECKIN_STAFF).id,
+        "site_id": site.id,
+        "event_id": event.id,
+        "person_id": make_person().id,
+        "message_id": _outbox_message().id,
+        "registration_id": _registration(event).id,
+        "organisation_id": site.organisation_id,
+        "accreditation_id": _accreditation().id,
+        "fmt": "csv",
+    }
+    values["series_id"] = _series().id
+    values["item_id"] = _agenda_item(event).id
+    return values
+
+
+def _series():  # noqa: ANN202
+    from datetime import datetime, timedelta
+
+    from eventapp.events.services import SeriesSpec, create_series
+
+    start = (datetime.now() + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return create_series(SeriesSpec(title="Họp báo thường kỳ", rrule="FREQ=MONTHLY;BYMONTHDAY=1",
+                                    dtstart_local=start, duration_minutes=90, venue="Hà Nội"))
+
+
+def _agenda_item(event):  # noqa: ANN001, ANN202
+    from eventapp.events.models import AgendaItem
+
+    item = AgendaItem(event_id=event.id, starts_at=event.starts_at, ends_at=event.ends_at, title="Khai mạc")
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _registration(event):  # noqa: ANN001, ANN202
+    from eventapp.directory.models import Person
+    from eventapp.extensions import db
+    from eventapp.registrations.models import Registration, RegistrationChannel
+
+    person = Person(full_name="Người đăng ký", email="matrix@example.vn", email_normalised="matrix@example.vn")
+    db.session.add(person)
+    db.session.flush()
+    registration = Registration(event_id=event.id, person_id=person.id, channel=RegistrationChannel.PUBLIC)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def _accreditation():  # noqa: ANN202
+    from eventapp.directory.models import Person
+    from eventapp.extensions import db
+    from eventapp.registrations.models import Accreditation
+
+    person = Person(full_name="Phóng viên")
+    db.session.add(person)
+    db.session.flush()
+    accreditation = Accreditation(person_id=person.id)
+    db.session.add(accreditation)
+    db.session.flush()
+    return accreditation
+
+
+def _outbox_message():  # noqa: ANN202
+    from eventapp.mail.services import queue_message
+
+    message = queue_message(kind="test", to_address="a@example.vn", subject="Thử", body_text="Nội dung")
+    message.attempts = 1
+    db.session.flush()
+    return message
+
+
+def _request(client, rule, values):  # noqa: ANN001, ANN202
+    params = {}
+    for name in rule.arguments:
+        assert name in values, f"no test value for URL parameter {name!r} of {rule.endpoint}"
+        params[name] = values[name]
+    url = rule.build(params, append_unknown=False)[1]
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={})
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:  # noqa: ANN001
+    client = app.test_client()
+    if role is not None:
+        site = make_site() if role == COORD else None
+        user = make_user(role, site=site)
+        assert client.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
+    for rule in _guarded_rules(app):
+        allowed = ACCESS[rule.endpoint]
+        response = _request(client, rule, url_values)
+        where = f"{rule.endpoint} as {role or 'anonymous'}"
+        if allowed == PUBLIC:
+            assert response.status_code < 400, where
+        elif role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], where
+        elif role in allowed:
+            assert response.status_code not in (401, 403), where
+            assert response.status_code < 500, where
+        else:
+            assert response.status_code == 403, where

@@ -1,0 +1,33 @@
+"""`flask demo` loads a realistic network and is idempotent."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from eventapp.accounts.models import Role, User
+from eventapp.demo import demo_counts
+from eventapp.events.models import Event, EventKind, EventSite, EventStatus
+from eventapp.extensions import db
+from eventapp.registrations.models import Registration
+
+
+def test_demo_twice_gives_the_same_counts(app) -> None:  # noqa: ANN001
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    counts = demo_counts()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert demo_counts() == counts
+
+    assert counts["sites"] == 66 and counts["series"] == 1
+    assert 75 <= counts["people"] - 27 <= 85  # ~80 journalists plus site staff
+    roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+    training = db.session.scalar(sa.select(Event).where(Event.kind == EventKind.TRAINING))
+    assert training.status == EventStatus.PUBLISHED and len(training.agenda_items) >= 8
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSite)
+                             .where(EventSite.event_id == training.id)) == 66
+    statuses = set(db.session.scalars(sa.select(Registration.status).distinct()))
+    assert len(statuses) >= 3  # mixed states
+    assert "admin@demo.eventapp.vn" in first.output
