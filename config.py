@@ -37,6 +37,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    # Unknown ticket or calendar tokens per IP (only misses count: valid feeds are never throttled).
+    TOKEN_MISS_RATE_LIMIT = os.environ.get("TOKEN_MISS_RATE_LIMIT", "30 per minute;200 per day")
+    # How many reverse proxies (nginx) set X-Forwarded-For/-Proto/-Host in front of the app; 0 when
+    # gunicorn faces clients. Rate limits key on the client address, so this must be right.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     ATTENDANCE_POLL_SECONDS = int(os.environ.get("ATTENDANCE_POLL_SECONDS", 5))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 20))
 

@@ -39,6 +39,11 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     web.init_app(app)
     logs.init_app(app)
     _register_cli(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

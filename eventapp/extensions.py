@@ -1,5 +1,6 @@
 """Flask extension objects, created unbound; create_app() initialises them."""
 
+from flask import current_app, g
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,3 +17,17 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _token_miss_limit() -> str:
+    return current_app.config.get("TOKEN_MISS_RATE_LIMIT", "30 per minute")
+
+
+def _is_token_guess(response) -> bool:  # noqa: ANN001
+    return response.status_code == 404 and not g.get("token_revoked", False)
+
+
+# Guessing ticket or calendar tokens: only misses (404) count, per client address and shared by
+# every token URL, so a calendar service polling many valid feeds from one address is never slowed.
+# A revoked feed token is not a guess (someone had it): calendars keep polling those for months.
+token_miss_limit = limiter.shared_limit(_token_miss_limit, scope="token-miss", deduct_when=_is_token_guess)

@@ -56,6 +56,14 @@ def find_token(token: str, scope: CalendarScope) -> CalendarToken | None:
     return found
 
 
+def is_revoked(token: str) -> bool:
+    """Whether this secret was issued once and revoked since (not a guess)."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return False
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        CalendarToken.token_hash == hash_token(token), CalendarToken.revoked_at.is_not(None)))))
+
+
 def has_live_token(scope: CalendarScope, owner_id: int) -> bool:
     return bool(db.session.scalar(sa.select(sa.exists().where(
         _owner_filter(scope, owner_id), CalendarToken.revoked_at.is_(None)))))

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, g, request, url_for
 
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
-from eventapp.extensions import db
+from eventapp.extensions import db, token_miss_limit
 from eventapp.feeds import services, tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
@@ -80,6 +80,7 @@ def one_event(event_id: int):  # noqa: ANN201
 def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202
     found = tokens.find_token(token, scope)
     if found is None:
+        g.token_revoked = tokens.is_revoked(token)  # see extensions.token_miss_limit
         abort(404)
     if tokens.touch_token(found, now):
         db.session.commit()
@@ -87,6 +88,7 @@ def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202
 
 
 @bp.get("/calendar/u/<token>.ics")
+@token_miss_limit
 def person_feed(token: str):  # noqa: ANN201
     now = utcnow()
     found = _token(token, CalendarScope.PERSON, now)
@@ -94,6 +96,7 @@ def person_feed(token: str):  # noqa: ANN201
 
 
 @bp.get("/calendar/s/<token>.ics")
+@token_miss_limit
 def site_feed(token: str):  # noqa: ANN201
     now = utcnow()
     found = _token(token, CalendarScope.SITE, now)

@@ -11,6 +11,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import get_locale
@@ -21,7 +22,10 @@ from werkzeug.routing import BuildError
 from eventapp.directory.models import Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus
-from eventapp.extensions import db, limiter
+from eventapp.extensions import db, limiter, token_miss_limit
+from eventapp.feeds import tokens as calendar_tokens
+from eventapp.feeds.models import CalendarScope
+from eventapp.feeds.views import feed_links
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, queries, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
@@ -146,6 +150,7 @@ def _calendar_url(event: Event) -> str | None:
 
 
 @bp.get("/ticket/<token>")
+@token_miss_limit
 def ticket(token: str):  # noqa: ANN201
     registration = _ticket(token)
     event = registration.event
@@ -156,10 +161,32 @@ def ticket(token: str):  # noqa: ANN201
         "registrations/ticket.html", registration=registration, event=event, token=token,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
         join_url=emails.join_url(event, registration), calendar_url=_calendar_url(event),
-        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now)))
+        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now,
+        has_calendar_link=calendar_tokens.has_live_token(CalendarScope.PERSON, registration.person_id))))
+
+
+@bp.post("/ticket/<token>/calendar")
+@token_miss_limit
+def personal_calendar(token: str):  # noqa: ANN201
+    """Issue (or re-issue, revoking the old one) or revoke the personal calendar feed's link."""
+    registration = _ticket(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "revoke":
+        calendar_tokens.revoke_tokens(CalendarScope.PERSON, registration.person_id)
+        db.session.commit()
+        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating."), "success")
+        return redirect(url_for(".ticket", token=token))
+    feed_token = calendar_tokens.issue_token(CalendarScope.PERSON, registration.person_id)
+    db.session.commit()
+    # Only the token's hash is stored: this response is the one place the link is ever shown.
+    return _private(make_response(render_template(
+        "registrations/calendar_link.html", registration=registration, event=registration.event,
+        token=token, subscribe=feed_links(token=feed_token))))
 
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
+@token_miss_limit
 def cancel(token: str):  # noqa: ANN201
     registration = _ticket(token)
     form = ConfirmForm()
@@ -189,6 +216,7 @@ def _session_event(registration: Registration, event_id: int) -> Event:
 
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
+@token_miss_limit
 def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
     registration = _ticket(token)
     event = _session_event(registration, event_id)
@@ -204,6 +232,7 @@ def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
 
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
+@token_miss_limit
 def open_session(token: str, event_id: int):  # noqa: ANN201
     """The ticket of another session of the same enrolment: issued afresh, as only hashes are kept."""
     registration = _ticket(token)

@@ -116,3 +116,30 @@ def test_login_is_rate_limited(backend, storage: str) -> None:  # noqa: ANN001
         assert "Quá nhiều yêu cầu" in limited.get_data(as_text=True)
         assert client.get("/login").status_code == 200  # only POSTs count
         db.session.remove()
+
+
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_behind_a_proxy_each_client_has_its_own_limit(backend, trusted_proxies) -> None:  # noqa: ANN001
+    """With TRUSTED_PROXIES set, nginx's X-Forwarded-For names the client the limit counts for;
+    without it, a forged header must not buy an attacker a fresh budget."""
+    from eventapp.extensions import limiter
+
+    was_enabled = limiter.enabled
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, RATELIMIT_ENABLED=True,
+                     RATELIMIT_STORAGE_URI="memory://", LOGIN_RATE_LIMIT="1 per minute",
+                     TRUSTED_PROXIES=trusted_proxies)
+    limiter.reset()
+    try:
+        with app.app_context():
+            db.create_all()
+            client = app.test_client()
+
+            def login_from(address: str) -> int:
+                return client.post("/login", data={"email": "a@example.vn", "password": "x"},
+                                   headers={"X-Forwarded-For": address}).status_code
+            assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [200, 429]
+            assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
+            db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.enabled = was_enabled
