@@ -12,7 +12,7 @@ soon as it has its answer: saturation throughput, where latency is mostly queuei
 and paced (each scanner scans every --pace seconds, already ~180× a real door's rate of 400
 people in 15 minutes). A signed-in no-op (GET ping) and the bare Flask "hello" run the same way.
 Every figure is end-to-end on loopback from the client's side, new connection per request
-(gunicorn sync workers close it anyway); the client shares the machine's cores with the server.
+(as most clients of a desk do); the client shares the machine's cores with the server.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def main() -> None:
         checked = connection.scalar(sa.text(
             "SELECT count(*) FROM registrations WHERE checked_in_at IS NOT NULL"))
     engine.dispose()
-    print(f"\nCheck-in: {n} concurrent scanners × {t:.0f} s per row, gunicorn {args.workers} sync "
+    print(f"\nCheck-in: {n} concurrent scanners × {t:.0f} s per row, gunicorn {args.workers} gthread "
           f"workers, PostgreSQL, loopback, new connection per request; the client runs on the same "
           f"{os.cpu_count()} cores\n")
     print("| load | requests | per second | p50 ms | p99 ms | p50 × hello | target |")

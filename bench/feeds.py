@@ -1,5 +1,5 @@
 """Feed benchmark: /calendar.ics with 1,000 events (series and exceptions) cold, warm and 304,
-each against a bare Flask "hello" served the same way (gunicorn, one sync worker, loopback).
+each against a bare Flask "hello" served the same way (gunicorn with gunicorn.conf.py, one worker, loopback).
 
     createdb -h 127.0.0.1 -U postgres eventapp_bench
     .venv/bin/python -m bench.feeds --database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench
@@ -146,7 +146,7 @@ def main() -> None:
         hello = timed(address, "/", args.requests)
     base = summary(hello)[0]
     print(f"\n/calendar.ics: {args.events} events, {vevents} VEVENTs, {len(body) // 1024} KiB; "
-          f"gunicorn 1 sync worker, loopback, new connection per request\n")
+          f"gunicorn 1 gthread worker, loopback, new connection per request\n")
     print("| request | median ms | p95 ms | × hello | target |")
     print("|---|---:|---:|---:|---|")
     for label, durations, target in (("bare Flask hello", hello, ""),

@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--submissions", type=int, default=500)
     parser.add_argument("--seats", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (2 × cores)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 × cores; gthread, from gunicorn.conf.py)")
     args = parser.parse_args()
 
     event_id, outlet_id = seed(args.database_url, args.seats)
@@ -155,7 +155,7 @@ def main() -> None:
     errors = sum(n for status, n in codes.items() if status != 302)
     result = count(args.database_url, event_id)
     print(f"registration burst: {args.submissions} concurrent submissions, {args.seats} seats, "
-          f"gunicorn {args.workers} sync workers, PostgreSQL")
+          f"gunicorn {args.workers} gthread workers, PostgreSQL")
     print(f"  wall time      {wall:.2f} s")
     if durations:
         print(f"  POST latency   p50 {statistics.median(durations) * 1000:.0f} ms, "

@@ -35,9 +35,13 @@ def free_port() -> int:
 
 @contextmanager
 def serve(target: str, env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
-    """Run `gunicorn target` (sync workers) on 127.0.0.1; yields "127.0.0.1:port"."""
+    """Run `gunicorn -c gunicorn.conf.py target` (gthread, as in production) on 127.0.0.1; yields "127.0.0.1:port".
+
+    The command line's --workers and --bind override the file's; every figure (the bare hello too)
+    is measured through the same server settings.
+    """
     port = free_port()
-    command = [*GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+    command = [*GUNICORN, "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", target]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
     try:
@@ -61,7 +65,7 @@ def serve(target: str, env: dict[str, str] | None = None, workers: int = 1) -> I
 
 def request(address: str, path: str, headers: dict[str, str] | None = None,
             method: str = "GET") -> tuple[int, float, http.client.HTTPResponse, bytes]:
-    """One request on a new connection (gunicorn's sync workers close it anyway): status, seconds."""
+    """One request on a new connection (the worst case: no keep-alive): status, seconds."""
     host, port = address.split(":")
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, int(port), timeout=30)

@@ -107,9 +107,14 @@ ERROR_MESSAGES = {
 }
 
 
+def _wants_json() -> bool:
+    """The desk's and the board's scripts ask for JSON: answer errors in JSON too."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or _wants_json():
         return jsonify(error=str(title), message=detail or str(message)), code
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 

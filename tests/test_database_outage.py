@@ -25,3 +25,10 @@ def test_unreachable_database_gives_503_pages() -> None:
     assert 'lang="vi"' in text and "Traceback" not in text
     api = client.get("/api/v1/events")
     assert api.status_code == 503 and api.is_json
+    # the check-in desk's script asks for JSON; it queues the scan and shows the waiting count
+    app.config["SESSION_PROTECTION"] = None  # the session is forged here, not signed in
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"  # a signed-in desk: loading its user needs the database
+    desk = client.post("/console/attendance/api/events/1/scan", json={"payload": "x"},
+                       headers={"Accept": "application/json"})
+    assert desk.status_code == 503 and desk.is_json and desk.get_json()["message"]

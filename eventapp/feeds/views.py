@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, g, request, url_for
 
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
-from eventapp.extensions import db, token_miss_limit
+from eventapp.extensions import db, limiter, token_miss_limit
 from eventapp.feeds import services, tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
@@ -57,11 +57,13 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
 
 
 @bp.get("/calendar.ics")
+@limiter.exempt  # no limit applies; skipping the check trims every poll
 def all_events():  # noqa: ANN201
     return _respond(services.public_scope(), "calendar.ics", utcnow())
 
 
 @bp.get("/calendar/<kind>.ics")
+@limiter.exempt  # no limit applies; skipping the check trims every poll
 def by_kind(kind: str):  # noqa: ANN201
     event_kind = services.KIND_SLUGS.get(kind)
     if event_kind is None:
@@ -70,6 +72,7 @@ def by_kind(kind: str):  # noqa: ANN201
 
 
 @bp.get("/events/<int:event_id>.ics")
+@limiter.exempt  # no limit applies; skipping the check trims every poll
 def one_event(event_id: int):  # noqa: ANN201
     def title() -> str:
         event = db.session.get(Event, event_id)
