@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import groupby
 from urllib.parse import quote, urlencode
 
@@ -22,6 +23,27 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 REGISTER_ENDPOINTS = ("registrations.register", "registrations.form", "registrations.new")
 
 
+SERIES_PREVIEW = 3  # sessions of one series shown on the home page
+
+
+def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], list[tuple[EventSeries, int]]]:
+    """At most `limit` occurrences per series (in order), and each trimmed series with its hidden count."""
+    if limit is None:
+        return events, []
+    shown: list[Event] = []
+    seen: Counter[int] = Counter()
+    hidden: dict[int, tuple[EventSeries, int]] = {}
+    for event in events:
+        if event.series_id is not None:
+            seen[event.series_id] += 1
+            if seen[event.series_id] > limit:
+                series, count = hidden.get(event.series_id, (event.series, 0))
+                hidden[event.series_id] = (series, count + 1)
+                continue
+        shown.append(event)
+    return shown, list(hidden.values())
+
+
 @bp.get("/")
 def home():  # noqa: ANN201
     kind_arg = request.args.get("kind")
@@ -34,7 +56,10 @@ def home():  # noqa: ANN201
     events = upcoming_published(kind=kind, month=month)
     order = list(EventKind)
     ordered = sorted(events, key=lambda e: (order.index(e.kind), e.starts_at))
-    groups = [(k, list(items)) for k, items in groupby(ordered, key=lambda e: e.kind)]
+    # A year of weekly briefings would bury the trainings on a phone: without a month filter, show
+    # each series' next few sessions and link to the series page for the rest.
+    limit = None if month else SERIES_PREVIEW
+    groups = [(k, *trim_series(list(items), limit)) for k, items in groupby(ordered, key=lambda e: e.kind)]
     return render_template(
         "events/home.html", groups=groups, kind_labels=KIND_LABELS, selected_kind=kind_arg if kind else "",
         selected_month=month_arg if month else "", mode_labels=MODE_LABELS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -11,6 +12,8 @@ from eventapp.events.models import EventKind, EventMode, EventSeries, EventStatu
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from tests.events.conftest import TZ, next_month_start
+
+TZINFO = ZoneInfo(TZ)
 
 
 def test_home_lists_published_grouped_by_kind(client, make_series, make_event) -> None:  # noqa: ANN001
@@ -28,6 +31,23 @@ def test_home_lists_published_grouped_by_kind(client, make_series, make_event) -
     assert "Họp báo thường kỳ" not in only_training and "Tập huấn kỹ năng phát ngôn" in only_training
     month = client.get(f"/?month={next_month_start():%Y-%m}").get_data(as_text=True)
     assert f"/events/{first.id}" in month
+
+
+def test_home_shows_a_series_next_sessions_and_links_to_the_rest(client, make_series, make_event) -> None:  # noqa: ANN001
+    client.post("/language/en")
+    series = make_series(rule="FREQ=WEEKLY;BYDAY=TH")
+    training = make_event(title="Tập huấn kỹ năng phát ngôn", kind=EventKind.TRAINING)
+    upcoming = services.upcoming_occurrences(series, utcnow())
+    html = client.get("/").get_data(as_text=True)
+    shown = [o for o in upcoming if f'href="/events/{o.id}"' in html]
+    assert shown == upcoming[:3]  # the next three, in order
+    assert f"{len(upcoming) - 3} more sessions of Họp báo thường kỳ" in html
+    assert f'href="/series/{series.id}"' in html and f"/events/{training.id}" in html
+    # a month filter shows every session of that month
+    month = client.get(f"/?month={next_month_start():%Y-%m}").get_data(as_text=True)
+    in_month = [o for o in upcoming if o.starts_at.astimezone(TZINFO).month == next_month_start().month]
+    assert len(in_month) >= 4 and all(f'href="/events/{o.id}"' in month for o in in_month)
+    assert "more sessions" not in month
 
 
 def test_event_page_in_the_event_zone_with_actions(client, make_series) -> None:  # noqa: ANN001
