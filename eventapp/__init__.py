@@ -39,6 +39,9 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     web.init_app(app)
     logs.init_app(app)
     _register_cli(app)
+    from eventapp.feeds.fastpath import NotModifiedFastPath
+
+    app.wsgi_app = NotModifiedFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

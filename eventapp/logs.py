@@ -46,22 +46,28 @@ def init_app(app: Flask) -> None:
         handler.setFormatter(JsonFormatter())
         app.logger.handlers[:] = [handler]
         app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-    access = logging.getLogger("eventapp.access")
 
     @app.before_request
     def _start_timer() -> None:
         g.request_started = time.perf_counter()
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9\-]{8,64}", incoming) else secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-ID", ""))
 
     @app.after_request
     def _log_request(response):  # noqa: ANN001, ANN202
         started = g.pop("request_started", None)
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if started is not None and app.config.get("ACCESS_LOG", False):
-            access.info(
-                "request", extra={
-                    "request_id": g.get("request_id"), "method": request.method, "path": redact(request.path),
-                    "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                })
+            log_access(g.get("request_id"), request.method, request.path, response.status_code, started)
         return response
+
+
+def request_id(incoming: str) -> str:
+    """The proxy's X-Request-ID when it looks like one, else a new id."""
+    return incoming if re.fullmatch(r"[A-Za-z0-9\-]{8,64}", incoming) else secrets.token_hex(8)
+
+
+def log_access(request_id: str | None, method: str, path: str, status: int, started: float) -> None:
+    """One access line (the path redacted); `started` is a time.perf_counter() reading."""
+    logging.getLogger("eventapp.access").info("request", extra={
+        "request_id": request_id, "method": method, "path": redact(path), "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1)})

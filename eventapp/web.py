@@ -150,15 +150,24 @@ CSP = (
 )
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=(), microphone=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries (HSTS only when cookies are Secure, i.e. production)."""
+    return (*SECURITY_HEADERS, HSTS) if secure else SECURITY_HEADERS
+
+
 def _security_headers(response):  # noqa: ANN001, ANN202
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    for name, value in security_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE"))):
+        response.headers.setdefault(name, value)  # a view may set its own (feeds: Referrer-Policy)
     return response
 
 

@@ -34,16 +34,21 @@ def _not_modified(version: services.FeedVersion) -> bool:
     return since is not None and version.last_modified <= since
 
 
+def validator_headers(version: services.FeedVersion, private: bool) -> dict[str, str]:
+    """ETag, Last-Modified and caching of a feed response (its 304 too, see feeds.fastpath)."""
+    return {
+        "ETag": f'"{version.etag}"',
+        "Last-Modified": version.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Cache-Control": PRIVATE_CACHE if private else PUBLIC_CACHE,
+    }
+
+
 def _respond(scope: services.FeedScope, filename: str, now: datetime,
              title: Callable[[], str] = str) -> Response:
     version = services.current_version(scope, now)
     if scope.event_id is not None and version.count == 0:
         abort(404)
-    headers = {
-        "ETag": f'"{version.etag}"',
-        "Last-Modified": version.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        "Cache-Control": PRIVATE_CACHE if scope.is_private else PUBLIC_CACHE,
-    }
+    headers = validator_headers(version, scope.is_private)
     if scope.is_private:
         # A personal feed URL is a secret: keep it out of search engines and Referer headers.
         headers["X-Robots-Tag"] = "noindex, nofollow"
