@@ -72,6 +72,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventapp.accounts.console import bp as accounts_console_bp
+    from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
     from eventapp.api import bp as api_bp
     from eventapp.attendance.api import bp as attendance_api_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(console_bp, url_prefix="/console")
     app.register_blueprint(accounts_console_bp, url_prefix="/console/users")
+    app.register_blueprint(api_tokens_console_bp, url_prefix="/console/api-tokens")
     app.register_blueprint(directory_console_bp, url_prefix="/console/directory")
     app.register_blueprint(events_console_bp, url_prefix="/console/events")
     app.register_blueprint(mail_console_bp, url_prefix="/console/outbox")

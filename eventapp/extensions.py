@@ -31,3 +31,8 @@ def _is_token_guess(response) -> bool:  # noqa: ANN001
 # every token URL, so a calendar service polling many valid feeds from one address is never slowed.
 # A revoked feed token is not a guess (someone had it): calendars keep polling those for months.
 token_miss_limit = limiter.shared_limit(_token_miss_limit, scope="token-miss", deduct_when=_is_token_guess)
+
+# Guessing API bearer tokens: a 401 to a request that presented a token is a miss; same budget.
+api_token_miss_limit = limiter.shared_limit(
+    _token_miss_limit, scope="api-token-miss",
+    deduct_when=lambda response: response.status_code == 401 and g.get("bearer_presented", False))

@@ -1,8 +1,9 @@
 """Every console and API route × every role, generated from the URL map.
 
-A route under /console or /api/v1 without an entry in ACCESS fails the test, so nobody can add a
-screen without deciding who may use it. Object-level rules (a coordinator and another site's
-objects) are tested in the domain tests.
+A route under /console or /api/v1 without an entry in ACCESS (signed-in sessions) or API_ACCESS
+(bearer tokens) fails the test, so nobody can add a screen or an endpoint without deciding who may
+use it. Object-level rules (a coordinator and another site's objects) are tested in the domain
+tests.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "accounts_console.edit": frozenset({ADMIN}),
     "accounts_console.reset_password": frozenset({ADMIN}),
     "accounts_console.set_active": frozenset({ADMIN}),
+    "api_tokens_console.index": STAFF,
+    "api_tokens_console.create": STAFF,
+    "api_tokens_console.revoke": STAFF,
+    "api_tokens_console.all_tokens": frozenset({ADMIN}),
     "directory_console.sites": ORGANISERS,
     "directory_console.set_site_active": ORGANISERS,
     "directory_console.organisations": ORGANISERS,
@@ -108,6 +113,13 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "api.openapi": PUBLIC,
 }
 
+# endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)
+API_ACCESS: dict[str, frozenset[Role]] = {
+    "api.registrations": STAFF,
+    "api.checkins": DESK,
+    "api.sites": SITE_ROLES,
+}
+
 
 def _guarded_rules(app):  # noqa: ANN001, ANN202
     return [r for r in app.url_map.iter_rules()
@@ -115,19 +127,23 @@ def _guarded_rules(app):  # noqa: ANN001, ANN202
 
 
 def test_every_console_and_api_route_has_an_entry(app) -> None:  # noqa: ANN001
-    missing = sorted(r.endpoint for r in _guarded_rules(app) if r.endpoint not in ACCESS)
-    assert missing == [], f"add these endpoints to ACCESS: {missing}"
-    stale = sorted(set(ACCESS) - {r.endpoint for r in _guarded_rules(app)})
-    assert stale == [], f"ACCESS names endpoints that no longer exist: {stale}"
+    missing = sorted(r.endpoint for r in _guarded_rules(app)
+                     if r.endpoint not in ACCESS and r.endpoint not in API_ACCESS)
+    assert missing == [], f"add these endpoints to ACCESS or API_ACCESS: {missing}"
+    assert set(ACCESS).isdisjoint(API_ACCESS)
+    stale = sorted((set(ACCESS) | set(API_ACCESS)) - {r.endpoint for r in _guarded_rules(app)})
+    assert stale == [], f"ACCESS/API_ACCESS name endpoints that no longer exist: {stale}"
 
 
 def test_declared_roles_match_the_matrix(app) -> None:  # noqa: ANN001
-    """The roles a view declares with @roles_required are exactly the matrix's."""
+    """The roles a view declares (@roles_required, @token_required) are exactly the matrix's."""
     for rule in _guarded_rules(app):
-        expected = ACCESS.get(rule.endpoint)
         view = app.view_functions[rule.endpoint]
+        bearer = getattr(view, "auth", None) == "bearer"
+        expected = API_ACCESS.get(rule.endpoint) if bearer else ACCESS.get(rule.endpoint)
         declared = getattr(view, "allowed_roles", PUBLIC)
         assert declared == expected, f"{rule.endpoint}: declares {declared}, matrix says {expected}"
+        assert bearer == (rule.endpoint in API_ACCESS), f"{rule.endpoint}: authentication kind"
 
 
 @pytest.fixture
@@ -148,7 +164,18 @@ def url_values(app, make_user, make_site, make_event, make_person):  # noqa: ANN
     }
     values["series_id"] = _series().id
     values["item_id"] = _agenda_item(event).id
+    values["token_id"] = _api_token().id
     return values
+
+
+def _api_token():  # noqa: ANN202
+    from eventapp.accounts.api_tokens import issue
+    from eventapp.accounts.models import User
+
+    owner = User(email="owner@example.vn", role=ORGANISER, password_hash="-")
+    db.session.add(owner)
+    db.session.flush()
+    return issue(owner, "Máy quét", actor=None)[0]
 
 
 def _series():  # noqa: ANN202
@@ -207,15 +234,17 @@ def _outbox_message():  # noqa: ANN202
     return message
 
 
-def _request(client, rule, values):  # noqa: ANN001, ANN202
+def _request(client, rule, values, headers=None):  # noqa: ANN001, ANN202
     params = {}
     for name in rule.arguments:
         assert name in values, f"no test value for URL parameter {name!r} of {rule.endpoint}"
         params[name] = values[name]
     url = rule.build(params, append_unknown=False)[1]
     if "GET" in rule.methods:
-        return client.get(url)
-    return client.post(url, data={})
+        return client.get(url, headers=headers)
+    if rule.endpoint in API_ACCESS:
+        return client.post(url, json={}, headers=headers)
+    return client.post(url, data={}, headers=headers)
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
@@ -226,9 +255,12 @@ def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_value
         user = make_user(role, site=site)
         assert client.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
     for rule in _guarded_rules(app):
-        allowed = ACCESS[rule.endpoint]
         response = _request(client, rule, url_values)
         where = f"{rule.endpoint} as {role or 'anonymous'}"
+        if rule.endpoint in API_ACCESS:  # a session cookie is never a credential there
+            assert response.status_code == 401 and response.get_json() == {"error": "unauthorized"}, where
+            continue
+        allowed = ACCESS[rule.endpoint]
         if allowed == PUBLIC:
             assert response.status_code < 400, where
         elif role is None:
@@ -238,3 +270,30 @@ def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_value
             assert response.status_code < 500, where
         else:
             assert response.status_code == 403, where
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "no-token")
+def test_each_role_token_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:  # noqa: ANN001
+    """Token-authenticated endpoints: no token 401, a token of an allowed role in, others 403."""
+    from eventapp.accounts.api_tokens import issue
+
+    headers = {}
+    if role is not None:
+        user = make_user(role, site=make_site() if role == COORD else None)
+        headers["Authorization"] = f"Bearer {issue(user, 'Thiết bị', actor=user)[1]}"
+        db.session.commit()
+    client = app.test_client()
+    for rule in _guarded_rules(app):
+        if rule.endpoint not in API_ACCESS:
+            continue
+        response = _request(client, rule, url_values, headers)
+        where = f"{rule.endpoint} as {role or 'no token'}"
+        assert response.is_json, where
+        if role is None:
+            assert response.status_code == 401, where
+            assert response.headers["WWW-Authenticate"].startswith("Bearer"), where
+        elif role in API_ACCESS[rule.endpoint]:
+            assert response.status_code not in (401, 403), where
+            assert response.status_code < 500, where
+        else:
+            assert response.status_code == 403 and response.get_json() == {"error": "forbidden"}, where

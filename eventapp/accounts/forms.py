@@ -52,3 +52,17 @@ class UserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare POST form: its only job is the CSRF token."""
+
+
+def _clean_text(value: str | None) -> str | None:
+    """Trimmed, without NUL characters (PostgreSQL refuses them in text)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+class ApiTokenForm(FlaskForm):
+    """Name a new API token (the device or integration that will use it)."""
+
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=100)], filters=[_clean_text],
+        description=_l("Where the token will be used, e.g. “Check-in tablet, hall A”."),
+    )

@@ -1,4 +1,4 @@
-"""Console users and their roles."""
+"""Console users, their roles and their API tokens."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventapp.extensions import db
-from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
+from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
     from eventapp.directory.models import Organisation, Site
@@ -90,3 +90,23 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for /api/v1 clients, acting as its user; only the secret's SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

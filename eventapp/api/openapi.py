@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventapp.api import openapi_staff
+
 EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["id", "uid", "kind", "title", "starts_at", "ends_at", "tz", "mode", "status", "url"],
@@ -42,7 +44,9 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "EventApp API", "version": "1.0.0",
-                 "description": "Upcoming press briefings and trainings of the Ministry's communication network."},
+                 "description": "Upcoming press briefings and trainings of the Ministry's communication "
+                                "network (public), and for the check-in and roll-call clients an "
+                                "event's registrations, check-ins and site board (bearer token)."},
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/events": {
@@ -75,6 +79,8 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **openapi_staff.PATHS,
         },
-        "components": {"schemas": {"Event": EVENT_SCHEMA, "Error": ERROR_SCHEMA}},
+        "components": {"schemas": {"Event": EVENT_SCHEMA, "Error": ERROR_SCHEMA, **openapi_staff.SCHEMAS},
+                       "securitySchemes": openapi_staff.SECURITY_SCHEMES},
     }

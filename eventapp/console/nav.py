@@ -37,6 +37,7 @@ NAV_ITEMS = (
     NavItem(_l("Outbox"), "mail_console.outbox", "envelope", ORGANISERS),
     NavItem(_l("Calendar feeds"), "feeds_console.index", "calendar-plus", COORDINATORS),
     NavItem(_l("Users"), "accounts_console.index", "person-gear", (Role.ADMIN,)),
+    NavItem(_l("API tokens"), "api_tokens_console.index", "key", ALL_STAFF),
 )
 
 
