@@ -162,3 +162,46 @@ def test_board_turns_a_tile_when_the_coordinator_marks_connected(app, live_serve
         projector.close()
         laptop.close()
         app.config.pop("ATTENDANCE_POLL_SECONDS", None)
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}])
+def test_all_66_sites_fit_on_one_projector_screen(live_server, browser, make_user, make_event, make_site,
+                                                  add_site_to_event, viewport) -> None:  # noqa: ANN001
+    event = make_event(title="Hội nghị tập huấn toàn quốc", mode=EventMode.HYBRID)
+    for i in range(66):
+        add_site_to_event(event, make_site(name=f"Sở Thông tin và Truyền thông tỉnh Thừa Thiên Huế {i}"))
+    organiser = make_user(Role.ORGANISER, email="tochuc@example.vn")
+    db.session.commit()
+    projector = browser.new_context(locale="vi-VN", viewport=viewport)
+    try:
+        board = projector.new_page()
+        sign_in(board, live_server.url, organiser.email)
+        board.goto(f"{live_server.url}/console/attendance/events/{event.id}/board")
+        boxes = [tile.bounding_box() for tile in board.locator(".site-tile").all()]
+        assert len(boxes) == 66
+        assert max(box["y"] + box["height"] for box in boxes) <= viewport["height"]  # no scrolling
+        assert min(box["height"] for box in boxes) >= 44
+        assert board.evaluate("document.documentElement.scrollHeight") <= viewport["height"]
+        # every tile still shows its count and state, not clipped away by the smaller tiles
+        count = board.locator(".site-tile").first.locator(".site-tile-count").bounding_box()
+        assert count["y"] + count["height"] <= boxes[0]["y"] + boxes[0]["height"]
+    finally:
+        projector.close()
+
+
+def test_a_phone_keeps_the_scrolling_board(live_server, browser, make_user, make_event, make_site,
+                                           add_site_to_event) -> None:  # noqa: ANN001
+    event = make_event(title="Hội nghị tập huấn toàn quốc", mode=EventMode.HYBRID)
+    for i in range(20):
+        add_site_to_event(event, make_site(name=f"Sở TT&TT tỉnh {i}"))
+    organiser = make_user(Role.ORGANISER, email="tochuc@example.vn")
+    db.session.commit()
+    phone = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 800})
+    try:
+        board = phone.new_page()
+        sign_in(board, live_server.url, organiser.email)
+        board.goto(f"{live_server.url}/console/attendance/events/{event.id}/board")
+        assert board.locator("#site-grid.site-grid-fit").count() == 0
+        assert board.locator(".site-tile").first.bounding_box()["height"] >= 80  # full-size tiles
+    finally:
+        phone.close()

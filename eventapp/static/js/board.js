@@ -1,4 +1,5 @@
 // Site board: polls the board endpoint and recolours tiles in place; "Projector" goes full screen.
+// On a wide screen the tiles are sized so that every site (up to 66) fits on one screen.
 (function () {
   "use strict";
   var board = document.querySelector(".board[data-board-url]");
@@ -41,6 +42,39 @@
       .then(function () { setTimeout(poll, interval); });
   }
   setTimeout(poll, interval);
+
+  var grid = document.getElementById("site-grid");
+  var GAP = 6, MIN_HEIGHT = 44, WIDE = 768;
+
+  // Pick the column count that gives the largest tiles of about 2:1 (a name, a count, a state)
+  // in the space left below the header; narrow screens keep the scrolling grid.
+  function fit() {
+    if (!grid) return;
+    var count = grid.children.length;
+    var width = grid.clientWidth;
+    var height = window.innerHeight - grid.getBoundingClientRect().top - window.scrollY -
+      (parseFloat(getComputedStyle(board).paddingBottom) || 0) - 2;
+    grid.classList.remove("site-grid-fit");
+    grid.style.gridTemplateColumns = grid.style.gridAutoRows = grid.style.fontSize = "";
+    if (!count || window.innerWidth < WIDE) return;
+    var best = null;
+    for (var columns = 1; columns <= count; columns++) {
+      var rows = Math.ceil(count / columns);
+      var tileWidth = (width - GAP * (columns - 1)) / columns;
+      var tileHeight = (height - GAP * (rows - 1)) / rows;
+      if (tileHeight < MIN_HEIGHT || tileWidth < 2 * MIN_HEIGHT) continue;
+      var size = Math.min(tileWidth, 2 * tileHeight);
+      if (!best || size > best.size) best = { size: size, columns: columns, height: tileHeight, width: tileWidth };
+    }
+    if (!best) return;  // too many sites for this screen: the grid scrolls
+    grid.classList.add("site-grid-fit");
+    grid.style.gridTemplateColumns = "repeat(" + best.columns + ", minmax(0, 1fr))";
+    grid.style.gridAutoRows = Math.floor(best.height) + "px";
+    grid.style.fontSize = Math.max(10, Math.min(20, best.height / 6.4, best.width / 11)).toFixed(1) + "px";
+  }
+  fit();
+  window.addEventListener("resize", fit);
+  document.addEventListener("fullscreenchange", fit);
 
   var full = document.getElementById("board-fullscreen");
   if (full) {
