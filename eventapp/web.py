@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_datetime
 from flask import (
     Blueprint,
     Flask,
@@ -20,7 +21,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
@@ -176,7 +177,8 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     if value is None:
         return ""
     zone = ZoneInfo(tz or current_app.config["DEFAULT_EVENT_TZ"])
-    return format_datetime(value.astimezone(zone).replace(tzinfo=None), fmt, rebase=False)
+    # Babel directly, with the zone: formats that name the zone ("full", "zzzz") must name this one.
+    return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 
 
 def _template_context() -> dict:

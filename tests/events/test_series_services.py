@@ -38,6 +38,7 @@ def test_occurrence_at_nine_in_hanoi_is_stored_as_two_utc(app, make_series) -> N
 
     with app.test_request_context():
         assert local_time(first.starts_at, TZ, "HH:mm") == "09:00"
+        assert local_time(first.starts_at, TZ, "HH:mm xxx") == "09:00 +07:00"  # formats naming the zone
 
 
 def test_create_series_generates_a_year_and_anchors_on_the_rule(make_series) -> None:  # noqa: ANN001
