@@ -23,14 +23,14 @@ class NavItem:
 
 
 NAV_ITEMS = (
-    NavItem(_l("Dashboard"), "console.dashboard", "speedometer2", ALL_STAFF),
+    NavItem(_l("Dashboard"), "console.dashboard", "speedometer2", CHECKIN),  # coordinators: "My site"
+    NavItem(_l("My site"), "site_console.index", "pin-map", (Role.SITE_COORDINATOR,)),
     NavItem(_l("Events"), "events_console.index", "calendar-event", ORGANISERS),
     NavItem(_l("Check-in"), "attendance_console.index", "qr-code-scan", CHECKIN),
     NavItem(_l("Site board"), "attendance_console.boards", "grid-3x3-gap", ORGANISERS),
     NavItem(_l("Roll-call"), "rollcall_console.index", "person-check", (Role.SITE_COORDINATOR,)),
     NavItem(_l("Reports"), "attendance_console.reports_index", "bar-chart", ORGANISERS),
     NavItem(_l("Registrations"), "registrations_console.index", "person-lines-fill", ORGANISERS),
-    NavItem(_l("My site"), "site_console.index", "pin-map", (Role.SITE_COORDINATOR,)),
     NavItem(_l("Sites"), "directory_console.sites", "geo-alt", ORGANISERS),
     NavItem(_l("Organisations"), "directory_console.organisations", "building", ORGANISERS),
     NavItem(_l("People"), "directory_console.people", "people", ORGANISERS),

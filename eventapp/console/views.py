@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from eventapp.accounts.models import Role
 from eventapp.accounts.permissions import ALL_STAFF, roles_required
 from eventapp.console.nav import items_for
 from eventapp.directory.models import Person, Site
@@ -28,6 +29,10 @@ def console_nav() -> dict:
 @bp.get("/")
 @roles_required(*ALL_STAFF)
 def dashboard():  # noqa: ANN201
+    if current_user.role == Role.SITE_COORDINATOR:
+        # A coordinator's day starts with their own site's events, quotas and deadlines; the
+        # network-wide counts and drafts in preparation are not theirs to see.
+        return redirect(url_for("site_console.index"))
     now = utcnow()
     counts = {
         "upcoming_events": count_upcoming(now),

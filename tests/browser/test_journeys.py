@@ -73,7 +73,7 @@ def sign_in(page, base_url: str, email: str) -> None:  # noqa: ANN001
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/console/")
+    page.wait_for_url(re.compile(r".*/console/(site/)?$"))  # coordinators land on their site
 
 
 def fresh() -> None:

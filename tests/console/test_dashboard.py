@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from eventapp.accounts.models import Role
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
@@ -37,15 +35,29 @@ def test_counts_are_the_database_counts(client, login, make_user, make_event, ma
     assert f'href="/console/registrations/events/{event.id}"' in html and "1 / 60" in html  # approved of seats
 
 
-@pytest.mark.parametrize(("role", "link"), [(Role.CHECKIN_STAFF, "/console/attendance/events/{id}/desk"),
-                                            (Role.SITE_COORDINATOR, None)])
-def test_other_roles_get_their_own_links(client, login, make_user, make_event, make_site, role, link) -> None:  # noqa: ANN001
+def test_check_in_staff_get_links_to_the_desk(client, login, make_user, make_event) -> None:  # noqa: ANN001
     event = make_event(title="Tập huấn trực tuyến")
-    site = make_site() if role == Role.SITE_COORDINATOR else None
     db.session.commit()
-    login(make_user(role, site=site))
+    login(make_user(Role.CHECKIN_STAFF))
     html = client.get("/console/").get_data(as_text=True)
     assert "Tập huấn trực tuyến" in html
     assert f"/console/registrations/events/{event.id}" not in html  # organisers' screen
-    if link:
-        assert f'href="{link.format(id=event.id)}"' in html
+    assert f'href="/console/attendance/events/{event.id}/desk"' in html
+
+
+def test_coordinators_start_on_their_own_site(client, login, make_user, make_event, make_site,
+                                              add_site_to_event) -> None:  # noqa: ANN001
+    site, other = make_site(name="Sở TT&TT Hà Giang"), make_site(name="Sở TT&TT Cà Mau")
+    ours = make_event(title="Tập huấn trực tuyến")
+    add_site_to_event(ours, site)
+    theirs = make_event(title="Tập huấn khác")
+    add_site_to_event(theirs, other)
+    make_event(title="Bản nháp đang soạn", status=EventStatus.DRAFT)
+    db.session.commit()
+    login(make_user(Role.SITE_COORDINATOR, site=site))
+    response = client.get("/console/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/console/site/")
+    html = client.get("/console/site/").get_data(as_text=True)
+    assert "Tập huấn trực tuyến" in html
+    assert "Tập huấn khác" not in html and "Bản nháp đang soạn" not in html
+    assert "Bảng điều khiển" not in html  # no network-wide dashboard in their menu
