@@ -65,6 +65,30 @@ def make_test_app(database_url: str, **overrides):  # noqa: ANN201
     return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
 
 
+@pytest.fixture
+def rate_limited_app(backend):  # noqa: ANN001, ANN201
+    """Build an app with rate limiting on (in-memory counters unless a storage URI is given) and
+    yield it inside its app context; the shared limiter is reset and put back afterwards."""
+    from contextlib import contextmanager
+
+    from eventapp.extensions import limiter
+
+    @contextmanager
+    def build(**limits) -> Iterator:  # noqa: ANN003
+        was_enabled = limiter.enabled
+        app = make_test_app(backend, RATELIMIT_ENABLED=True,
+                            **{"RATELIMIT_STORAGE_URI": "memory://", **limits})
+        limiter.reset()
+        try:
+            with app.app_context():
+                yield app
+                db.session.remove()
+        finally:
+            limiter.reset()
+            limiter.enabled = was_enabled
+    return build
+
+
 @pytest.fixture(scope="session")
 def _schema_app(backend: str):  # noqa: ANN202
     app = make_test_app(backend)

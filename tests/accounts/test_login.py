@@ -91,7 +91,7 @@ def test_post_without_csrf_token_is_refused(backend) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])
-def test_login_is_rate_limited(backend, storage: str) -> None:  # noqa: ANN001
+def test_login_is_rate_limited(rate_limited_app, storage: str) -> None:  # noqa: ANN001
     import os
 
     uri = "memory://"
@@ -104,9 +104,7 @@ def test_login_is_rate_limited(backend, storage: str) -> None:  # noqa: ANN001
         import redis
 
         redis.Redis.from_url(uri).flushdb()
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, RATELIMIT_ENABLED=True,
-                     RATELIMIT_STORAGE_URI=uri, LOGIN_RATE_LIMIT="3 per minute")
-    with app.app_context():
+    with rate_limited_app(RATELIMIT_STORAGE_URI=uri, LOGIN_RATE_LIMIT="3 per minute") as app:
         db.create_all()
         client = app.test_client()
         codes = [client.post("/login", data={"email": "a@example.vn", "password": "x"}).status_code
@@ -115,31 +113,18 @@ def test_login_is_rate_limited(backend, storage: str) -> None:  # noqa: ANN001
         limited = client.post("/login", data={"email": "a@example.vn", "password": "x"})
         assert "Quá nhiều yêu cầu" in limited.get_data(as_text=True)
         assert client.get("/login").status_code == 200  # only POSTs count
-        db.session.remove()
 
 
 @pytest.mark.parametrize("trusted_proxies", [0, 1])
-def test_behind_a_proxy_each_client_has_its_own_limit(backend, trusted_proxies) -> None:  # noqa: ANN001
+def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_proxies) -> None:  # noqa: ANN001
     """With TRUSTED_PROXIES set, nginx's X-Forwarded-For names the client the limit counts for;
     without it, a forged header must not buy an attacker a fresh budget."""
-    from eventapp.extensions import limiter
+    with rate_limited_app(LOGIN_RATE_LIMIT="1 per minute", TRUSTED_PROXIES=trusted_proxies) as app:
+        db.create_all()
+        client = app.test_client()
 
-    was_enabled = limiter.enabled
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, RATELIMIT_ENABLED=True,
-                     RATELIMIT_STORAGE_URI="memory://", LOGIN_RATE_LIMIT="1 per minute",
-                     TRUSTED_PROXIES=trusted_proxies)
-    limiter.reset()
-    try:
-        with app.app_context():
-            db.create_all()
-            client = app.test_client()
-
-            def login_from(address: str) -> int:
-                return client.post("/login", data={"email": "a@example.vn", "password": "x"},
-                                   headers={"X-Forwarded-For": address}).status_code
-            assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [200, 429]
-            assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
-            db.session.remove()
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
+        def login_from(address: str) -> int:
+            return client.post("/login", data={"email": "a@example.vn", "password": "x"},
+                               headers={"X-Forwarded-For": address}).status_code
+        assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [200, 429]
+        assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)

@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config import TestingConfig
-from eventapp import create_app
 from eventapp.accounts import api_tokens
 from eventapp.accounts.models import Role, User
 from eventapp.events.models import EventStatus
-from eventapp.extensions import db, limiter
+from eventapp.extensions import db
 from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 
 
@@ -145,26 +143,18 @@ def test_the_site_board_is_scoped_too(client, bearer, make_user, network) -> Non
     assert staff.status_code == 403 and staff.get_json() == {"error": "forbidden"}
 
 
-def test_guessed_bearer_tokens_are_rate_limited_but_a_valid_token_is_not(backend, make_event, make_user) -> None:  # noqa: ANN001
-    was_enabled = limiter.enabled
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, RATELIMIT_ENABLED=True,
-                     RATELIMIT_STORAGE_URI="memory://", TOKEN_MISS_RATE_LIMIT="3 per minute")
-    limiter.reset()
-    try:
-        with app.app_context():
-            event, organiser = make_event(), make_user(Role.ORGANISER)
-            secret = api_tokens.issue(organiser, "Cổng thông tin", actor=organiser)[1]
-            db.session.commit()
-            client, valid = app.test_client(), {"Authorization": f"Bearer {secret}"}
-            # an integration polling with its valid token far beyond the limit is never refused
-            assert {client.get(url(event), headers=valid).status_code for _ in range(6)} == {200}
-            assert client.get(url(event)).status_code == 401  # no token at all: not a guess
-            guesses = [client.get(url(event), headers={"Authorization": f"Bearer {'g' * 42}{n}"}).status_code
-                       for n in range(3)]
-            assert guesses == [401, 401, 401]
-            blocked = client.get(url(event), headers=valid)
-            assert blocked.status_code == 429 and blocked.is_json  # this address is now blocked
-            db.session.remove()
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
+def test_guessed_bearer_tokens_are_rate_limited_but_a_valid_token_is_not(rate_limited_app, make_event,
+                                                                          make_user) -> None:  # noqa: ANN001
+    with rate_limited_app(TOKEN_MISS_RATE_LIMIT="3 per minute") as app:
+        event, organiser = make_event(), make_user(Role.ORGANISER)
+        secret = api_tokens.issue(organiser, "Cổng thông tin", actor=organiser)[1]
+        db.session.commit()
+        client, valid = app.test_client(), {"Authorization": f"Bearer {secret}"}
+        # an integration polling with its valid token far beyond the limit is never refused
+        assert {client.get(url(event), headers=valid).status_code for _ in range(6)} == {200}
+        assert client.get(url(event)).status_code == 401  # no token at all: not a guess
+        guesses = [client.get(url(event), headers={"Authorization": f"Bearer {'g' * 42}{n}"}).status_code
+                   for n in range(3)]
+        assert guesses == [401, 401, 401]
+        blocked = client.get(url(event), headers=valid)
+        assert blocked.status_code == 429 and blocked.is_json  # this address is now blocked
