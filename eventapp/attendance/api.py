@@ -77,15 +77,21 @@ def scan(event_id: int):  # noqa: ANN201
     return jsonify(result=answer)
 
 
+def _aware(value: object) -> datetime | None:
+    """An ISO 8601 time with its offset, or None (a time without a zone cannot be placed)."""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
 def _offline_scan(item: object) -> OfflineScan | str:
     """An item of a batch, or the reason it was refused."""
     if not isinstance(item, dict):
         return "invalid"
-    try:
-        scanned_at = datetime.fromisoformat(str(item.get("scanned_at", "")))
-    except ValueError:
-        return "bad_time"
-    if scanned_at.tzinfo is None:
+    scanned_at = _aware(item.get("scanned_at", ""))
+    if scanned_at is None:
         return "bad_time"
     payload, registration_id = item.get("payload"), item.get("registration_id")
     if isinstance(payload, str):
@@ -99,11 +105,20 @@ def _offline_scan(item: object) -> OfflineScan | str:
 @bp.post("/events/<int:event_id>/batch")
 @roles_required(*CHECKIN)
 def batch(event_id: int):  # noqa: ANN201
-    """Scans queued offline, each with its own scan time; answers per client id."""
+    """Scans queued offline, each with its own scan time; answers per client id.
+
+    `client_now` (optional) is the desk's clock at sending, used to correct a fast or slow desk clock.
+    """
     event = _event(event_id)
-    items = _body().get("scans")
+    body = _body()
+    items = body.get("scans")
     if not isinstance(items, list) or len(items) > services.MAX_BATCH:
         _fail(400, "scans_invalid")
+    client_now = None
+    if body.get("client_now") is not None:
+        client_now = _aware(body["client_now"])
+        if client_now is None:
+            _fail(400, "client_now_invalid")
     answers: dict[str, dict[str, Any]] = {}
     scans = []
     for item in items:
@@ -113,7 +128,7 @@ def batch(event_id: int):  # noqa: ANN201
             answers[client_id] = result_json(event, ScanResult(ScanCode(parsed)))
         else:
             scans.append(parsed)
-    for client_id, result in services.replay(event, scans, current_user):
+    for client_id, result in services.replay(event, scans, current_user, client_now=client_now):
         answers[client_id] = result_json(event, result)
     db.session.commit()
     return jsonify(results=answers, counters=services.counters(event.id))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
@@ -94,7 +93,7 @@ def _format() -> str | None:
     fmt = request.args.get("format")
     if fmt is None:
         return None
-    if fmt not in exports.MIMETYPES:
+    if fmt not in exports.CONTENT_TYPES:
         abort(400)
     return fmt
 
@@ -127,38 +126,34 @@ def event_report(event_id: int):  # noqa: ANN201
                            site_status_labels=SITE_STATUS_LABELS, late_after=reports.LATE_AFTER)
 
 
-def _local_date(raw: str | None, tz: str) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-    return datetime.combine(day, time.min, ZoneInfo(tz))
-
-
 @bp.get("/series-report")
 @roles_required(*ORGANISERS)
 def series_report():  # noqa: ANN201
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
-    tz = current_app.config["DEFAULT_EVENT_TZ"]
     series_id = request.args.get("series_id", type=int)
     if series_id is not None and not services.valid_id(series_id):
         abort(404)
     series = db.session.get(EventSeries, series_id) if series_id else None
     if series_id and series is None:
         abort(404)
-    start = _local_date(request.args.get("start"), tz)
-    end = _local_date(request.args.get("end"), tz)
-    if end is not None:
-        end += timedelta(days=1)
+    page = {"series": series, "args": request.args, "truncated": False, "upcoming": set(),
+            "max_sessions": reports.MAX_SESSIONS,
+            "filters": {k: v for k in ("series_id", "start", "end") if (v := request.args.get(k))},
+            "all_series": db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()}
+    try:
+        start, end = reports.period(request.args.get("start"), request.args.get("end"),
+                                    current_app.config["DEFAULT_EVENT_TZ"])
+    except reports.PeriodError as error:
+        return render_template("console/attendance/series_report.html", sessions=[], matrix=[],
+                               people=[], heat=None, chosen=False, error=str(error), **page), 400
     chosen = series is not None or start is not None or end is not None
-    sessions = reports.fetch_sessions(series_id=series_id, start=start, end=end) if chosen else []
-    ids = [s.id for s in sessions]
+    sessions, page["truncated"] = (reports.fetch_sessions(series_id=series_id, start=start, end=end)
+                                   if chosen else ([], False))
+    ids, now = [s.id for s in sessions], utcnow()
     rows, sites = reports.fetch_rows(ids), reports.fetch_sites(ids)
-    matrix = reports.site_matrix(sessions, rows, sites)
-    people = reports.participation(sessions, rows)
+    matrix = reports.site_matrix(sessions, rows, sites, now)
+    people = reports.participation(sessions, rows, now)
     if fmt:
         table = request.args.get("table", "matrix")
         if table == "people":
@@ -166,19 +161,21 @@ def series_report():  # noqa: ANN201
         else:
             headers, lines = exports.matrix_rows(sessions, matrix)
         return exports.spreadsheet(fmt, f"attendance-{table}", headers, lines, title=_("Attendance"))
+    page["upcoming"] = reports.upcoming_ids(sessions, now)
     heat = None
     if matrix:
         heat = svg.heat_map(
             [site.name for site, _cells in matrix],
             [local_time(s.starts_at, s.tz, "dd/MM/yy") for s in sessions],
-            [[(c.rate, f"{c.rate:.0%}" if c.rate is not None else str(c.present)) if c else None
-              for c in cells] for _site, cells in matrix],
+            [[_heat_cell(c) for c in cells] for _site, cells in matrix],
             _("Attendance rate by site and session"))
-    all_series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()
     return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
-                           people=people, heat=heat, series=series, all_series=all_series,
-                           chosen=chosen, args=request.args,
-                           filters={k: v for k in ("series_id", "start", "end")
-                                    if (v := request.args.get(k))})
+                           people=people, heat=heat, chosen=chosen, error=None, **page)
 
 
+def _heat_cell(cell: reports.Cell | None) -> tuple[float | None, str] | None:
+    if cell is None:
+        return None
+    if cell.upcoming:
+        return None, "—"
+    return cell.rate, f"{cell.rate:.0%}" if cell.rate is not None else str(cell.present)

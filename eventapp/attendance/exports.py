@@ -9,12 +9,13 @@ from flask import Response
 from flask_babel import gettext as _
 
 from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
-from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late
+from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
 from eventapp.events.models import Event
 from eventapp.spreadsheets import csv_bytes, xlsx_bytes
 from eventapp.web import local_time
 
-MIMETYPES = {
+# Full Content-Type values, passed as `content_type` so Flask does not append a second charset.
+CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -24,7 +25,7 @@ def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequ
                 title: str = "Sheet1") -> Response:
     """A download response in `fmt` (csv or xlsx)."""
     body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
-    response = Response(body, mimetype=MIMETYPES[fmt])
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -46,25 +47,46 @@ def event_rows(event: Event, report: EventReport) -> tuple[list[str], list[list[
     return headers, rows
 
 
+def _percent(rate: float | None) -> int | str:
+    # A whole percentage: "0.6" or "60%" would be read by locale (vi-VN uses a decimal comma).
+    return round(rate * 100) if rate is not None else ""
+
+
 def matrix_rows(sessions: list[Event], matrix: list[tuple[SiteRow, list[Cell | None]]]
                 ) -> tuple[list[str], list[list[Any]]]:
-    """Site × session: "present/registered" per cell, the rate in the last column."""
-    headers = [_("Site")] + [local_time(s.starts_at, s.tz, "yyyy-MM-dd") for s in sessions] + [_("Rate")]
+    """Site × session: present, registered and rate (%) as separate numeric cells, then the totals.
+
+    Separate numbers, never "3/5", which Excel turns into a date. An upcoming session shows its
+    registrations so far and a label instead of a present count; it is left out of the totals.
+    """
+    present_label, registered_label, rate_label = _("Present"), _("Registered"), _("Rate (%)")
+    upcoming = _("Not over yet")
+    headers = [_("Site")]
+    for session in sessions:
+        day = local_time(session.starts_at, session.tz, "yyyy-MM-dd")
+        headers += [f"{day} {present_label}", f"{day} {registered_label}", f"{day} {rate_label}"]
+    headers += [present_label, registered_label, rate_label]
     rows = []
     for site, cells in matrix:
-        registered = sum(c.registered for c in cells if c)
-        present = sum(c.present for c in cells if c)
         line: list[Any] = [site.name]
-        line += [f"{c.present}/{c.registered}" if c else "" for c in cells]
-        line.append(f"{present / registered:.0%}" if registered else "")
+        for cell in cells:
+            if cell is None:
+                line += ["", "", ""]
+            elif cell.upcoming:
+                line += [upcoming, cell.registered, ""]
+            else:
+                line += [cell.present, cell.registered, _percent(cell.rate)]
+        sums = total(cells)
+        line += [sums.present, sums.registered, _percent(sums.rate)]
         rows.append(line)
     return headers, rows
 
 
 def participation_rows(sessions: list[Event], people: list[Participant]
                        ) -> tuple[list[str], list[list[Any]]]:
-    """Each journalist: a mark per session, then attended and registered totals."""
-    marks = {"attended": _("Attended"), "no_show": _("No-show"), "other": _("Not approved"), "": ""}
+    """Each journalist: a mark per session, then attended and registered totals (completed sessions)."""
+    marks = {"attended": _("Attended"), "no_show": _("No-show"), "upcoming": _("Not over yet"),
+             "other": _("Not approved"), "": ""}
     headers = [_("Name"), _("Outlet")] + [local_time(s.starts_at, s.tz, "yyyy-MM-dd") for s in sessions]
     headers += [_("Attended"), _("Registered")]
     rows = [[p.name, p.outlet or ""] + [marks[m] for m in p.marks] + [p.attended, p.registered]

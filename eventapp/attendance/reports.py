@@ -5,24 +5,31 @@ Definitions used everywhere (and by the tests' direct counts):
 - attended: registrations with a check-in (door scan, search, walk-in or roll-call tick);
 - no-show: registered and not attended;
 - a site's present: its headcount when one was given, else its attended names;
-- late: checked in at the door more than LATE_AFTER after the start (roll-call ticks never are).
+- late: checked in at the door more than LATE_AFTER after the start (roll-call ticks never are);
+- upcoming (series and period reports): a session that has not ended yet. Its no-shows are not
+  final (people still arrive until the end), so it is shown apart and left out of rates and totals;
+  once it ends it is "completed" (`Event.is_completed`) and counts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.models import utcnow
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
 
 LATE_AFTER = timedelta(minutes=15)
-MAX_SESSIONS = 60
+MAX_SESSIONS = 120  # a year of weekly briefings with room to spare; more is truncated, and said so
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a period outside these years is a typo (and would overflow)
 
 
 @dataclass(frozen=True)
@@ -171,34 +178,77 @@ def event_report(event: Event, rows: list[Row], sites: list[SiteRow], none_label
         late=late, rows=rows)
 
 
+class PeriodError(ValueError):
+    """A report period the user must correct; the message is translated and shown in the form."""
+
+
+def period(start: str | None, end: str | None, tz: str) -> tuple[datetime | None, datetime | None]:
+    """UTC bounds [start, end + 1 day) of a period given as local ISO dates; raises PeriodError."""
+    days = []
+    for raw in (start, end):
+        try:
+            day = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise PeriodError(gettext("Enter dates as YYYY-MM-DD.")) from None
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise PeriodError(gettext("Choose dates between %(first)s and %(last)s.",
+                                first=FIRST_YEAR, last=LAST_YEAR))
+        days.append(day)
+    if days[0] and days[1] and days[1] < days[0]:
+        raise PeriodError(gettext("The end date is before the start date."))
+    zone = ZoneInfo(tz)
+    start_at = datetime.combine(days[0], time.min, zone).astimezone(UTC) if days[0] else None
+    end_at = (datetime.combine(days[1] + timedelta(days=1), time.min, zone).astimezone(UTC)
+              if days[1] else None)
+    return start_at, end_at
+
+
 def fetch_sessions(*, series_id: int | None = None, start: datetime | None = None,
-                   end: datetime | None = None) -> list[Event]:
-    """The sessions of a series, or the events of a period (cancelled ones left out): one query."""
-    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED)
+                   end: datetime | None = None) -> tuple[list[Event], bool]:
+    """Published sessions of a series or a period (drafts and cancelled ones left out): one query.
+
+    Returns the first MAX_SESSIONS in time order and whether more were left out.
+    """
+    query = sa.select(Event).where(Event.status == EventStatus.PUBLISHED)
     if series_id is not None:
         query = query.where(Event.series_id == series_id)
     if start is not None:
         query = query.where(Event.starts_at >= start)
     if end is not None:
         query = query.where(Event.starts_at < end)
-    return list(db.session.scalars(query.order_by(Event.starts_at).limit(MAX_SESSIONS)))
+    sessions = list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(MAX_SESSIONS + 1)))
+    return sessions[:MAX_SESSIONS], len(sessions) > MAX_SESSIONS
+
+
+def upcoming_ids(sessions: list[Event], now: datetime | None = None) -> set[int]:
+    """The sessions that have not ended yet (see "upcoming" above)."""
+    now = now or utcnow()
+    return {s.id for s in sessions if not s.is_completed(now)}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One site at one session."""
+    """One site at one session; an upcoming session's cell has no rate and counts in no total."""
 
     registered: int
     present: int
+    upcoming: bool = False
 
     @property
     def rate(self) -> float | None:
-        return self.present / self.registered if self.registered else None
+        return self.present / self.registered if self.registered and not self.upcoming else None
 
 
-def site_matrix(sessions: list[Event], rows: list[Row], sites: list[SiteRow]
+def total(cells: list[Cell | None]) -> Cell:
+    """A site's completed sessions added up (upcoming ones and non-participation left out)."""
+    held = [c for c in cells if c is not None and not c.upcoming]
+    return Cell(sum(c.registered for c in held), sum(c.present for c in held))
+
+
+def site_matrix(sessions: list[Event], rows: list[Row], sites: list[SiteRow], now: datetime | None = None
                 ) -> list[tuple[SiteRow, list[Cell | None]]]:
     """Site × session attendance (pure); None where the site did not take part in the session."""
+    upcoming = upcoming_ids(sessions, now)
     tallies: dict[tuple[int, int], Tally] = defaultdict(Tally)
     for row in rows:
         if row.site_id is not None:
@@ -218,7 +268,7 @@ def site_matrix(sessions: list[Event], rows: list[Row], sites: list[SiteRow]
                 continue
             tally = tallies.get((site_id, session.id), Tally())
             present = participation.headcount if participation.headcount is not None else tally.attended
-            cells.append(Cell(tally.registered, present))
+            cells.append(Cell(tally.registered, present, session.id in upcoming))
         matrix.append((first, cells))
     return matrix
 
@@ -230,7 +280,9 @@ class Participant:
     person_id: int
     name: str
     outlet: str | None
-    marks: list[str]  # per session: "attended", "no_show", "other" (not approved) or ""
+    # per session: "attended", "no_show", "upcoming" (approved, session not over),
+    # "other" (not approved) or "" (not registered)
+    marks: list[str]
 
     @property
     def attended(self) -> int:
@@ -241,9 +293,10 @@ class Participant:
         return self.marks.count("attended") + self.marks.count("no_show")
 
 
-def participation(sessions: list[Event], rows: list[Row]) -> list[Participant]:
+def participation(sessions: list[Event], rows: list[Row], now: datetime | None = None) -> list[Participant]:
     """Each journalist's marks per session (pure): people of press outlets or public registrations."""
     index = {session.id: i for i, session in enumerate(sessions)}
+    upcoming = upcoming_ids(sessions, now)
     journalists = {row.person_id for row in rows if row.is_outlet or row.channel == "public"}
     people: dict[int, Participant] = {}
     for row in rows:
@@ -253,6 +306,9 @@ def participation(sessions: list[Event], rows: list[Row]) -> list[Participant]:
         if person is None:
             person = people[row.person_id] = Participant(row.person_id, row.name, row.organisation,
                                                          [""] * len(sessions))
-        mark = "attended" if row.attended else "no_show" if row.registered else "other"
+        if row.event_id in upcoming:
+            mark = "upcoming" if row.registered or row.attended else "other"
+        else:
+            mark = "attended" if row.attended else "no_show" if row.registered else "other"
         person.marks[index[row.event_id]] = mark
     return sorted(people.values(), key=lambda p: (-p.attended, p.name))

@@ -5,7 +5,8 @@ PostgreSQL a concurrent UPDATE of the same row waits for the first to commit and
 its WHERE against the new row, so exactly one desk wins and the others see "already"; SQLite
 serialises writers. An offline scan replayed later carries its scan time: a second conditional
 UPDATE (`... WHERE checked_in_at > :t`) lets the earliest scan win, and a replay of the same scan
-changes nothing.
+changes nothing. A desk sends its own clock with a batch, so scan times from a desk whose clock runs
+fast or slow are first moved onto the server's clock.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ MAX_PAYLOAD = 500
 MAX_BATCH = 500
 OPENS_BEFORE = timedelta(hours=24)  # the desk may check people in from a day before the start
 CLOSES_AFTER = timedelta(hours=24)  # ... until a day after the end
-CLOCK_SKEW = timedelta(minutes=2)  # a desk's clock may run this much ahead of the server's
+CLOCK_SKEW = timedelta(minutes=2)  # an uncorrected scan time may be this far ahead (clocks, latency)
+MAX_DESK_SKEW = timedelta(days=1)  # a desk clock further off cannot have stamped its scans sensibly
 MAX_ID = 2**31 - 1  # ids beyond an INTEGER column's range are simply not found (never a 500)
 
 
@@ -190,14 +192,34 @@ class OfflineScan:
     method: CheckinMethod = CheckinMethod.SCAN
 
 
-def replay(event: Event, scans: list[OfflineScan], actor: User | None,
-           now: datetime | None = None) -> list[tuple[str, ScanResult]]:
-    """Apply queued scans in scan-time order with their own times (the earliest scan wins)."""
+def desk_time(scanned_at: datetime, skew: timedelta) -> datetime | None:
+    """A desk's scan time moved onto the server's clock; None when that is out of any range."""
+    if abs(skew) > MAX_DESK_SKEW:
+        return None
+    try:
+        return scanned_at + skew
+    except OverflowError:  # a stamp near year 1 or 9999: nonsense, refused as bad_time
+        return None
+
+
+def replay(event: Event, scans: list[OfflineScan], actor: User | None, now: datetime | None = None,
+           client_now: datetime | None = None) -> list[tuple[str, ScanResult]]:
+    """Apply queued scans in scan-time order with their own times (the earliest scan wins).
+
+    `client_now` is the desk's clock when it sent the batch: every scan time is shifted by
+    (server now - desk now), assuming the desk's clock kept its offset since the scans were queued.
+    Without it (older desks, the token API) scan times are taken as they are.
+    """
     now = now or utcnow()
+    skew = now - client_now if client_now is not None else timedelta(0)
     results = []
     for scan in sorted(scans, key=lambda s: s.scanned_at):
-        result = check_in(event, token=scan.token, registration_id=scan.registration_id,
-                          actor=actor, method=scan.method, scanned_at=scan.scanned_at, now=now)
+        at = desk_time(scan.scanned_at, skew)
+        if at is None:
+            result = ScanResult(ScanCode.BAD_TIME)
+        else:
+            result = check_in(event, token=scan.token, registration_id=scan.registration_id,
+                              actor=actor, method=scan.method, scanned_at=at, now=now)
         results.append((scan.client_id, result))
     return results
 

@@ -49,3 +49,10 @@ def as_desk(client, login, desk_user):  # noqa: ANN001, ANN201
     db.session.commit()
     login(desk_user)
     return client
+
+
+@pytest.fixture
+def organiser(client, login, make_user):  # noqa: ANN001, ANN201
+    """A client signed in as an organiser (the reports' audience)."""
+    login(make_user(Role.ORGANISER))
+    return client

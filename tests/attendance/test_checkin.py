@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -175,3 +175,40 @@ def test_registration_ids_out_of_range_are_not_registered(door_event) -> None:  
         assert services.check_in(door_event, registration_id=value).code in (
             ScanCode.NOT_REGISTERED, ScanCode.INVALID)
         assert services.undo_check_in(door_event, value, None).code == ScanCode.NOT_REGISTERED
+
+
+def test_replay_corrects_scan_times_by_the_desk_clock(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+    registration, token = ticket(door_event)
+    _, other_token = ticket(door_event)
+    now = utcnow()
+    fast = now + timedelta(minutes=3)  # the tablet's clock runs 3 minutes fast
+    # Scanned a minute ago by the tablet's clock: 2 minutes "in the future" for the server.
+    scans = [OfflineScan("s", fast - timedelta(minutes=1), token=token),
+             OfflineScan("t", fast, token=other_token)]
+    results = dict(services.replay(door_event, scans, desk_user, now=now, client_now=fast))
+    assert results["s"].code == results["t"].code == ScanCode.CHECKED_IN
+    assert results["s"].checked_in_at == now - timedelta(minutes=1)
+    db.session.refresh(registration)
+    assert registration.checked_in_at == now - timedelta(minutes=1)
+    # Uncorrected (an older desk without its clock), a 3-minute-fast stamp is refused as before.
+    _, late_token = ticket(door_event)
+    [(_, result)] = services.replay(door_event, [OfflineScan("u", fast, token=late_token)], None, now=now)
+    assert result.code == ScanCode.BAD_TIME
+
+
+def test_replay_still_refuses_absurd_times_and_clocks(door_event, ticket) -> None:  # noqa: ANN001
+    _, token = ticket(door_event)
+    now = utcnow()
+    slow = now - timedelta(minutes=5)
+    cases = [
+        (now + timedelta(hours=1), slow),  # an hour ahead even after correction
+        (slow - timedelta(days=3), slow),  # days before the door opened
+        (now, now - timedelta(days=2)),  # a desk clock two days off is not trusted
+        (datetime.max.replace(tzinfo=UTC), now - timedelta(hours=1)),  # would overflow
+        (datetime.min.replace(tzinfo=UTC), now + timedelta(hours=1)),
+    ]
+    for scanned_at, client_now in cases:
+        [(_, result)] = services.replay(door_event, [OfflineScan("x", scanned_at, token=token)], None,
+                                        now=now, client_now=client_now)
+        assert result.code == ScanCode.BAD_TIME, (scanned_at, client_now)
+    assert checked_in_count(door_event.id) == 0

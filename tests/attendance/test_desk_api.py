@@ -90,6 +90,30 @@ def test_offline_batch_answers_per_client_id(as_desk, door_event, ticket) -> Non
     assert response.get_json()["counters"]["checked_in"] == 1
 
 
+def test_batch_corrects_a_fast_desk_clock(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+    registration, token = ticket(door_event)
+    _, other_token = ticket(door_event)
+    db.session.commit()
+    fast = utcnow() + timedelta(minutes=3)  # the tablet's clock runs 3 minutes fast
+    scans = [{"id": "a", "payload": token, "scanned_at": fast.isoformat()}]
+    response = as_desk.post(url(door_event, "batch"), json={"scans": scans, "client_now": fast.isoformat()})
+    assert response.status_code == 200 and response.get_json()["results"]["a"]["code"] == "checked_in"
+    db.session.refresh(registration)
+    # Stored on the server's clock: about now (the request's latency aside), not 3 minutes ahead.
+    assert abs(registration.checked_in_at - (fast - timedelta(minutes=3))) < timedelta(seconds=5)
+    assert registration.checked_in_at <= utcnow()
+    # Without `client_now` (an older desk) the same stamp is still refused: the field is optional.
+    old = as_desk.post(url(door_event, "batch"), json={"scans": [
+        {"id": "b", "payload": other_token, "scanned_at": fast.isoformat()}]})
+    assert old.status_code == 200 and old.get_json()["results"]["b"]["code"] == "bad_time"
+
+
+@pytest.mark.parametrize("client_now", ["yesterday", "2026-01-01T10:00:00", 12, ["x"]])
+def test_batch_refuses_an_unreadable_desk_clock(as_desk, door_event, client_now) -> None:  # noqa: ANN001
+    response = as_desk.post(url(door_event, "batch"), json={"scans": [], "client_now": client_now})
+    assert response.status_code == 400 and response.get_json()["error"] == "client_now_invalid"
+
+
 def test_batch_limits(as_desk, door_event) -> None:  # noqa: ANN001
     assert as_desk.post(url(door_event, "batch"), json={"scans": "x"}).status_code == 400
     too_many = [{"id": str(i), "payload": "x", "scanned_at": utcnow().isoformat()} for i in range(501)]

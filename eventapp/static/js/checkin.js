@@ -133,7 +133,10 @@
     if (flushing || !queue.length) return;
     flushing = true;
     var sending = queue.slice(0, 200);
-    request("POST", data.batchUrl, { scans: sending }).then(function (payload) {
+    // The desk's clock goes with the batch: the server shifts the scan times by its own clock's
+    // difference, so a tablet running a few minutes fast or slow does not lose its queued scans.
+    var body = { scans: sending, client_now: new Date().toISOString() };
+    request("POST", data.batchUrl, body).then(function (payload) {
       flushing = false;
       setOnline(true);
       if (!payload.results) return;
