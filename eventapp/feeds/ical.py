@@ -279,6 +279,13 @@ def _one_off(row: FeedEvent, labels: FeedLabels) -> list[str]:
     return _vevent(row.uid, content, row.tz, row.sequence, row.updated_at, labels)
 
 
+def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> list[str]:
+    """One session on its own, as its invitation has it: series UID, RECURRENCE-ID = original start."""
+    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+    return _vevent(series.uid, content, row.tz, max(series.sequence, row.sequence),
+                   max(series.updated_at, row.updated_at), labels, recurrence_id=row.original_start)
+
+
 def _rule_without_end(rrule: str, tz: str) -> str:
     parts = [p for p in recurrence.normalise_rrule(rrule, tz).split(";")
              if p and not p.startswith(("UNTIL=", "COUNT="))]
@@ -338,18 +345,23 @@ def _calendar_header(calendar: FeedCalendar) -> list[str]:
 
 
 def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
-               series: Iterable[FeedSeries] = ()) -> bytes:
+               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
     """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
+    # instances (one event's .ics): a series row is a lone instance of its series, never a master
+    # of its own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
     labels = calendar.labels
     by_id = {s.id: s for s in series}
     groups: dict[int, list[FeedEvent]] = {}
     singles: list[FeedEvent] = []
+    blocks: list[tuple[tuple, list[list[str]], str]] = []  # (sort key, components, tzid)
     for row in events:
-        if row.series_id is not None and row.series_id in by_id and not row.cancelled:
+        if instances and row.series_id in by_id and row.original_start is not None:
+            item = by_id[row.series_id]
+            blocks.append(((row.starts_at, item.uid), [_instance(row, item, labels)], row.tz))
+        elif row.series_id is not None and row.series_id in by_id and not row.cancelled:
             groups.setdefault(row.series_id, []).append(row)
         else:
             singles.append(row)
-    blocks: list[tuple[tuple, list[list[str]], str]] = []  # (sort key, components, tzid)
     for series_id, rows in groups.items():
         item = by_id[series_id]
         components, orphans = _series_components(item, rows, labels)

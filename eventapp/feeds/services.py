@@ -1,33 +1,36 @@
-"""Feed data: which rows a feed shows, its data version (ETag), loading into dataclasses, tokens, cache."""
+"""Feed data: which rows a feed shows, its data version (ETag), loading into dataclasses, cache."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from eventapp.directory.models import Site
 from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
+
+# Views, the fast path and tests reach the per-process memos through this module.
+from eventapp.feeds.cache import VERSION_MAX_AGE, BodyCache, VersionMemo, body_cache, version_memo  # noqa: F401
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
+    CancelledBy,
     Enrolment,
     EnrolmentSkip,
     EnrolmentStatus,
     Registration,
+    RegistrationStatus,
 )
 
-FORMAT_VERSION = "1"  # bump when the builder's output changes, so cached bodies and ETags roll over
+FORMAT_VERSION = "2"  # bump when the builder's output changes, so cached bodies and ETags roll over
 FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
 CANCELLED_GRACE = timedelta(days=7)
@@ -69,20 +72,24 @@ def event_scope(event_id: int) -> FeedScope:
     return FeedScope(key=f"event:{event_id}", event_id=event_id)
 
 
-def _shown(scope: FeedScope, now: datetime) -> sa.ColumnElement[bool]:
-    """The WHERE clause of the event rows a feed shows (the same one for version and body)."""
-    cancelled_one_off = sa.and_(
-        Event.status == EventStatus.CANCELLED, Event.series_id.is_(None),
-        Event.published_at.is_not(None),
-        sa.func.coalesce(Event.cancelled_at, Event.updated_at) > now - CANCELLED_GRACE,
-    )
-    if scope.event_id is not None:
-        # "Add to calendar" for one event: published, or cancelled after having been public.
-        return sa.and_(Event.id == scope.event_id, sa.or_(
-            Event.status == EventStatus.PUBLISHED,
-            sa.and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None))))
-    clause = sa.and_(sa.or_(Event.status == EventStatus.PUBLISHED, cancelled_one_off),
-                     Event.ends_at > now - timedelta(days=PAST_DAYS))
+def _cancelled_at() -> sa.ColumnElement[datetime]:
+    # Rows cancelled before cancelled_at existed have only their last change to go by.
+    return sa.func.coalesce(Event.cancelled_at, Event.updated_at)
+
+
+def _cancelled_one_off() -> sa.ColumnElement[bool]:
+    return sa.and_(Event.status == EventStatus.CANCELLED, Event.series_id.is_(None),
+                   Event.published_at.is_not(None))
+
+
+def _listed() -> sa.ColumnElement[bool]:
+    """Rows a list feed would show but for time (the window and the grace period)."""
+    return sa.or_(Event.status == EventStatus.PUBLISHED, _cancelled_one_off())
+
+
+def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
+    """The scope's own filter (kind, site, person), whatever the status and time."""
+    clause = sa.true()
     if scope.kind is not None:
         clause = sa.and_(clause, Event.kind == scope.kind)
     if scope.site_id is not None:
@@ -93,14 +100,53 @@ def _shown(scope: FeedScope, now: datetime) -> sa.ColumnElement[bool]:
             Enrolment.person_id == scope.person_id, Enrolment.status == EnrolmentStatus.ACTIVE)
         registered = Event.id.in_(sa.select(Registration.event_id).where(
             Registration.person_id == scope.person_id, Registration.status.in_(ACTIVE_STATUSES)))
+        # Cancelling an event cancels its registrations too (events.notify), marked as the
+        # organiser's with the event's reason: those stay, so the person sees "[Đã hủy]" for the
+        # grace period like everyone else. Their own or an earlier individual cancellation does not.
+        cancelled_with_event = sa.and_(Event.status == EventStatus.CANCELLED, sa.exists().where(
+            Registration.event_id == Event.id, Registration.person_id == scope.person_id,
+            Registration.status == RegistrationStatus.CANCELLED,
+            Registration.cancelled_by == CancelledBy.ORGANISER,
+            Registration.status_reason == Event.cancel_reason))
         enrolled = sa.and_(
             Event.series_id.in_(sa.select(Enrolment.series_id).where(
                 Enrolment.person_id == scope.person_id, Enrolment.status == EnrolmentStatus.ACTIVE)),
             ~Event.id.in_(sa.select(EnrolmentSkip.event_id).where(
                 EnrolmentSkip.enrolment_id.in_(enrolments))),
         )
-        clause = sa.and_(clause, sa.or_(registered, enrolled))
+        clause = sa.and_(clause, sa.or_(registered, cancelled_with_event, enrolled))
     return clause
+
+
+def _shown(scope: FeedScope, now: datetime) -> sa.ColumnElement[bool]:
+    """The WHERE clause of the event rows a feed shows (the same one for version and body)."""
+    if scope.event_id is not None:
+        # "Add to calendar" for one event: published, or cancelled after having been public.
+        return sa.and_(Event.id == scope.event_id, sa.or_(
+            Event.status == EventStatus.PUBLISHED,
+            sa.and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None))))
+    return sa.and_(
+        _members(scope),
+        sa.or_(Event.status == EventStatus.PUBLISHED,
+               sa.and_(_cancelled_one_off(), _cancelled_at() > now - CANCELLED_GRACE)),
+        Event.ends_at > now - timedelta(days=PAST_DAYS))
+
+
+def _left_by_time(scope: FeedScope, now: datetime) -> list[tuple[sa.ScalarSelect, timedelta]]:
+    """When rows of the scope last left the feed by time alone, as (newest start, wait) pairs."""
+    # No row's updated_at records those moments (start + wait ≤ now), yet the body changed then:
+    # Last-Modified must move past them, or a client polling with If-Modified-Since alone keeps
+    # its stale copy. Rows that had left for another reason can only make them later: a spare 200.
+    if scope.event_id is not None:
+        return []  # the one-event feed has no window and no grace period
+    window, members = now - timedelta(days=PAST_DAYS), _members(scope)
+    return [
+        (sa.select(sa.func.max(Event.ends_at)).where(members, _listed(), Event.ends_at <= window)
+         .scalar_subquery(), timedelta(days=PAST_DAYS)),
+        (sa.select(sa.func.max(_cancelled_at())).where(
+            members, _cancelled_one_off(), _cancelled_at() <= now - CANCELLED_GRACE).scalar_subquery(),
+         CANCELLED_GRACE),
+    ]
 
 
 # ------------------------------------------------------------------------------------ version
@@ -118,76 +164,6 @@ def _max(*values: datetime | None) -> datetime:
     present = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values if v is not None]
     return max(present, default=datetime(2000, 1, 1, tzinfo=UTC))
 
-
-VERSION_MAX_AGE = timedelta(seconds=60)  # rows also leave a feed by time (window, grace period)
-
-
-class VersionMemo:
-    """Per-process memo of computed versions, trusted while the database has not changed.
-
-    The precise version scans every shown row, which alone costs more than a 304 may. On
-    PostgreSQL, pg_current_snapshot() changes whenever any writing transaction starts or ends,
-    so an identical snapshot means identical data and the memoised version still holds. A
-    snapshot taken before the precise query can only make the memo miss, never serve stale data.
-    Other databases (SQLite in development) always compute the precise version.
-    """
-
-    def __init__(self, max_entries: int = 1024) -> None:
-        self.max_entries = max_entries
-        self._items: dict[str, tuple[str, datetime, FeedVersion]] = {}
-        self._checked: dict[str, tuple[float, FeedVersion]] = {}  # key -> (monotonic time, version)
-        self._lock = threading.Lock()
-
-    def recent(self, key: str, ttl: float) -> FeedVersion | None:
-        """A version confirmed less than `ttl` seconds ago: served without asking the database.
-
-        Calendar clients poll hourly, so answering from memory for a second or two delays an
-        organiser's change by at most that long, and takes the database off the 304 path.
-        """
-        if ttl <= 0:
-            return None
-        with self._lock:
-            hit = self._checked.get(key)
-        if hit and time.monotonic() - hit[0] < ttl:
-            return hit[1]
-        return None
-
-    def confirm(self, key: str, version: FeedVersion) -> None:
-        with self._lock:
-            if len(self._checked) >= self.max_entries:
-                self._checked.clear()
-            self._checked[key] = (time.monotonic(), version)
-
-    @staticmethod
-    def marker() -> str | None:
-        if db.session.get_bind().dialect.name != "postgresql":
-            return None
-        return db.session.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
-
-    def get(self, key: str, marker: str | None, now: datetime) -> FeedVersion | None:
-        if marker is None:
-            return None
-        with self._lock:
-            hit = self._items.get(key)
-        if hit and hit[0] == marker and timedelta(0) <= now - hit[1] < VERSION_MAX_AGE:
-            return hit[2]
-        return None
-
-    def put(self, key: str, marker: str | None, now: datetime, version: FeedVersion) -> None:
-        if marker is None:
-            return
-        with self._lock:
-            if len(self._items) >= self.max_entries:
-                self._items.clear()  # crude but bounded; entries are cheap to recompute
-            self._items[key] = (marker, now, version)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._checked.clear()
-
-
-version_memo = VersionMemo()
 
 
 def current_version(scope: FeedScope, now: datetime) -> FeedVersion:
@@ -224,23 +200,34 @@ def feed_version(scope: FeedScope, now: datetime) -> FeedVersion:
         sa.select(sa.func.max(Event.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(EventSeries.updated_at)).scalar_subquery(),
     ]
+    stamps = []  # timestamps: in the ETag and in Last-Modified
+    texts = []  # body text that no timestamp of the feed's rows covers: in the ETag only
     if scope.person_id is not None:
-        columns += [
+        stamps += [
             sa.select(sa.func.max(Registration.updated_at)).where(
                 Registration.person_id == scope.person_id).scalar_subquery(),
             sa.select(sa.func.max(Enrolment.updated_at)).where(
                 Enrolment.person_id == scope.person_id).scalar_subquery(),
         ]
     if scope.site_id is not None:
-        columns.append(sa.select(sa.func.max(EventSite.updated_at)).where(
-            EventSite.site_id == scope.site_id).scalar_subquery())
-    row = db.session.execute(sa.select(*columns)).one()
-    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series, *extra = row
+        stamps += [
+            sa.select(sa.func.max(EventSite.updated_at)).where(
+                EventSite.site_id == scope.site_id).scalar_subquery(),
+            sa.select(Site.updated_at).where(Site.id == scope.site_id).scalar_subquery(),
+        ]
+        texts.append(sa.select(Site.name).where(Site.id == scope.site_id).scalar_subquery())  # NAME
+    left = _left_by_time(scope, now)
+    values = iter(db.session.execute(
+        sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)).one())
+    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series = islice(values, 8)
+    started = list(islice(values, len(left)))
+    extra, text = list(islice(values, len(stamps))), list(values)
+    left_at = [_max(at) + wait for at, (_query, wait) in zip(started, left, strict=True) if at is not None]
     key = "|".join(str(v) for v in (
-        FORMAT_VERSION, FEED_LOCALE, _base_url(), scope.key, count, newest, series_rows, series,
-        agenda_count, agenda_max, *extra))
+        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, newest, series_rows,
+        series, agenda_count, agenda_max, *left_at, *extra, *text))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    modified = _max(newest, series_rows, series, any_event, any_series, *extra)
+    modified = _max(newest, series_rows, series, any_event, any_series, *left_at, *extra)
     return FeedVersion(etag=etag, last_modified=modified.replace(microsecond=0), count=count)
 
 
@@ -252,6 +239,10 @@ def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
+def _calendar_tz() -> str:
+    return current_app.config.get("DEFAULT_EVENT_TZ", "Asia/Ho_Chi_Minh")
+
+
 EVENT_COLUMNS = (
     Event.id, Event.uid, Event.series_id, Event.original_start, Event.kind, Event.title,
     Event.description, Event.starts_at, Event.ends_at, Event.tz, Event.mode, Event.venue,
@@ -261,6 +252,9 @@ EVENT_COLUMNS = (
 
 def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
     """Shown rows, their series (with all-rows SEQUENCE and last change) and agendas: three queries."""
+    # One event's .ics holds one session, written as its invitation is: with the series' own
+    # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
+    alone = scope.event_id is not None
     shown = _shown(scope, now)
     rows = db.session.execute(
         sa.select(*EVENT_COLUMNS).where(shown).order_by(Event.starts_at, Event.id)).all()
@@ -285,7 +279,7 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
         updated_at=r.updated_at, url=f"{base}/events/{r.id}", sequence=r.sequence,
         cancelled=r.status == EventStatus.CANCELLED, description=r.description or "",
         mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=r.online_url,
-        series_id=r.series_id if scope.event_id is None else None, original_start=r.original_start,
+        series_id=r.series_id, original_start=r.original_start,
         agenda=tuple(agenda.get(r.id, ())),
     ) for r in rows]
     series = []
@@ -294,7 +288,8 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
         series.append(ical.FeedSeries(
             id=s.id, uid=s.uid, kind=s.kind.value, title=s.title, rrule=s.rrule,
             dtstart_local=s.dtstart_local, tz=s.tz, duration_minutes=s.duration_minutes,
-            updated_at=max(s.updated_at, changed), sequence=max(s.sequence, seq or 0),
+            updated_at=s.updated_at if alone else max(s.updated_at, changed),
+            sequence=s.sequence if alone else max(s.sequence, seq or 0),
             description=s.description or "", mode=s.mode.value, venue=s.venue,
             venue_address=s.venue_address, online_url=s.online_url))
     return events, series
@@ -324,45 +319,5 @@ def feed_name(scope: FeedScope, title: str = "") -> str:
 
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
     events, series = load_feed_data(scope, now)
-    calendar = ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(),
-                                 timezone=current_app.config.get("DEFAULT_EVENT_TZ", "Asia/Ho_Chi_Minh"))
-    return ical.build_feed(calendar, events, series)
-
-
-# -------------------------------------------------------------------------------------- cache
-
-class BodyCache:
-    """Serialised bodies by (feed key, ETag), least recently used out first, bounded in bytes."""
-
-    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-                return body
-        body = build()  # outside the lock: a slow build must not block other feeds
-        with self._lock:
-            if key not in self._items and len(body) <= self.max_bytes:
-                # A feed's older versions are dead once a newer one exists.
-                for stale in [k for k in self._items if k[0] == key[0]]:
-                    self._bytes -= len(self._items.pop(stale))
-                self._items[key] = body
-                self._bytes += len(body)
-                while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                    _old, dropped = self._items.popitem(last=False)
-                    self._bytes -= len(dropped)
-        return body
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-
-body_cache = BodyCache()
+    calendar = ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(), timezone=_calendar_tz())
+    return ical.build_feed(calendar, events, series, instances=scope.event_id is not None)

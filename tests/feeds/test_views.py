@@ -120,9 +120,10 @@ def test_one_event_ics(client, world):  # noqa: ANN001
     assert response.status_code == 200
     assert response.data.count(b"BEGIN:VEVENT") == 1
     assert f"UID:{world.one_off.uid}".encode() in response.data
-    occurrence = world.edited
+    occurrence = world.edited  # one instance of its series, never a series of its own
     body = client.get(f"/events/{occurrence.id}.ics").data
-    assert body.count(b"BEGIN:VEVENT") == 1 and b"RRULE" not in body and b"RECURRENCE-ID" not in body
+    assert body.count(b"BEGIN:VEVENT") == 1 and b"RRULE" not in body and b"RECURRENCE-ID" in body
+    assert f"UID:{world.weekly.uid}".encode() in body and f"UID:{occurrence.uid}".encode() not in body
     assert client.get(f"/events/{world.draft.id}.ics").status_code == 404
     cancelled = client.get(f"/events/{world.cancelled_one_off.id}.ics")
     assert cancelled.status_code == 200 and b"STATUS:CANCELLED" in cancelled.data

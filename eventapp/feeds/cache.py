@@ -1,0 +1,124 @@
+"""Per-process memos of the feeds: confirmed data versions and serialised bodies by version."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from eventapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventapp.feeds.services import FeedVersion
+
+VERSION_MAX_AGE = timedelta(seconds=60)  # rows also leave a feed by time (window, grace period)
+
+
+class VersionMemo:
+    """Per-process memo of computed versions, trusted while the database has not changed.
+
+    The precise version scans every shown row, which alone costs more than a 304 may. On
+    PostgreSQL, pg_current_snapshot() changes whenever any writing transaction starts or ends,
+    so an identical snapshot means identical data and the memoised version still holds. A
+    snapshot taken before the precise query can only make the memo miss, never serve stale data.
+    Other databases (SQLite in development) always compute the precise version.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[str, datetime, FeedVersion]] = {}
+        self._checked: dict[str, tuple[float, FeedVersion]] = {}  # key -> (monotonic time, version)
+        self._lock = threading.Lock()
+
+    def recent(self, key: str, ttl: float) -> FeedVersion | None:
+        """A version confirmed less than `ttl` seconds ago: served without asking the database.
+
+        Calendar clients poll hourly, so answering from memory for a second or two delays an
+        organiser's change by at most that long, and takes the database off the 304 path.
+        """
+        if ttl <= 0:
+            return None
+        with self._lock:
+            hit = self._checked.get(key)
+        if hit and time.monotonic() - hit[0] < ttl:
+            return hit[1]
+        return None
+
+    def confirm(self, key: str, version: FeedVersion) -> None:
+        with self._lock:
+            if len(self._checked) >= self.max_entries:
+                self._checked.clear()
+            self._checked[key] = (time.monotonic(), version)
+
+    @staticmethod
+    def marker() -> str | None:
+        if db.session.get_bind().dialect.name != "postgresql":
+            return None
+        return db.session.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
+
+    def get(self, key: str, marker: str | None, now: datetime) -> FeedVersion | None:
+        if marker is None:
+            return None
+        with self._lock:
+            hit = self._items.get(key)
+        if hit and hit[0] == marker and timedelta(0) <= now - hit[1] < VERSION_MAX_AGE:
+            return hit[2]
+        return None
+
+    def put(self, key: str, marker: str | None, now: datetime, version: FeedVersion) -> None:
+        if marker is None:
+            return
+        with self._lock:
+            if len(self._items) >= self.max_entries:
+                self._items.clear()  # crude but bounded; entries are cheap to recompute
+            self._items[key] = (marker, now, version)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._checked.clear()
+
+
+version_memo = VersionMemo()
+
+
+class BodyCache:
+    """Serialised bodies by (feed key, ETag), least recently used out first, bounded in bytes."""
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                return body
+        body = build()  # outside the lock: a slow build must not block other feeds
+        with self._lock:
+            if key not in self._items and len(body) <= self.max_bytes:
+                # A feed's older versions are dead once a newer one exists.
+                for stale in [k for k in self._items if k[0] == key[0]]:
+                    self._bytes -= len(self._items.pop(stale))
+                self._items[key] = body
+                self._bytes += len(body)
+                while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                    _old, dropped = self._items.popitem(last=False)
+                    self._bytes -= len(dropped)
+        return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+body_cache = BodyCache()
