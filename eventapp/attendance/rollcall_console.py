@@ -19,6 +19,7 @@ from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations.labels import ERRORS as REGISTRATION_ERRORS
 from eventapp.registrations.models import CheckinMethod
 
 bp = Blueprint("rollcall_console", __name__)
@@ -48,7 +49,7 @@ def _apply(participation: EventSite, change, success: str):  # noqa: ANN001, ANN
         change()
     except RollCallError as error:
         db.session.rollback()
-        flash(str(ROLLCALL_ERRORS.get(error.code, error.code)), "danger")
+        flash(str(ROLLCALL_ERRORS.get(error.code) or REGISTRATION_ERRORS.get(error.code, error.code)), "danger")
         return _back(participation)
     db.session.commit()
     flash(success, "success")
@@ -132,6 +133,8 @@ def walk_in(event_id: int, site_id: int):  # noqa: ANN201
                                  method=CheckinMethod.ROLL_CALL)
         if result.code in (ScanCode.FULL, ScanCode.CLOSED):
             raise RollCallError("walk_in_" + result.code.value)
+        if result.extra.get("reason") == "not_for_site":
+            raise RollCallError("not_for_site")  # the rollback also undoes any edit of the person
         if result.code not in (ScanCode.CHECKED_IN, ScanCode.ALREADY):
             raise RollCallError("walk_in_status")
 

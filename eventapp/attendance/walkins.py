@@ -17,6 +17,7 @@ from eventapp.registrations.services import (
     Applicant,
     RegistrationError,
     find_or_create_person,
+    person_for_site,
     register,
 )
 from eventapp.registrations.validation import has_control_chars
@@ -53,19 +54,27 @@ def walk_in(event: Event, person: Applicant, actor: User, *, site_id: int | None
     """Register `person` on the spot (channel walk_in, no waiting list) and check them in.
 
     The seat decision is the registrations service's (event lock, venue capacity or the site's
-    quota): with no seat left nothing is written and the answer is "full".
+    quota): with no seat left nothing is written and the answer is "full". A site's walk-in only
+    creates or ticks that site's registration: anyone registered elsewhere is "not_registered".
     """
     now = now or utcnow()
     if not door_open(event, now):
         return ScanResult(ScanCode.CLOSED)
     capacity.lock_event(event.id)
-    record = find_or_create_person(person, trusted_organisation_id=person.organisation_id)
+    try:
+        record = find_or_create_person(person, trusted_organisation_id=person.organisation_id) \
+            if site_id is None else person_for_site(person, site_id, person.organisation_id)
+    except RegistrationError as error:
+        return ScanResult(ScanCode.NOT_REGISTERED, extra={"reason": error.code})
     try:
         outcome = register(event, record, channel=RegistrationChannel.WALK_IN, site_id=site_id,
                            needs_approval=False, waitlist=False, now=now)
     except RegistrationError as error:
         return ScanResult(ScanCode.FULL, name=record.full_name, extra={"reason": error.code})
     registration = outcome.registration
+    if site_id is not None and outcome.duplicate and registration.site_id != site_id:
+        # registered elsewhere (another site, the venue): a site's roll-call never ticks it, nor names it
+        return ScanResult(ScanCode.NOT_REGISTERED, extra={"reason": "not_for_site"})
     if not outcome.duplicate:
         audit.record(actor, "checkin.walk_in", registration, record.full_name, {"site_id": site_id})
     return check_in(event, registration_id=registration.id, actor=actor, method=method, now=now)

@@ -116,8 +116,9 @@ def add(site_id: int, event_id: int):  # noqa: ANN201
             db.session.rollback()
             (getattr(form, error.field) if error.field else form.full_name).errors.append(error_message(error.code))
         except IntegrityError:
+            # a concurrent entry, possibly another site's: say nothing about whose
             db.session.rollback()
-            form.email.errors.append(error_message("duplicate"))
+            form.email.errors.append(error_message("not_for_site"))
         else:
             flash(_("%(name)s registered.", name=registration.person.full_name), "success")
             return redirect(url_for(".event", site_id=site.id, event_id=ev.id))

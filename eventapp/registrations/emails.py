@@ -58,6 +58,8 @@ WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
 
 # Kinds whose e-mail carries a calendar invitation, and which iTIP method it uses.
 INVITATION_METHOD = {APPROVED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
+# Kinds that, for a registration losing its seat, must take the invitation out of the calendar.
+WITHDRAWING = frozenset({REJECTED, WAITLISTED})
 
 STATUS_KIND = {
     RegistrationStatus.PENDING: RECEIVED,
@@ -86,8 +88,9 @@ def _rendering(locale: str):  # noqa: ANN202
     return outer, force_locale(locale)
 
 
-def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
+def notify(registration: Registration, kind: str, *, reason: str | None = None, withdraw: bool = False) -> bool:
     """Queue one registration e-mail with a fresh ticket link; False when there is no address."""
+    # `withdraw`: the registration held a seat, so its rejection or wait-listing carries a CANCEL
     person = registration.person
     if not person.email:
         return False  # registered by a site without an e-mail: the coordinator sees the status
@@ -114,18 +117,22 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     method = INVITATION_METHOD.get(kind)
     if kind == TICKET_RESENT and registration.status == RegistrationStatus.APPROVED:
         method = "REQUEST"
+    if withdraw and kind in WITHDRAWING:
+        method = "CANCEL"
     ics = None
     if method is not None:
-        # A registration cancelled while the event goes on: the CANCEL outranks the REQUEST sent.
-        ics = invitation_for(event, person, method, sequence_bump=1 if method == "CANCEL" else 0)
+        # Changes of this registrant alone (cancelled, registered again) raise their own offset on
+        # top of the event's SEQUENCE: REQUEST n, CANCEL n+1, REQUEST n+2 — never downwards.
+        ics = invitation_for(event, person, method,
+                             sequence_bump=registration.next_invitation_sequence(method))
     queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
                   body_text=body_text, body_html=body_html, locale=locale, ics=ics,
                   ics_method=method if ics else None)
     return True
 
 
-def notify_status(registration: Registration, *, reason: str | None = None) -> bool:
-    return notify(registration, STATUS_KIND[registration.status], reason=reason)
+def notify_status(registration: Registration, *, reason: str | None = None, withdraw: bool = False) -> bool:
+    return notify(registration, STATUS_KIND[registration.status], reason=reason, withdraw=withdraw)
 
 
 def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,11 +11,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from eventapp.directory.models import Person, normalise_email
+from eventapp.directory.models import Person, normalise_email, normalise_text
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registrations import capacity, services
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration
+from eventapp.registrations.labels import ERRORS
+from eventapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from eventapp.registrations.validation import MESSAGES, check_person
 from eventapp.spreadsheets import Table
 
@@ -95,23 +97,73 @@ def _key(values: dict[str, str]) -> str:
     return f"n:{values.get('full_name', '').casefold()}|{digits}"
 
 
-def _registered_keys(event: Event, site_id: int, organisation_id: int | None,
-                     keys: set[str]) -> set[str]:
-    """Which of these people already hold an active registration for the event (two queries)."""
-    emails = [k[2:] for k in keys if k.startswith("e:")]
-    taken: set[str] = set()
-    if emails:
-        taken |= {"e:" + e for e in db.session.scalars(
-            sa.select(Person.email_normalised).join(Registration, Registration.person_id == Person.id)
-            .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
-                   Person.email_normalised.in_(emails)))}
-    if any(k.startswith("n:") for k in keys):
-        for name, phone in db.session.execute(
-                sa.select(Person.full_name, Person.phone).join(Registration, Registration.person_id == Person.id)
-                .where(Registration.event_id == event.id, Registration.site_id == site_id,
-                       Registration.status.in_(ACTIVE_STATUSES), Person.email_normalised.is_(None))):
-            taken.add(_key({"full_name": name, "phone": phone or ""}))
-    return taken
+# A registration in one of these states is returned by services.register as a duplicate.
+HELD = ACTIVE_STATUSES | {RegistrationStatus.REJECTED}
+
+
+def _verdict(own: bool, registered_at: int | None, status: RegistrationStatus | None, site_id: int) -> str | None:
+    """"duplicate" for the site's own registration, "not_for_site" for anything it may not touch."""
+    if status in HELD and registered_at == site_id:
+        return "duplicate"
+    if not own or status in HELD:
+        return "not_for_site"  # someone else's person or registration: named to nobody
+    return None
+
+
+def _email_verdicts(event: Event, site_id: int, organisation_id: int | None, emails: set[str]) -> dict[str, str]:
+    found = db.session.execute(
+        sa.select(Person.id, Person.email_normalised, Person.organisation_id, Registration.site_id,
+                  Registration.status)
+        .outerjoin(Registration, sa.and_(Registration.person_id == Person.id, Registration.event_id == event.id))
+        .where(Person.email_normalised.in_(emails))).all() if emails else []
+    ids = [row.id for row in found]
+    # as services.site_may_register: people the site registered before count as its own
+    known = set(db.session.scalars(sa.select(Registration.person_id).where(
+        Registration.person_id.in_(ids), Registration.site_id == site_id))) if ids else set()
+    verdicts = {}
+    for person_id, email, org_id, registered_at, status in found:
+        own = (organisation_id is not None and org_id == organisation_id) or person_id in known
+        verdict = _verdict(own, registered_at, status, site_id)
+        if verdict:
+            verdicts["e:" + email] = verdict
+    return verdicts
+
+
+def _name_verdicts(event: Event, site_id: int, organisation_id: int | None, rows: list[Row]) -> dict[str, str]:
+    """Verdicts for rows without an e-mail: the site's own by key, the organisation's people by name."""
+    # the name (and phone) match mirrors services.find_or_create_person, which import_rows will call
+    verdicts = {}
+    for name, phone in db.session.execute(
+            sa.select(Person.full_name, Person.phone).join(Registration, Registration.person_id == Person.id)
+            .where(Registration.event_id == event.id, Registration.site_id == site_id,
+                   Registration.status.in_(ACTIVE_STATUSES), Person.email_normalised.is_(None))):
+        verdicts[_key({"full_name": name, "phone": phone or ""})] = "duplicate"
+    names = {normalise_text(r.values["full_name"]) for r in rows}
+    if organisation_id is None or not names:
+        return verdicts  # no organisation: every such row makes a new person
+    candidates = db.session.execute(
+        sa.select(Person.full_name, Person.phone, Registration.site_id, Registration.status)
+        .join(Registration, sa.and_(Registration.person_id == Person.id, Registration.event_id == event.id))
+        .where(Person.organisation_id == organisation_id, Person.email_normalised.is_(None),
+               Person.full_name.in_(names))).all()
+    for row in rows:
+        name, phone = normalise_text(row.values["full_name"]), row.values["phone"] or None
+        found = [_verdict(True, c.site_id, c.status, site_id) for c in candidates
+                 if c.full_name == name and (phone is None or c.phone == phone)]
+        for verdict in ("duplicate", "not_for_site"):  # the site's own registration wins
+            if verdict in found:
+                verdicts.setdefault(_key(row.values), verdict)
+                break
+    return verdicts
+
+
+def _verdicts(event: Event, site_id: int, organisation_id: int | None, rows: list[Row]) -> dict[str, str]:
+    """Key -> "duplicate" or "not_for_site" for rows the site cannot register (a few queries)."""
+    emails = {_key(r.values)[2:] for r in rows if _key(r.values).startswith("e:")}
+    verdicts = _email_verdicts(event, site_id, organisation_id, emails)
+    verdicts.update(_name_verdicts(event, site_id, organisation_id,
+                                   [r for r in rows if not _key(r.values).startswith("e:")]))
+    return verdicts
 
 
 def check(rows: list[tuple[int, dict[str, str]]], event: Event, site_id: int,
@@ -127,12 +179,14 @@ def check(rows: list[tuple[int, dict[str, str]]], event: Event, site_id: int,
             row.problems = [MESSAGES[code] for code in fields.errors.values()]
         checked.append(row)
     valid = [r for r in checked if r.status == "ok"]
-    registered = _registered_keys(event, site_id, organisation_id, {_key(r.values) for r in valid})
+    verdicts = _verdicts(event, site_id, organisation_id, valid)
     seen: set[str] = set()
     for row in valid:
         key = _key(row.values)
-        if key in registered:
+        if verdicts.get(key) == "duplicate":
             row.status, row.problems = "duplicate", [_l("Already registered for this event.")]
+        elif verdicts.get(key) == "not_for_site":
+            row.status, row.problems = "error", [ERRORS["not_for_site"]]
         elif key in seen:
             row.status, row.problems = "duplicate", [_l("Appears twice in the file.")]
         seen.add(key)
@@ -179,7 +233,8 @@ def import_rows(rows: list[tuple[int, dict[str, str]]], event: Event, site_id: i
 
     # People first (sorted), then the event lock: the lock order every transaction follows.
     for _number, values in sorted(rows, key=lambda row: row[1]["email"].lower()):
-        services.find_or_create_person(applicant(values), trusted_organisation_id=organisation_id)
+        with contextlib.suppress(services.RegistrationError):  # another's person: left untouched,
+            services.person_for_site(applicant(values), site_id, organisation_id)  # the check refuses it
     capacity.lock_event(event.id)
     report = check(rows, event, site_id, organisation_id)
     if report.counts["ok"] != len(rows):

@@ -39,6 +39,8 @@ ERRORS = {
     "full": _l("The event is full."),
     "quota_full": _l("Your site's quota for this event is used up."),
     "duplicate": _l("This person is already registered for this event."),
+    # Deliberately says nothing about the person or where they are registered (another site's data).
+    "not_for_site": _l("This person cannot be registered by your site; please ask the organisers."),
     "not_open": _l("Registration for this event is not open."),
     "not_yet_open": _l("Registration for this event has not opened yet."),
     "closed": _l("Registration for this event has closed."),

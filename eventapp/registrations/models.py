@@ -134,6 +134,10 @@ class Registration(TimestampMixin, db.Model):
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     question_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Added to the event's SEQUENCE in this registrant's invitations, so that a re-registration's
+    # REQUEST outranks the CANCEL before it (calendars ignore a lower SEQUENCE). Odd exactly when
+    # the last invitation sent was a CANCEL; it only ever grows.
+    invitation_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship(back_populates="registrations")
@@ -152,6 +156,14 @@ class Registration(TimestampMixin, db.Model):
 
     def can_transition_to(self, new_status: RegistrationStatus) -> bool:
         return new_status in TRANSITIONS[self.status]
+
+    def next_invitation_sequence(self, method: str) -> int:
+        """The offset for an invitation of `method` ("REQUEST"/"CANCEL"), raised when the method flips."""
+        current = self.invitation_sequence or 0
+        if (current % 2 == 1) != (method == "CANCEL"):
+            current += 1
+        self.invitation_sequence = current
+        return current
 
     def set_status(self, new_status: RegistrationStatus, now: datetime, reason: str | None = None) -> None:
         """Move along the state machine (ValueError on a forbidden move) and stamp the change."""

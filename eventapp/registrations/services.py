@@ -268,7 +268,8 @@ def change_status(registration: Registration, target: RegistrationStatus, *, act
     registration.set_status(target, now, reason)
     audit.record(actor, f"registration.{target.value}", registration, registration.person.full_name,
                  {"status": [old.value, target.value], "reason": reason})
-    emails.notify_status(registration, reason=reason)
+    # a seat lost (rejected, wait-listed) takes the invitation out of the calendar too
+    emails.notify_status(registration, reason=reason, withdraw=held and not registration.holds_seat)
     db.session.flush()
     if held and not registration.holds_seat:
         _after_seat_freed(event, registration.site_id)
@@ -301,6 +302,33 @@ def check_site_deadline(event: Event, now: datetime) -> None:
         raise RegistrationError("deadline")
 
 
+def site_may_register(person: Person, site_id: int, organisation_id: int | None) -> bool:
+    """A site registers its own organisation's people, and people it has registered before."""
+    if organisation_id is not None and person.organisation_id == organisation_id:
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Registration.person_id == person.id, Registration.site_id == site_id))))
+
+
+def person_for_site(applicant: Applicant, site_id: int, organisation_id: int | None) -> Person:
+    """The person a coordinator means, or a new one; someone else's person is refused unread."""
+    # checked before find_or_create_person, which would fill in blanks of the found record
+    found = find_person(applicant.email)
+    if found is not None and not site_may_register(found, site_id, organisation_id):
+        raise RegistrationError("not_for_site", _site_field(applicant))
+    return find_or_create_person(applicant, trusted_organisation_id=organisation_id)
+
+
+def _site_field(applicant: Applicant) -> str:
+    return "email" if applicant.email else "full_name"
+
+
+def _site_duplicate(registration: Registration, site_id: int, applicant: Applicant) -> RegistrationError:
+    """A coordinator hears about their own site's registrations only; any other one is not named."""
+    code = "duplicate" if registration.site_id == site_id else "not_for_site"
+    return RegistrationError(code, _site_field(applicant))
+
+
 def register_for_site(event: Event, site_id: int, organisation_id: int | None, applicant: Applicant, *,
                       actor: Any, now: datetime | None = None) -> Registration:
     """A coordinator's entry: approved within the site's quota, refused beyond it (no waiting list)."""
@@ -310,11 +338,11 @@ def register_for_site(event: Event, site_id: int, organisation_id: int | None, a
         raise RegistrationError("not_participating")
     if applicant.organisation_id is None:
         applicant.organisation_id = organisation_id
-    person = find_or_create_person(applicant, trusted_organisation_id=organisation_id)
+    person = person_for_site(applicant, site_id, organisation_id)
     outcome = register(event, person, channel=RegistrationChannel.SITE, site_id=site_id,
                        locale=person.locale or "vi", needs_approval=False, waitlist=False, now=now)
     if outcome.duplicate:
-        raise RegistrationError("duplicate", "email")
+        raise _site_duplicate(outcome.registration, site_id, applicant)
     audit.record(actor, "registration.site_add", outcome.registration, person.full_name,
                  {"site_id": site_id})
     emails.notify_status(outcome.registration)
