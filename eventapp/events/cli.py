@@ -22,6 +22,10 @@ def events_cli() -> None:
 def extend_horizon_command(months: int | None) -> None:
     """Create missing occurrences of every active series; existing rows and exceptions are kept."""
     months = months or int(current_app.config.get("EVENT_HORIZON_MONTHS", 12))
-    created = services.extend_all_horizons(months)
-    db.session.commit()
-    click.echo(f"{created} occurrences created (horizon {months} months)")
+    report = services.extend_all_horizons(months)
+    db.session.commit()  # the series that could be extended keep their new rows
+    click.echo(f"{report.created} occurrences created (horizon {months} months)")
+    for series, code in report.failed:
+        click.echo(f"series {series.id} ({series.title}) not extended: {code}", err=True)
+    if report.failed:
+        raise SystemExit(1)  # cron reports a non-zero exit: someone must look at the rule

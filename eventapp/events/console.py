@@ -148,7 +148,8 @@ def preview():  # noqa: ANN201
         normalised = recurrence.normalise_rrule(rule, tz)
         dates = recurrence.preview(normalised, start, tz, 10)
     except recurrence.RecurrenceError as exc:
-        return jsonify(dates=[], rrule=rule, error=error_message(services.EventError(exc.code, "rrule")))
+        return jsonify(dates=[], rrule=rule,
+                       error=error_message(services.EventError(exc.code, "rrule", exc.detail)))
     error = None
     try:  # the same checks as saving: dates within the horizon, not too many
         services.anchored_rule(services.SeriesSpec(title="-", rrule=rule, dtstart_local=start,
@@ -172,6 +173,7 @@ def series_detail(series_id: int):  # noqa: ANN201
         "console/events/series.html", series=series, upcoming=upcoming, past=past,
         counts=registration_counts([e.id for e in [*upcoming, *past]]),
         conflicts=conflicts.find_conflicts(upcoming), status_labels=STATUS_LABELS, mode_labels=MODE_LABELS,
+        splittable={e.id for e in upcoming if occurrences.can_split(e, now)},
         kind_labels=KIND_SINGULAR, cancel_form=CancelForm(), confirm_form=ConfirmForm(),
         split_from=db.session.get(EventSeries, series.split_from_id) if series.split_from_id else None,
     )

@@ -78,6 +78,7 @@ def render_event(form: OccurrenceForm, event: Event | None):  # noqa: ANN201
         problems=services.publication_problems(event) if event else [],
         registrations=registration_counts([event.id]).get(event.id, 0) if event else 0,
         completed=event.is_completed() if event else False,
+        can_split=occurrences.can_split(event) if event and event.series_id else False,
     )
 
 
@@ -169,6 +170,10 @@ def edit_following(event_id: int):  # noqa: ANN201
     event = get_or_404(Event, event_id)
     if event.series is None:
         abort(404)
+    if not occurrences.can_split(event):
+        # A past occurrence is history: the split would move or cancel what already took place.
+        flash(error_message(services.EventError("split_in_past")), "danger")
+        return redirect(url_for(".edit_event", event_id=event.id))
     series = event.series
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
@@ -178,8 +183,8 @@ def edit_following(event_id: int):  # noqa: ANN201
         form.fill_recurrence(series.rrule, series.tz)
     if form.validate_on_submit():
         try:
-            result = occurrences.split_series(series, event.original_start, series_spec(form),
-                                              actor=current_user, horizon_months=horizon_months())
+            result = occurrences.split_at(event, series_spec(form), actor=current_user,
+                                          horizon_months=horizon_months())
         except services.EventError as exc:
             db.session.rollback()
             series_error(form, exc)

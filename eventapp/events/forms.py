@@ -4,7 +4,7 @@ translation of EventError codes into field errors."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -36,7 +36,8 @@ from wtforms.validators import (
 
 from eventapp.events import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
-from eventapp.events.services import MAX_CAPACITY, EventError
+from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
+from eventapp.models import utcnow
 from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
 from eventapp.registrations.validation import has_control_chars
 
@@ -92,10 +93,30 @@ ERROR_MESSAGES = {
     "site_has_registrations": _l("This site has registrations for the event and cannot be removed."),
     "unknown_site": _l("This site does not take part in the event."),
     "scope": _l("Choose how to pick sites."),
+    "byday": _l("BYDAY lists weekdays (MO to SU). A position before a weekday, such as 1TH or -1FR, "
+                "is allowed only in MONTHLY (1 to 5) and YEARLY (1 to 53) rules, and never 0."),
+    "too_far": _l("This date is too far ahead: plan at most %(years)s years ahead.", years=MAX_YEARS_AHEAD),
+    "out_of_range": _l("This date is outside the range that can be planned."),
+    "split_in_past": _l("This occurrence has already taken place. Changes to this and all following "
+                        "occurrences can start only at an upcoming occurrence."),
 }
+# Values out of RFC 5545's range: (lowest, highest, signed) from recurrence.PART_RANGES.
+RANGE_UNSIGNED = _l("%(part)s values must be between %(min)s and %(max)s.")
+RANGE_SIGNED = _l("%(part)s values must be between 1 and %(max)s or between -%(max)s and -1 (0 is not allowed).")
+
+
+def range_message(part: str) -> str:
+    """The field error for a rule part whose value is out of range."""
+    if part not in recurrence.PART_RANGES:
+        return str(ERROR_MESSAGES["invalid"])
+    low, high, signed = recurrence.PART_RANGES[part]
+    template = RANGE_SIGNED if signed else RANGE_UNSIGNED
+    return str(template) % {"part": part, "min": low, "max": high}
 
 
 def error_message(exc: EventError) -> str:
+    if exc.code == "range":
+        return range_message(exc.detail)
     message = str(ERROR_MESSAGES.get(exc.code, _l("This value cannot be used.")))
     if exc.code in ("agenda_overlap", "unsupported") and exc.detail:
         message = f"{message} ({exc.detail})"
@@ -132,6 +153,16 @@ def validate_zone(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(ERROR_MESSAGES["unknown_timezone"])) from None
 
 
+def within_reach(form: FlaskForm, field: DateField | DateTimeLocalField) -> None:
+    """Refuse dates more than MAX_YEARS_AHEAD years ahead (near year 9999 they overflow in UTC)."""
+    value = field.data
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and day > utcnow().date() + MAX_AHEAD:
+        raise ValidationError(str(ERROR_MESSAGES["too_far"]))
+
+
 def _kind_choices() -> list:
     return [(k.value, label) for k, label in KIND_SINGULAR.items()]
 
@@ -164,7 +195,7 @@ class SeriesForm(PlaceFields, FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=_kind_choices, default="press_briefing")
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)])
-    start_date = DateField(_l("First date (on or after)"), validators=[DataRequired()])
+    start_date = DateField(_l("First date (on or after)"), validators=[DataRequired(), within_reach])
     time_of_day = TimeField(_l("Time of day"), validators=[DataRequired()], default=datetime(2000, 1, 1, 9).time())
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=90, validators=[
         DataRequired(), NumberRange(min=1, max=1440, message=RANGE_MESSAGE)])
@@ -223,8 +254,8 @@ class SeriesForm(PlaceFields, FlaskForm):
 class OccurrenceForm(PlaceFields, FlaskForm):
     """Edit one occurrence: move it, change venue, link or capacity."""
 
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -238,8 +269,10 @@ class EventForm(OccurrenceForm):
     kind = SelectField(_l("Kind"), choices=_kind_choices, default="training")
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)])
     tz = StringField(_l("Time zone"), default=DEFAULT_TZ, filters=[strip], validators=[DataRequired(), validate_zone])
-    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
-    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS,
+                                               validators=[Optional(), within_reach])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS,
+                                                validators=[Optional(), within_reach])
     requires_approval = BooleanField(_l("Registrations need approval"))
     requires_press_card = BooleanField(_l("A press card number is required"))
 
@@ -254,8 +287,8 @@ class CancelForm(FlaskForm):
 class AgendaItemForm(FlaskForm):
     """One programme item."""
 
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)])
     speaker = StringField(_l("Speaker"), filters=[strip], validators=[Optional(), Length(max=150)])
     speaker_organisation_id = SelectField(_l("Speaker's organisation"), coerce=optional_int, validators=[Optional()])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.feeds.itip import invitation_for
 from eventapp.mail.services import queue_message
+from eventapp.registrations import emails
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CancelledBy,
@@ -59,10 +60,11 @@ def cancel_registrations(event: Event, reason: str) -> int:
     Nothing is deleted: the registrations stay, marked cancelled by the organiser."""
     count = 0
     for registration in active_registrations([event]):
+        was = registration.status
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_by = CancelledBy.ORGANISER
         registration.status_reason = (reason or "")[:500]
-        _tell_registrant(registration, event, "event_cancelled", reason=reason)
+        _tell_registrant(registration, event, "event_cancelled", was=was, reason=reason)
         count += 1
     db.session.flush()
     return count
@@ -72,33 +74,46 @@ def rescheduled(event: Event, old_start: datetime) -> int:
     """Tell the event's active registrants that its time changed; returns how many were told."""
     count = 0
     for registration in active_registrations([event]):
-        _tell_registrant(registration, event, "event_rescheduled", old_start=old_start)
+        _tell_registrant(registration, event, "event_rescheduled", was=registration.status, old_start=old_start)
         count += 1
     return count
 
 
-def _tell_registrant(registration: Registration, event: Event, kind: str, *, reason: str = "",
-                     old_start: datetime | None = None) -> None:
+def _tell_registrant(registration: Registration, event: Event, kind: str, *, was: RegistrationStatus,
+                     reason: str = "", old_start: datetime | None = None) -> None:
+    """One registrant's message, text and HTML, in their language; `was` is the status before."""
     person = registration.person
     if not person.email:
         return  # registered by a site without an e-mail: the coordinator sees the status
-    with force_locale(registration.locale or "vi"):
+    locale = registration.locale or "vi"
+    outer, language = emails._rendering(locale)
+    with outer, language:
         if kind == "event_cancelled":
             subject = _("Cancelled: %(title)s (%(when)s)", title=event.title, when=_when(event))
-            body = _("Dear %(name)s,\n\nThe organiser has cancelled \"%(title)s\" planned for %(when)s. "
-                     "Your registration is cancelled; you do not need to do anything.\n\nReason: %(reason)s\n\n%(link)s",
-                     name=person.full_name, title=event.title, when=_when(event), reason=reason or "—",
-                     link=_event_link(event))
+            intro = _("The organiser has cancelled \"%(title)s\" planned for %(when)s. Your registration "
+                      "is cancelled; you do not need to do anything.", title=event.title, when=_when(event))
         else:
             subject = _("New time: %(title)s (%(when)s)", title=event.title, when=_when(event))
-            body = _("Dear %(name)s,\n\n\"%(title)s\" has moved from %(old)s to %(new)s. "
-                     "Your registration stays valid for the new time.\n\n%(venue)s\n%(link)s",
-                     name=person.full_name, title=event.title, old=_when(event, old_start),
-                     new=_when(event), venue=event.venue or event.online_url or "", link=_event_link(event))
-    method = "CANCEL" if kind == "event_cancelled" else "REQUEST"  # a new time is an updated invitation
-    ics = invitation_for(event, person, method)
-    queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
-                  body_text=body, locale=registration.locale or "vi", ics=ics, ics_method=method)
+            intro = _("\"%(title)s\" has moved from %(old)s to %(new)s. Your registration stays valid "
+                      "for the new time.", title=event.title, old=_when(event, old_start), new=_when(event))
+        context = {"lang": locale, "event": event, "name": person.full_name, "intro": intro,
+                   "reason": reason, "event_url": _event_link(event),
+                   "join_url": emails.join_url(event, registration)}
+        body_text = render_template("emails/schedule_change.txt", **context)
+        body_html = render_template("emails/schedule_change.html", **context)
+    # Only a confirmed registrant was sent an invitation (PARTSTAT=ACCEPTED): only they get its
+    # update or CANCEL. Pending and wait-listed people get the notice without one.
+    method = None
+    if was == RegistrationStatus.APPROVED:
+        method = "CANCEL" if kind == "event_cancelled" else "REQUEST"  # a new time is an updated invitation
+    ics = None
+    if method:
+        # The registrant's own offset on top of the event's SEQUENCE (see Registration), so the
+        # update outranks whatever invitation they last received.
+        ics = invitation_for(event, person, method, sequence_bump=registration.next_invitation_sequence(method))
+    queue_message(kind=kind, to_address=person.email, to_name=person.full_name,
+                  subject=emails._subject_line(subject), body_text=body_text, body_html=body_html,
+                  locale=locale, ics=ics, ics_method=method if ics else None)
 
 
 def coordinators(site_ids: list[int]) -> dict[int, list[User]]:

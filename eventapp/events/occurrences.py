@@ -11,10 +11,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp import audit
-from eventapp.events import notify, recurrence
+from eventapp.events import notify, recurrence, registrants
 from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.events.services import (
     CALENDAR_FIELDS,
+    MAX_AHEAD,
     SERIES_DEFAULT_FIELDS,
     EventError,
     SeriesSpec,
@@ -34,12 +35,31 @@ MATCH_WINDOW = timedelta(days=7)
 OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
 
 
-def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any, action: str) -> None:
+def _moved(event: Event, old_start: datetime) -> None:
+    """Registrants hear about the new time, and get the day-before reminder again for it."""
+    if event.status == EventStatus.CANCELLED:
+        return
+    registrants.rearm_reminders(event)
+    notify.rescheduled(event, old_start)
+
+
+def _lock_if_capacity_changes(events: list[Event], capacity: Any) -> list[Event]:
+    """Lock (in id order, as registrations do) the events whose capacity is about to change."""
+    changing = sorted((e for e in events if e.capacity != capacity), key=lambda e: e.id or 0)
+    for event in changing:
+        registrants.lock(event)
+    return changing
+
+
+def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any, action: str,
+                   now: datetime) -> None:
     if CALENDAR_FIELDS & diff.keys():
         event.bump_sequence()
-    if "starts_at" in diff and event.status != EventStatus.CANCELLED:
-        notify.rescheduled(event, old_start)
+    if "starts_at" in diff:
+        _moved(event, old_start)
     db.session.flush()
+    if "capacity" in diff:
+        registrants.promote(event, [None], now=now)
     audit.record(actor, action, event, event.title, diff)
 
 
@@ -57,18 +77,22 @@ def update_event(event: Event, values: dict[str, Any], *, actor: Any = None,
         raise EventError("end_before_start", "ends_at")
     if starts != event.starts_at and starts < now:
         raise EventError("past_date", "starts_at")
+    if starts != event.starts_at and starts > now + MAX_AHEAD:
+        raise EventError("too_far", "starts_at")
     outside = [item for item in event.agenda_items if item.starts_at < starts or item.ends_at > ends]
     if outside:
         raise EventError("agenda_outside", "starts_at", outside[0].title)
     if event.series is not None and "starts_at" in values:
         values = {**values, **occurrence_window(event.series, starts)}
     old_start = event.starts_at
+    if "capacity" in values:
+        _lock_if_capacity_changes([event], values["capacity"])
     diff = apply_changes(event, values)
     if not diff:
         return diff
     if event.series_id is not None:
         event.is_exception = True
-    _finish_change(event, diff, old_start=old_start, actor=actor,
+    _finish_change(event, diff, old_start=old_start, actor=actor, now=now,
                    action="occurrence.update" if event.series_id else "event.update")
     return diff
 
@@ -115,9 +139,9 @@ def cancel_series(series: EventSeries, reason: str, *, actor: Any = None, now: d
 def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
     """Copy the series' defaults to its upcoming occurrences. Exceptions keep what was edited on them
     (venue, link, capacity, mode) but follow the title, kind and description."""
-    for event in series.occurrences:
-        if event.starts_at <= now or event.status == EventStatus.CANCELLED:
-            continue
+    upcoming = [e for e in series.occurrences if e.starts_at > now and e.status != EventStatus.CANCELLED]
+    resized = _lock_if_capacity_changes([e for e in upcoming if not e.is_exception], series.capacity)
+    for event in upcoming:
         names = [n for n in SERIES_DEFAULT_FIELDS if not (event.is_exception and n in OVERRIDABLE)]
         values = {name: getattr(series, name) for name in names}
         if not event.is_exception:
@@ -126,6 +150,8 @@ def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
         if CALENDAR_FIELDS & diff.keys():
             event.bump_sequence()
     db.session.flush()
+    for event in resized:
+        registrants.promote(event, [None], now=now)
 
 
 def _match(rows: list[Event], instants: list[datetime]) -> dict[int, datetime]:
@@ -157,9 +183,13 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
     """Fit existing occurrence rows to the series' (new) rule. Matched rows take the new start as
     their identity (registrations stay attached; registrants are told about a new time). Unmatched
     rows are deleted when nothing hangs off them, otherwise cancelled and kept."""
+    # Callers pass only rows whose identity is still ahead: nothing that took place is touched.
     now = now or utcnow()
-    instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz, until_utc=horizon)
+    instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz, until_utc=horizon,
+                                 after_utc=now)
     pairs = _match(rows, instants)
+    resized = _lock_if_capacity_changes([r for r in rows if r.id in pairs and not r.is_exception],
+                                        series.capacity)
     stats = {"moved": 0, "cancelled": 0, "deleted": 0}
     # Two phases, so swapping identities within one series never trips the unique constraint.
     for row in rows:
@@ -191,9 +221,11 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
             stats["moved"] += 1
         if CALENDAR_FIELDS & diff.keys():
             row.bump_sequence()
-        if "starts_at" in diff and row.status != EventStatus.CANCELLED:
-            notify.rescheduled(row, old_start)
+        if "starts_at" in diff:
+            _moved(row, old_start)
     db.session.flush()
+    for row in resized:
+        registrants.promote(row, [None], now=now)
     return stats
 
 
@@ -219,6 +251,9 @@ def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, act
     now = now or utcnow()
     if series.status != SeriesStatus.ACTIVE:
         raise EventError("series_cancelled", "title")
+    if at_utc < now:
+        # Occurrences that took place are history: never moved, cancelled or deleted by a split.
+        raise EventError("split_in_past", "start_date")
     earlier = db.session.scalar(sa.select(sa.exists().where(
         Event.series_id == series.id, Event.original_start < at_utc)))
     if not earlier:
@@ -228,10 +263,12 @@ def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, act
         return update_series(series, spec, actor=actor, horizon_months=horizon_months, now=now)
     horizon = max(recurrence.horizon_end(now, horizon_months), series.generated_until or now)
     from_day = max(recurrence.to_local(at_utc, spec.tz).date(), recurrence.to_local(now, spec.tz).date())
-    rule, dtstart = anchored_rule(spec, horizon=horizon, from_day=from_day)
+    rule, dtstart = anchored_rule(spec, horizon=horizon, from_day=from_day, now=now)
     was_published = series_is_published(series)
+    # A row moved earlier that has already started stays behind with the old series, as history.
     moving = list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == series.id, Event.original_start >= at_utc).order_by(Event.original_start)))
+        Event.series_id == series.id, Event.original_start >= max(at_utc, now), Event.starts_at > now)
+        .order_by(Event.original_start)))
     old_rule = series.rrule
     series.rrule = recurrence.with_until(series.rrule, at_utc - timedelta(seconds=1))
     series.generated_until = min(series.generated_until or at_utc, at_utc)
@@ -243,11 +280,31 @@ def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, act
         row.series = new
     db.session.flush()
     stats = rebase(new, moving, horizon=horizon, actor=actor, now=now)
-    extend_horizon(new, horizon, publish=was_published)
+    extend_horizon(new, horizon, publish=was_published, now=now)
     audit.record(actor, "series.split", series, series.title,
                  {"rrule": [old_rule, series.rrule], "new_series_id": new.id, "at": at_utc.isoformat(), **stats})
     audit.record(actor, "series.create", new, new.title, {"split_from_id": series.id, "rrule": rule})
     return new
+
+
+def can_split(event: Event, now: datetime | None = None) -> bool:
+    """Whether "this and all following" may start at this occurrence: not one that took place."""
+    now = now or utcnow()
+    return (event.series is not None and event.series.status == SeriesStatus.ACTIVE
+            and event.status != EventStatus.CANCELLED and event.original_start is not None
+            and event.original_start >= now and event.starts_at > now)
+
+
+def split_at(event: Event, spec: SeriesSpec, *, actor: Any = None, horizon_months: int = 12,
+             now: datetime | None = None) -> EventSeries:
+    """"This and all following" from one occurrence (see split_series); refused for a past one."""
+    now = now or utcnow()
+    if event.series is None:
+        raise EventError("not_in_series", "title")
+    if event.original_start < now or event.starts_at <= now:
+        raise EventError("split_in_past", "start_date")
+    return split_series(event.series, event.original_start, spec, actor=actor,
+                        horizon_months=horizon_months, now=now)
 
 
 def _spec_at(spec: SeriesSpec, local: datetime) -> SeriesSpec:

@@ -10,7 +10,7 @@ from eventapp import audit
 from eventapp.events import recurrence
 from eventapp.events.models import Event, EventKind, EventMode, EventStatus
 from eventapp.events.occurrences import update_event
-from eventapp.events.services import EventError, check_common
+from eventapp.events.services import EventError, check_common, check_not_too_far
 from eventapp.extensions import db
 from eventapp.models import utcnow
 
@@ -39,6 +39,10 @@ class EventSpec:
 def event_values(spec: EventSpec) -> dict[str, Any]:
     """The spec as model attributes, times converted to UTC; EventError on a bad zone or order."""
     check_common(title=spec.title, capacity=spec.capacity, tz=spec.tz)
+    for local, field in ((spec.starts_local, "starts_at"), (spec.ends_local, "ends_at"),
+                         (spec.registration_opens_local, "registration_opens_at"),
+                         (spec.registration_closes_local, "registration_closes_at")):
+        check_not_too_far(local, spec.tz, field)
     starts = recurrence.to_utc(spec.starts_local, spec.tz)
     ends = recurrence.to_utc(spec.ends_local, spec.tz)
     if ends <= starts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
@@ -50,7 +51,10 @@ def _known_zones() -> frozenset[str]:
 
 def to_utc(local: datetime, tz: str) -> datetime:
     """A naive local wall time in `tz` as an aware UTC instant."""
-    return local.replace(tzinfo=zone(tz)).astimezone(UTC)
+    try:
+        return local.replace(tzinfo=zone(tz)).astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31 20:00 west of UTC is past datetime.max
+        raise RecurrenceError("out_of_range", f"{local:%Y-%m-%d %H:%M}") from None
 
 
 def to_local(instant: datetime, tz: str) -> datetime:
@@ -84,7 +88,9 @@ def normalise_rrule(text: str, tz: str) -> str:
             else:
                 day = datetime.strptime(value, "%Y%m%d").date()
                 instant = to_utc(datetime.combine(day, time(23, 59, 59)), tz)
-        except ValueError:
+        except ValueError as exc:
+            if isinstance(exc, RecurrenceError):
+                raise
             raise RecurrenceError("invalid", f"bad UNTIL {value}") from None
         return f"UNTIL={instant:%Y%m%dT%H%M%SZ}"
 
@@ -99,6 +105,7 @@ def parse_rule(text: str, dtstart_local: datetime, tz: str) -> rrule:
     parts = rule_parts(rule_text)
     if parts.get("FREQ") not in ALLOWED_FREQS:
         raise RecurrenceError("frequency", parts.get("FREQ", ""))
+    check_ranges(parts)
     unknown = set(parts) - ALLOWED_PARTS
     if unknown:
         raise RecurrenceError("unsupported", ", ".join(sorted(unknown)))
@@ -107,7 +114,7 @@ def parse_rule(text: str, dtstart_local: datetime, tz: str) -> rrule:
     start = dtstart_local.replace(tzinfo=zone(tz))
     try:
         rule = rrulestr(rule_text, dtstart=start)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError) as exc:
         raise RecurrenceError("invalid", str(exc)) from None
     if not isinstance(rule, rrule):
         raise RecurrenceError("invalid", "a single RRULE is expected")
@@ -118,6 +125,53 @@ def parse_rule(text: str, dtstart_local: datetime, tz: str) -> rrule:
 
 ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"}
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# RFC 5545 3.3.10 value ranges: (lowest, highest, signed). Signed parts also take
+# -highest..-lowest, and 0 is never valid for them (dateutil would read BYMONTHDAY=0 as "any day").
+# RFC 5545 does not bound INTERVAL and COUNT; these bounds are far past any real schedule.
+PART_RANGES: dict[str, tuple[int, int, bool]] = {
+    "INTERVAL": (1, 1000, False), "COUNT": (1, 100_000, False),
+    "BYSECOND": (0, 60, False), "BYMINUTE": (0, 59, False), "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True), "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True),
+}
+_SINGLE = {"INTERVAL", "COUNT"}
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,9}$")
+_BYDAY_ITEM = re.compile(r"^([+-]?[0-9]{1,3})?(MO|TU|WE|TH|FR|SA|SU)$")
+# How far an nth weekday can reach: 5 weeks in a month, 53 in a year.
+_NTH_LIMIT = {"MONTHLY": 5, "YEARLY": 53}
+
+
+def _in_range(value: int, low: int, high: int, signed: bool) -> bool:
+    size = abs(value) if signed else value
+    return low <= size <= high and not (signed and value == 0)
+
+
+def check_ranges(parts: dict[str, str]) -> None:
+    """RecurrenceError('range', part), ('byday') or ('invalid') for values RFC 5545 does not allow."""
+    # dateutil accepts some of these, then yields every day (BYMONTHDAY=0) or fails mid-iteration
+    # (INTERVAL=0), which was a 500 on save and in the live preview.
+    for name, (low, high, signed) in PART_RANGES.items():
+        if name not in parts:
+            continue
+        values = parts[name].split(",")
+        if name in _SINGLE and (len(values) != 1 or not values[0].isdigit()):
+            raise RecurrenceError("range", name)
+        for value in values:
+            if not _INTEGER.match(value) or not _in_range(int(value), low, high, signed):
+                raise RecurrenceError("range", name)
+    limit = _NTH_LIMIT.get(parts["FREQ"], 0)
+    for item in (parts.get("BYDAY") or "").split(",") if "BYDAY" in parts else []:
+        match = _BYDAY_ITEM.match(item)
+        if match is None:
+            raise RecurrenceError("invalid", f"BYDAY {item}")
+        if match.group(1) and not 0 < abs(int(match.group(1))) <= limit:
+            raise RecurrenceError("byday", item)
+    if parts.get("WKST", "MO") not in WEEKDAY_CODES:
+        raise RecurrenceError("invalid", "WKST")
+    if parts["FREQ"] == "WEEKLY" and "BYMONTHDAY" in parts:
+        raise RecurrenceError("invalid", "BYMONTHDAY with WEEKLY")  # RFC 5545 forbids it
+    if "BYSETPOS" in parts and not any(k.startswith("BY") and k != "BYSETPOS" for k in parts):
+        raise RecurrenceError("invalid", "BYSETPOS needs another BY part")
 
 
 def _ints(value: str | None) -> list[int]:
@@ -135,21 +189,58 @@ def _never_matches(parts: dict[str, str], dtstart_local: datetime) -> bool:
     if (parts["FREQ"] == "DAILY" and interval % 7 == 0 and weekdays
             and WEEKDAY_CODES[dtstart_local.weekday()] not in weekdays):
         return True
-    if parts["FREQ"] == "MONTHLY" and interval % 12 == 0 and "BYMONTH" in parts:
-        return dtstart_local.month not in months
-    return False
+    if parts["FREQ"] == "MONTHLY" and "BYMONTH" in parts:
+        reachable = {(dtstart_local.month - 1 + k * interval) % 12 + 1 for k in range(12)}
+        if not reachable & set(months):
+            return True
+    positions = _ints(parts.get("BYSETPOS"))
+    return bool(positions) and min(abs(p) for p in positions) > _largest_set(parts)
+
+
+def _largest_set(parts: dict[str, str]) -> int:
+    """An upper bound on the dates one period holds before BYSETPOS picks (beyond it: no match)."""
+    freq, months = parts["FREQ"], len(_ints(parts.get("BYMONTH"))) or 12
+    days = len(_ints(parts.get("BYMONTHDAY")))
+    by_day = [code for code in (parts.get("BYDAY") or "").split(",") if code]
+    per_month = sum(1 if code[0] in "+-0123456789" else 5 for code in by_day)
+    if freq == "DAILY":
+        return 1
+    if freq == "WEEKLY":
+        return max(1, len(by_day))
+    if freq == "MONTHLY":
+        return days or per_month or 1
+    if days:
+        return days * months
+    if by_day:
+        return per_month * months if "BYMONTH" in parts else 53 * len(by_day)
+    return months if "BYMONTH" in parts else 1
 
 
 PREVIEW_REACH = timedelta(days=366 * 20)
+# Far enough from datetime.max that adding a horizon or a zone offset cannot overflow.
+LAST_INSTANT = datetime(9990, 1, 1, tzinfo=UTC)
 
 
-def _bounded(rule: rrule, until_utc: datetime) -> rrule:
-    """The rule cut at `until_utc`, so a rule that never matches cannot make dateutil search for
-    thousands of years (dateutil only stops at UNTIL or year 9999)."""
+def reach(instant: datetime, delta: timedelta) -> datetime:
+    """instant + delta, never past LAST_INSTANT (a date near year 9999 must not overflow)."""
+    if instant >= LAST_INSTANT - delta:
+        return LAST_INSTANT
+    return instant + delta
+
+
+def _walk(rule: rrule, until_utc: datetime):  # noqa: ANN202
+    """The rule's local datetimes up to `until_utc`; dateutil's failures become RecurrenceError."""
+    # dateutil only stops at UNTIL, at COUNT matches or at year 9999, so a rule that never matches
+    # would search for thousands of years: UNTIL is always set, and COUNT is applied here instead
+    # (dateutil refuses both together).
+    count = getattr(rule, "_count", None)
     current = getattr(rule, "_until", None)
-    if getattr(rule, "_count", None) or (current is not None and current <= until_utc):
-        return rule  # COUNT ends the rule by itself (and dateutil refuses COUNT with UNTIL)
-    return rule.replace(until=until_utc)
+    try:
+        if count or current is None or current > until_utc:
+            rule = rule.replace(count=None, until=min(until_utc, LAST_INSTANT))
+        yield from islice(rule, count) if count else rule
+    except (ValueError, OverflowError, IndexError) as exc:
+        raise RecurrenceError("invalid", str(exc)) from None
 
 
 def expand(
@@ -159,9 +250,10 @@ def expand(
 
     Raises RecurrenceError('too_many') past MAX_OCCURRENCES so a bad rule cannot flood the database.
     """
-    rule = _bounded(parse_rule(text, dtstart_local, tz), until_utc)
+    # Only dates in the window count: a frequent series that has run for a year stays usable.
+    until_utc = min(until_utc, LAST_INSTANT)
     result: list[datetime] = []
-    for local in rule:
+    for local in _walk(parse_rule(text, dtstart_local, tz), until_utc):
         instant = local.astimezone(UTC)
         if instant >= until_utc:
             break
@@ -173,20 +265,28 @@ def expand(
     return result
 
 
-def validate(text: str, dtstart_local: datetime, tz: str, *, horizon_utc: datetime) -> str:
-    """The normalised rule, if it yields between 1 and MAX_OCCURRENCES dates up to the horizon."""
+def _has_dates(text: str, dtstart_local: datetime, tz: str, until_utc: datetime) -> bool:
+    """Whether the rule yields any date before `until_utc`, since DTSTART."""
+    for local in _walk(parse_rule(text, dtstart_local, tz), until_utc):
+        return local.astimezone(UTC) < until_utc
+    return False
+
+
+def validate(text: str, dtstart_local: datetime, tz: str, *, horizon_utc: datetime,
+             after_utc: datetime | None = None) -> str:
+    """The normalised rule, if it yields a date before the horizon and at most 500 from after_utc."""
     normalised = normalise_rrule(text, tz)
-    instants = expand(normalised, dtstart_local, tz, until_utc=horizon_utc)
-    if not instants:
+    instants = expand(normalised, dtstart_local, tz, until_utc=horizon_utc, after_utc=after_utc)
+    if not instants and (after_utc is None or not _has_dates(normalised, dtstart_local, tz, horizon_utc)):
         raise RecurrenceError("no_dates")
     return normalised
 
 
 def preview(text: str, dtstart_local: datetime, tz: str, count: int = 10) -> list[datetime]:
     """The next `count` occurrences as naive local wall times (for the form's live preview)."""
-    rule = _bounded(parse_rule(text, dtstart_local, tz), to_utc(dtstart_local, tz) + PREVIEW_REACH)
+    rule = parse_rule(text, dtstart_local, tz)
     out: list[datetime] = []
-    for local in rule:
+    for local in _walk(rule, reach(to_utc(dtstart_local, tz), PREVIEW_REACH)):
         out.append(local.replace(tzinfo=None))
         if len(out) >= count:
             break
@@ -221,13 +321,13 @@ def preset_rrule(preset: Preset) -> str:
 
 def horizon_end(now_utc: datetime, months: int) -> datetime:
     """The end of the rolling horizon: `months` months (approximated as 31 days) after now."""
-    return now_utc + timedelta(days=31 * months)
+    return reach(now_utc, timedelta(days=31 * months))
 
 
 def first_on_or_after(rule_text: str, day: date, time_of_day: time, tz: str) -> datetime:
     """The first local date-time on or after `day` matching the rule (used to anchor DTSTART)."""
     start = datetime.combine(day, time_of_day)
-    for local in _bounded(parse_rule(rule_text, start, tz), to_utc(start, tz) + PREVIEW_REACH):
+    for local in _walk(parse_rule(rule_text, start, tz), reach(to_utc(start, tz), PREVIEW_REACH)):
         return local.replace(tzinfo=None)
     raise RecurrenceError("no_dates")
 

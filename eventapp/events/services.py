@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,9 @@ MAX_CAPACITY = 100_000
 MAX_DURATION_MINUTES = 24 * 60
 MAX_OPENS_DAYS = 366
 MAX_CLOSES_HOURS = 24 * 60
+# Nobody plans briefings further ahead; the bound also keeps date arithmetic far from year 9999.
+MAX_YEARS_AHEAD = 5
+MAX_AHEAD = timedelta(days=366 * MAX_YEARS_AHEAD)
 # Changes to these are visible in calendars: they bump SEQUENCE.
 CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "venue_address", "online_url", "title",
                              "description", "status", "tz", "mode"})
@@ -103,6 +107,16 @@ def check_common(*, title: str | None = None, capacity: int | None = None, tz: s
             raise EventError("unknown_timezone", "tz") from None
 
 
+def check_not_too_far(local: datetime | None, tz: str, field: str, now: datetime | None = None) -> None:
+    """EventError('too_far') for a wall time more than MAX_AHEAD from now."""
+    # Checked on the wall time, before converting to UTC: that overflows near year 9999.
+    if local is None:
+        return
+    limit = recurrence.to_local(now or utcnow(), tz) + MAX_AHEAD
+    if local > limit:
+        raise EventError("too_far", field)
+
+
 def _check_series_spec(spec: SeriesSpec) -> None:
     check_common(title=spec.title, capacity=spec.capacity, tz=spec.tz)
     if not 0 < spec.duration_minutes <= MAX_DURATION_MINUTES:
@@ -116,17 +130,20 @@ def _check_series_spec(spec: SeriesSpec) -> None:
         raise EventError("window_order", "registration_closes_hours_before")
 
 
-def anchored_rule(spec: SeriesSpec, *, horizon: datetime, from_day: Any = None) -> tuple[str, datetime]:
+def anchored_rule(spec: SeriesSpec, *, horizon: datetime, from_day: Any = None,
+                  now: datetime | None = None) -> tuple[str, datetime]:
     """The validated, normalised rule and the local DTSTART: the first date matching the rule on or
     after the requested start day (RFC 5545 counts DTSTART as an occurrence, dateutil does not)."""
     _check_series_spec(spec)
+    now = now or utcnow()
+    check_not_too_far(spec.dtstart_local, spec.tz, "start_date", now)
     day = spec.dtstart_local.date()
     if from_day is not None and from_day > day:
         day = from_day
     try:
         rule = recurrence.normalise_rrule(spec.rrule, spec.tz)
         dtstart = recurrence.first_on_or_after(rule, day, spec.dtstart_local.time(), spec.tz)
-        rule = recurrence.validate(rule, dtstart, spec.tz, horizon_utc=horizon)
+        rule = recurrence.validate(rule, dtstart, spec.tz, horizon_utc=horizon, after_utc=now)
     except recurrence.RecurrenceError as exc:
         raise EventError(exc.code, "rrule", exc.detail) from exc
     return rule, dtstart
@@ -148,13 +165,13 @@ def create_series(spec: SeriesSpec, *, actor: Any = None, horizon_months: int = 
     """Validate the rule, store the series and its occurrence rows up to the horizon."""
     now = now or utcnow()
     horizon = recurrence.horizon_end(now, horizon_months)
-    rule, dtstart = anchored_rule(spec, horizon=horizon)
+    rule, dtstart = anchored_rule(spec, horizon=horizon, now=now)
     if recurrence.to_utc(spec.dtstart_local, spec.tz) < now:
         raise EventError("past_date", "start_date")
     series = EventSeries(rrule=rule, dtstart_local=dtstart, **series_values(spec))
     db.session.add(series)
     db.session.flush()
-    extend_horizon(series, horizon, publish=publish)
+    extend_horizon(series, horizon, publish=publish, now=now)
     audit.record(actor, "series.create", series, series.title, {"rrule": rule, "dtstart": dtstart.isoformat()})
     return series
 
@@ -174,14 +191,18 @@ def series_is_published(series: EventSeries) -> bool:
         Event.series_id == series.id, Event.status == EventStatus.PUBLISHED))))
 
 
-def extend_horizon(series: EventSeries, until_utc: datetime, *, publish: bool | None = None) -> int:
+def extend_horizon(series: EventSeries, until_utc: datetime, *, publish: bool | None = None,
+                   now: datetime | None = None) -> int:
     """Create the missing occurrence rows up to `until_utc`; idempotent, never touches existing rows
     (so exceptions, cancellations and registrations are kept). Returns how many were created."""
     if series.status != SeriesStatus.ACTIVE:
         return 0
+    # Only from now on: the limit counts the horizon, not years of history, and no row is ever
+    # created for a date that has passed.
+    instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz, until_utc=until_utc,
+                                 after_utc=now or utcnow())
     existing = set(db.session.scalars(
         sa.select(Event.original_start).where(Event.series_id == series.id)))
-    instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz, until_utc=until_utc)
     if publish is None:
         # New rows follow the series: published if any occurrence already is.
         publish = series_is_published(series)
@@ -205,13 +226,28 @@ def extend_horizon(series: EventSeries, until_utc: datetime, *, publish: bool | 
     return created
 
 
-def extend_all_horizons(horizon_months: int, now: datetime | None = None) -> int:
-    """Extend every active series to `horizon_months` from now; returns the rows created."""
-    until = recurrence.horizon_end(now or utcnow(), horizon_months)
-    total = 0
-    for series in db.session.scalars(sa.select(EventSeries).where(EventSeries.status == SeriesStatus.ACTIVE)):
-        total += extend_horizon(series, until)
-    return total
+@dataclass
+class HorizonReport:
+    """What `extend_all_horizons` did: rows created, and the series it could not extend."""
+
+    created: int = 0
+    failed: list[tuple[EventSeries, str]] = dataclass_field(default_factory=list)
+
+
+def extend_all_horizons(horizon_months: int, now: datetime | None = None) -> HorizonReport:
+    """Extend every active series to `horizon_months` from now; failing series are reported."""
+    now = now or utcnow()
+    until = recurrence.horizon_end(now, horizon_months)
+    report = HorizonReport()
+    series_list = db.session.scalars(sa.select(EventSeries).where(EventSeries.status == SeriesStatus.ACTIVE)
+                                     .order_by(EventSeries.id)).all()
+    for series in series_list:
+        try:
+            report.created += extend_horizon(series, until, now=now)
+        except recurrence.RecurrenceError as exc:
+            # expand() fails before extend_horizon writes anything: skip it, go on with the others
+            report.failed.append((series, exc.code))
+    return report
 
 
 def upcoming_occurrences(series: EventSeries, now: datetime) -> list[Event]:
@@ -230,15 +266,16 @@ def update_series(series: EventSeries, spec: SeriesSpec, *, actor: Any = None, h
     horizon = max(recurrence.horizon_end(now, horizon_months), series.generated_until or now)
     if series.status != SeriesStatus.ACTIVE:
         raise EventError("series_cancelled", "title")
-    rule, dtstart = anchored_rule(spec, horizon=horizon)
+    rule, dtstart = anchored_rule(spec, horizon=horizon, now=now)
     schedule_changed = (rule, dtstart, spec.duration_minutes, spec.tz) != (
         series.rrule, series.dtstart_local, series.duration_minutes, series.tz)
     if schedule_changed:
         has_past = db.session.scalar(sa.select(sa.exists().where(
-            Event.series_id == series.id, Event.original_start <= now)))
+            Event.series_id == series.id, Event.original_start < now)))
         if has_past:
-            upcoming = upcoming_occurrences(series, now)
-            at = min((e.original_start for e in upcoming), default=now)
+            # Split at the first occurrence whose identity is still ahead: history stays as it was.
+            at = db.session.scalar(sa.select(sa.func.min(Event.original_start)).where(
+                Event.series_id == series.id, Event.original_start >= now)) or now
             return occurrences.split_series(series, at, spec, actor=actor, horizon_months=horizon_months, now=now)
         if recurrence.to_utc(spec.dtstart_local, spec.tz) < now:
             raise EventError("past_date", "start_date")
@@ -249,7 +286,7 @@ def update_series(series: EventSeries, spec: SeriesSpec, *, actor: Any = None, h
     db.session.flush()
     if schedule_changed:
         occurrences.rebase(series, list(series.occurrences), horizon=horizon, actor=actor, now=now)
-        extend_horizon(series, horizon)
+        extend_horizon(series, horizon, now=now)
     else:
         occurrences.propagate_defaults(series, now=now)
     audit.record(actor, "series.update", series, series.title, diff)

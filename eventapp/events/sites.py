@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.directory.models import Organisation, OrganisationKind, Region, Site
-from eventapp.events import notify
+from eventapp.events import notify, registrants
 from eventapp.events.models import Event, EventSite
 from eventapp.events.services import EventError
 from eventapp.extensions import db
@@ -96,6 +96,8 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
         if busy is not None:
             index = next(i for i, c in enumerate(changes) if c.site_id == busy)
             raise EventError("site_has_registrations", f"sites-{index}-remove")
+    if any(not c.remove and c.quota != by_site[c.site_id].quota for c in changes):
+        registrants.lock(event)  # quotas are seats: change them under the lock registrations take
     diff: dict[str, Any] = {}
     quota_changed: list[EventSite] = []
     for change in changes:
@@ -116,6 +118,7 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
             quota_changed.append(participation)
     db.session.flush()
     if quota_changed:
+        registrants.promote(event, [p.site_id for p in quota_changed])  # a higher quota frees seats
         recipients = notify.coordinators([p.site_id for p in quota_changed])
         for participation in quota_changed:
             notify.site_coordinators(event, participation, "site_quota_changed",

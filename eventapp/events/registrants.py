@@ -1,0 +1,46 @@
+"""What a schedule change does to an event's registrations: seats added by the organiser go to the
+waiting list, and a moved event re-arms the day-before reminder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from eventapp.events.models import Event, EventStatus
+from eventapp.extensions import db
+from eventapp.models import utcnow
+from eventapp.registrations import capacity, emails
+from eventapp.registrations.models import ACTIVE_STATUSES, Registration
+
+
+def lock(event: Event) -> None:
+    """Take the event lock every seat decision takes (registrations/capacity.py)."""
+    # Before the capacity or a quota changes: a concurrent registration sees the old or the new one.
+    if event.id is not None:
+        capacity.lock_event(event.id)
+
+
+def promote(event: Event, site_ids: list[int | None], *, now: datetime | None = None) -> list[Registration]:
+    """Promote from the venue's (None) or sites' waiting lists into new seats; call after lock()."""
+    # Each one promoted gets the same "promoted" e-mail as after a cancellation.
+    if event.status == EventStatus.CANCELLED or event.starts_at <= (now or utcnow()):
+        return []  # nobody is moved up for an event that is off or already started
+    db.session.flush()  # the new capacity and quotas must be what promote_waitlist reads
+    promoted: list[Registration] = []
+    for site_id in site_ids:
+        for registration in capacity.promote_waitlist(event, site_id):
+            emails.notify(registration, emails.PROMOTED)
+            promoted.append(registration)
+    return promoted
+
+
+def rearm_reminders(event: Event) -> int:
+    """Let `flask mail reminders` send the day-before reminder again after the event moved."""
+    result = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
+               Registration.reminder_sent_at.is_not(None))
+        .values(reminder_sent_at=None)
+        .execution_options(synchronize_session="fetch"))
+    return result.rowcount or 0
