@@ -244,11 +244,13 @@ def _walk(rule: rrule, until_utc: datetime):  # noqa: ANN202
 
 
 def expand(
-    text: str, dtstart_local: datetime, tz: str, *, until_utc: datetime, after_utc: datetime | None = None
+    text: str, dtstart_local: datetime, tz: str, *, until_utc: datetime, after_utc: datetime | None = None,
+    limit: int | None = MAX_OCCURRENCES,
 ) -> list[datetime]:
     """UTC instants of the occurrences starting in [after_utc, until_utc), in order.
 
-    Raises RecurrenceError('too_many') past MAX_OCCURRENCES so a bad rule cannot flood the database.
+    Raises RecurrenceError('too_many') past `limit` so a bad rule cannot flood the database; a
+    caller whose window is bounded by rows already stored (a feed) passes limit=None.
     """
     # Only dates in the window count: a frequent series that has run for a year stays usable.
     until_utc = min(until_utc, LAST_INSTANT)
@@ -260,8 +262,8 @@ def expand(
         if after_utc is not None and instant < after_utc:
             continue
         result.append(instant)
-        if len(result) > MAX_OCCURRENCES:
-            raise RecurrenceError("too_many", str(MAX_OCCURRENCES))
+        if limit is not None and len(result) > limit:
+            raise RecurrenceError("too_many", str(limit))
     return result
 
 

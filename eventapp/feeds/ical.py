@@ -300,8 +300,10 @@ def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
         return [], list(rows)
     # Instances from the series' true DTSTART, exactly as occurrence rows were generated.
     last = max(shown)
+    # No cap: the window is bounded by stored rows (30 days past + the horizon), which may hold a
+    # few more than the 500 allowed ahead; refusing here would break the whole feed.
     instants = recurrence.expand(series.rrule, series.dtstart_local, series.tz,
-                                 until_utc=last + timedelta(seconds=1), after_utc=min(shown))
+                                 until_utc=last + timedelta(seconds=1), after_utc=min(shown), limit=None)
     in_rule = [start for start in instants if start in shown]
     produced = set(in_rule)
     orphans = [row for row in rows if row.original_start not in produced]

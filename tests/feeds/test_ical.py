@@ -155,3 +155,20 @@ def test_a_row_outside_the_rule_is_emitted_on_its_own():
                               "starts_at": stray_start, "ends_at": stray_start + timedelta(hours=1)})
     events = Calendar.from_ical(build([*rows, stray], [item])).walk("VEVENT")
     assert [str(e["UID"]) for e in events].count("stray@eventapp") == 1
+
+
+def test_a_series_with_more_rows_than_the_planning_cap_still_builds() -> None:
+    """The feed shows 30 days past plus the horizon: a busy series can hold a few more rows than the
+    500 allowed ahead, and one such series must not break the whole feed."""
+    item = series(rrule="FREQ=DAILY", dtstart_local=datetime(2026, 1, 1, 9))
+    until = datetime(2027, 7, 1, tzinfo=UTC)
+    rows = [ical.FeedEvent(
+        uid=f"occ-{i}@eventapp", kind=item.kind, title=item.title, starts_at=start,
+        ends_at=start + timedelta(minutes=90), tz=TZ, updated_at=STAMP, url=f"https://e.example/{i}",
+        series_id=item.id, original_start=start, venue=item.venue, sequence=1)
+        for i, start in enumerate(recurrence.expand(item.rrule, item.dtstart_local, TZ, until_utc=until,
+                                                    limit=None))]
+    assert len(rows) > recurrence.MAX_OCCURRENCES
+    calendar = Calendar.from_ical(build(rows, [item]))
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1 and "RRULE" in events[0]  # one master, no overrides, nothing dropped
