@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
-from eventapp.events import conflicts, occurrences, recurrence, services
+from eventapp.events import conflicts, occurrences, recurrence, registrants, services
 from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
@@ -79,6 +79,22 @@ def flash_conflicts(events: list[Event]) -> None:
         else:
             flash(_("Warning: the site %(site)s also takes part in \"%(other)s\" (%(when)s).",
                     site=found.site_name, other=found.other.title, when=when), "warning")
+
+
+def flash_overbooked(events: list[Event], *, with_date: bool = False) -> None:
+    """Warn when fewer seats remain than people already approved: nobody is un-approved for it."""
+    for event in events:
+        approved = registrants.venue_overbooked(event)
+        if approved is None:
+            continue
+        if with_date:
+            when = format_datetime(recurrence.to_local(event.starts_at, event.tz), "dd/MM/yyyy HH:mm", rebase=False)
+            flash(_("%(when)s: %(approved)s people are already approved, more than the new capacity of "
+                    "%(capacity)s; nobody was removed.", when=when, approved=approved, capacity=event.capacity),
+                  "warning")
+        else:
+            flash(_("%(approved)s people are already approved, more than the new capacity of %(capacity)s; "
+                    "nobody was removed.", approved=approved, capacity=event.capacity), "warning")
 
 
 def registration_counts(event_ids: list[int]) -> dict[int, int]:
@@ -190,6 +206,7 @@ def edit_series(series_id: int):  # noqa: ANN201
         form.fill_recurrence(series.rrule, series.tz)
     if form.validate_on_submit():
         try:
+            old_capacity = series.capacity
             result = services.update_series(series, series_spec(form), actor=current_user,
                                             horizon_months=horizon_months())
         except services.EventError as exc:
@@ -200,6 +217,9 @@ def edit_series(series_id: int):  # noqa: ANN201
             if result.id != series.id:
                 flash(_("Past occurrences were kept; the changes apply from the next occurrence as a new series."), "info")
             flash(_("Changes saved."), "success")
+            if result.capacity is not None and result.capacity != old_capacity:
+                flash_overbooked([e for e in services.upcoming_occurrences(result, utcnow())
+                                  if e.capacity == result.capacity][:5], with_date=True)
             flash_conflicts(services.upcoming_occurrences(result, utcnow()))
             return redirect(url_for(".series_detail", series_id=result.id))
     return render_series_form(form, series)

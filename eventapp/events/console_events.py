@@ -13,6 +13,7 @@ from eventapp.events import conflicts, occurrences, oneoff, recurrence, services
 from eventapp.events.console import (
     bp,
     flash_conflicts,
+    flash_overbooked,
     get_or_404,
     horizon_months,
     registration_counts,
@@ -78,6 +79,8 @@ def render_event(form: OccurrenceForm, event: Event | None):  # noqa: ANN201
         problems=services.publication_problems(event) if event else [],
         registrations=registration_counts([event.id]).get(event.id, 0) if event else 0,
         completed=event.is_completed() if event else False,
+        started=event.starts_at <= utcnow() if event else False,
+        started_message=error_message(services.EventError("already_started")),
         can_split=occurrences.can_split(event) if event and event.series_id else False,
     )
 
@@ -111,15 +114,17 @@ def edit_event(event_id: int):  # noqa: ANN201
     if form.validate_on_submit():
         try:
             if event.series_id:
-                occurrences.update_event(event, occurrence_values(form, event), actor=current_user)
+                diff = occurrences.update_event(event, occurrence_values(form, event), actor=current_user)
             else:
-                oneoff.change_event(event, event_spec(form), actor=current_user)
+                diff = oneoff.change_event(event, event_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
             apply_error(form, exc, EVENT_FIELD_MAP)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
+            if "capacity" in diff:
+                flash_overbooked([event])
             flash_conflicts([event])
             return redirect(url_for(".edit_event", event_id=event.id))
     return render_event(form, event)

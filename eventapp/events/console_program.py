@@ -109,6 +109,9 @@ def update_sites(event_id: int):  # noqa: ANN201
         else:
             db.session.commit()
             flash(_("Sites saved (%(count)s changed).", count=result["changed"]), "success")
+            for name, approved, quota in result["overbooked"]:
+                flash(_("%(site)s: %(approved)s people are already approved, more than the new quota of "
+                        "%(quota)s; nobody was removed.", site=name, approved=approved, quota=quota), "warning")
             return redirect(url_for(".event_sites", event_id=event.id))
     return render_sites(event, table_form=form), 422
 

@@ -46,6 +46,9 @@ LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 RANGE_MESSAGE = _l("Enter a whole number between %(min)s and %(max)s.")
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
             (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+# -1 is RFC 5545's BYMONTHDAY=-1: the last day of each month, whatever its length.
+DAYS = [(day, str(day)) for day in range(1, 32)] + [(-1, _l("Last day of the month"))]
+DAY_MESSAGE = _l("Choose a day between 1 and 31, or the last day of the month.")
 NTHS = [(1, _l("first")), (2, _l("second")), (3, _l("third")), (4, _l("fourth")), (-1, _l("last"))]
 PRESETS = [
     ("weekly", _l("Weekly on a weekday")),
@@ -97,6 +100,8 @@ ERROR_MESSAGES = {
                 "is allowed only in MONTHLY (1 to 5) and YEARLY (1 to 53) rules, and never 0."),
     "too_far": _l("This date is too far ahead: plan at most %(years)s years ahead.", years=MAX_YEARS_AHEAD),
     "out_of_range": _l("This date is outside the range that can be planned."),
+    "already_started": _l("This event has already started or taken place, so it can no longer be cancelled; "
+                          "its registrations and attendance are kept."),
     "split_in_past": _l("This occurrence has already taken place. Changes to this and all following "
                         "occurrences can start only at an upcoming occurrence."),
 }
@@ -163,6 +168,20 @@ def within_reach(form: FlaskForm, field: DateField | DateTimeLocalField) -> None
         raise ValidationError(str(ERROR_MESSAGES["too_far"]))
 
 
+def day_number(value: object) -> int | None:
+    """The submitted day as a number; anything else is 0, which valid_day refuses in words."""
+    try:
+        return optional_int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def valid_day(form: FlaskForm, field: SelectField) -> None:
+    """A day of the month, 1 to 31, or -1 for the last day."""
+    if field.data not in {value for value, _label in DAYS}:
+        raise ValidationError(str(DAY_MESSAGE))
+
+
 def _kind_choices() -> list:
     return [(k.value, label) for k, label in KIND_SINGULAR.items()]
 
@@ -203,8 +222,8 @@ class SeriesForm(PlaceFields, FlaskForm):
     preset = SelectField(_l("Repeats"), choices=PRESETS, default="monthly_nth_weekday")
     nth = SelectField(_l("Which"), choices=NTHS, coerce=int, default=1)
     weekday = SelectField(_l("Weekday"), choices=WEEKDAYS, coerce=int, default=3)
-    day = IntegerField(_l("Day of the month"), default=1, validators=[
-        Optional(), NumberRange(min=1, max=31, message=RANGE_MESSAGE)])
+    day = SelectField(_l("Day of the month"), choices=DAYS, coerce=day_number, default=1,
+                      validate_choice=False, validators=[Optional(), valid_day])
     until_date = DateField(_l("Last date (optional)"), validators=[Optional()])
     rrule = StringField(_l("RRULE"), filters=[strip], validators=[Optional(), Length(max=400)],
                         description=_l("For example FREQ=MONTHLY;BYDAY=1TH or FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"))

@@ -1,5 +1,5 @@
-"""Outbox messages about schedule changes: registrants on cancellation or rescheduling, site
-coordinators when their site is added or its quota changes."""
+"""Outbox messages about schedule changes: registrants on cancellation, rescheduling or a new place,
+link or end time, site coordinators when their site is added or its quota changes."""
 
 from __future__ import annotations
 
@@ -79,8 +79,24 @@ def rescheduled(event: Event, old_start: datetime) -> int:
     return count
 
 
+def details_changed(event: Event, changed: list[str]) -> int:
+    """Tell the event's active registrants that its place, link or end time changed."""
+    count = 0
+    for registration in active_registrations([event]):
+        _tell_registrant(registration, event, "event_updated", was=registration.status, changed=changed)
+        count += 1
+    return count
+
+
+def _changed_text(changed: list[str]) -> str:
+    """What changed, in the current language ("the venue, the end time")."""
+    labels = {"venue": _("the venue"), "venue_address": _("the address"), "online_url": _("the online link"),
+              "mode": _("the format"), "ends_at": _("the end time")}
+    return ", ".join(dict.fromkeys(labels[name] for name in changed if name in labels))
+
+
 def _tell_registrant(registration: Registration, event: Event, kind: str, *, was: RegistrationStatus,
-                     reason: str = "", old_start: datetime | None = None) -> None:
+                     reason: str = "", old_start: datetime | None = None, changed: list[str] | None = None) -> None:
     """One registrant's message, text and HTML, in their language; `was` is the status before."""
     person = registration.person
     if not person.email:
@@ -92,6 +108,11 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, was
             subject = _("Cancelled: %(title)s (%(when)s)", title=event.title, when=_when(event))
             intro = _("The organiser has cancelled \"%(title)s\" planned for %(when)s. Your registration "
                       "is cancelled; you do not need to do anything.", title=event.title, when=_when(event))
+        elif kind == "event_updated":
+            subject = _("Changed: %(title)s (%(when)s)", title=event.title, when=_when(event))
+            intro = _("The organiser has changed %(what)s of \"%(title)s\" on %(when)s. Your registration "
+                      "stays valid; the details below are up to date.", what=_changed_text(changed or []),
+                      title=event.title, when=_when(event))
         else:
             subject = _("New time: %(title)s (%(when)s)", title=event.title, when=_when(event))
             intro = _("\"%(title)s\" has moved from %(old)s to %(new)s. Your registration stays valid "
@@ -105,7 +126,8 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, was
     # update or CANCEL. Pending and wait-listed people get the notice without one.
     method = None
     if was == RegistrationStatus.APPROVED:
-        method = "CANCEL" if kind == "event_cancelled" else "REQUEST"  # a new time is an updated invitation
+        # A new time, place or link is an updated invitation (its SEQUENCE was bumped by the change).
+        method = "CANCEL" if kind == "event_cancelled" else "REQUEST"
     ics = None
     if method:
         # The registrant's own offset on top of the event's SEQUENCE (see Registration), so the

@@ -35,12 +35,27 @@ MATCH_WINDOW = timedelta(days=7)
 OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
 
 
+# Changes registrants must hear about even when the start stays: where and until when it runs.
+NOTICE_FIELDS = ("venue", "venue_address", "online_url", "mode", "ends_at")
+
+
 def _moved(event: Event, old_start: datetime) -> None:
     """Registrants hear about the new time, and get the day-before reminder again for it."""
     if event.status == EventStatus.CANCELLED:
         return
     registrants.rearm_reminders(event)
     notify.rescheduled(event, old_start)
+
+
+def _tell_changes(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> None:
+    """Tell registrants about a new time, or else about a new place, link or end time."""
+    if "starts_at" in diff:
+        _moved(event, old_start)
+        return
+    changed = [name for name in NOTICE_FIELDS if name in diff]
+    # A correction to an event that is over or off is not news for anyone's calendar.
+    if changed and event.status != EventStatus.CANCELLED and event.ends_at > now:
+        notify.details_changed(event, changed)
 
 
 def _lock_if_capacity_changes(events: list[Event], capacity: Any) -> list[Event]:
@@ -55,8 +70,7 @@ def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any,
                    now: datetime) -> None:
     if CALENDAR_FIELDS & diff.keys():
         event.bump_sequence()
-    if "starts_at" in diff:
-        _moved(event, old_start)
+    _tell_changes(event, diff, old_start=old_start, now=now)
     db.session.flush()
     if "capacity" in diff:
         registrants.promote(event, [None], now=now)
@@ -98,15 +112,20 @@ def update_event(event: Event, values: dict[str, Any], *, actor: Any = None,
 
 
 def cancel_event(event: Event, reason: str, *, actor: Any = None, now: datetime | None = None) -> int:
-    """Cancel an event or one occurrence. Registrations are kept, marked cancelled by the
-    organiser, and every registrant gets a message. Returns how many registrations were cancelled."""
+    """Cancel an upcoming event or occurrence (one that has started is refused). Registrations are
+    kept, marked cancelled by the organiser, and every registrant gets a message. Returns how many
+    registrations were cancelled."""
+    now = now or utcnow()
     if event.status == EventStatus.CANCELLED:
         raise EventError("already_cancelled", "reason")
+    if event.starts_at <= now:
+        # Who registered and who came is history: it must not turn into "cancelled" nor mail anyone.
+        raise EventError("already_started", "reason")
     if not (reason or "").strip():
         raise EventError("required", "reason")
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()[:500]
-    event.cancelled_at = now or utcnow()
+    event.cancelled_at = now
     if event.series_id is not None:
         event.is_exception = True
     event.bump_sequence()
@@ -149,6 +168,7 @@ def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
         diff = apply_changes(event, values)
         if CALENDAR_FIELDS & diff.keys():
             event.bump_sequence()
+        _tell_changes(event, diff, old_start=event.starts_at, now=now)
     db.session.flush()
     for event in resized:
         registrants.promote(event, [None], now=now)
@@ -201,7 +221,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
         target = pairs.get(row.id)
         if target is None:
             if notify.has_registrations(row):
-                if row.status != EventStatus.CANCELLED:
+                if row.status != EventStatus.CANCELLED and row.starts_at > now:  # started: history
                     cancel_event(row, _schedule_changed_reason(), actor=actor, now=now)
                     stats["cancelled"] += 1
                 continue
@@ -221,8 +241,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
             stats["moved"] += 1
         if CALENDAR_FIELDS & diff.keys():
             row.bump_sequence()
-        if "starts_at" in diff:
-            _moved(row, old_start)
+        _tell_changes(row, diff, old_start=old_start, now=now)
     db.session.flush()
     for row in resized:
         registrants.promote(row, [None], now=now)

@@ -1,5 +1,6 @@
 """What a schedule change does to an event's registrations: seats added by the organiser go to the
-waiting list, and a moved event re-arms the day-before reminder."""
+waiting list, a moved event re-arms the day-before reminder, and fewer seats than approved people
+are reported (never resolved by un-approving anyone)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, emails
@@ -44,3 +45,19 @@ def rearm_reminders(event: Event) -> int:
         .values(reminder_sent_at=None)
         .execution_options(synchronize_session="fetch"))
     return result.rowcount or 0
+
+
+def venue_overbooked(event: Event) -> int | None:
+    """How many are approved for the venue when that exceeds its capacity, else None."""
+    if event.capacity is None or event.status == EventStatus.CANCELLED or event.id is None:
+        return None
+    taken = capacity.venue_seats_taken(event.id)
+    return taken if taken > event.capacity else None
+
+
+def site_overbooked(event: Event, participation: EventSite) -> int | None:
+    """How many of a site's people are approved when that exceeds its quota, else None."""
+    if event.status == EventStatus.CANCELLED or event.id is None:
+        return None
+    taken = capacity.site_seats_taken(event.id, participation.site_id)
+    return taken if taken > participation.quota else None

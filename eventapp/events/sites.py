@@ -80,9 +80,10 @@ class SiteChange:
     remove: bool = False
 
 
-def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) -> dict[str, int]:
+def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) -> dict[str, Any]:
     """Per-site overrides and removals, all checked before anything changes. A site with
-    registrations for this event cannot be removed (registrations are never orphaned)."""
+    registrations for this event cannot be removed (registrations are never orphaned).
+    "overbooked" lists (site name, approved, quota) where a changed quota is below those approved."""
     by_site = {p.site_id: p for p in event.sites}
     for index, change in enumerate(changes):
         if change.site_id not in by_site:
@@ -123,6 +124,10 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
         for participation in quota_changed:
             notify.site_coordinators(event, participation, "site_quota_changed",
                                      users=recipients.get(participation.site_id, []))
+    # Approved people keep their seats: the organiser is warned instead, to sort it out by hand.
+    overbooked = [(p.site.name, taken, p.quota) for p in quota_changed
+                  if (taken := registrants.site_overbooked(event, p)) is not None]
     if diff:
         audit.record(actor, "event.sites_update", event, event.title, diff)
-    return {"changed": len(diff), "quota_changed": len(quota_changed), "removed": len(removing)}
+    return {"changed": len(diff), "quota_changed": len(quota_changed), "removed": len(removing),
+            "overbooked": overbooked}
