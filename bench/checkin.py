@@ -1,11 +1,9 @@
 """Check-in throughput: 20 concurrent scanners for 30 s against the desk's scan endpoint, through
 gunicorn on PostgreSQL, and a bare Flask "hello" measured the same way for the ratio.
 
-    createdb -h 127.0.0.1 -U postgres eventapp_bench_checkin
-    .venv/bin/python -m bench.checkin --database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_checkin
-    dropdb -h 127.0.0.1 -U postgres eventapp_bench_checkin
+    .venv/bin/python -m bench.checkin   # [--database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_checkin]
 
-The database's tables are dropped and re-created. Each scanner signs in once (a real session and
+The database (loopback PostgreSQL only) is created for the run and dropped afterwards. Each scanner signs in once (a real session and
 CSRF token), then posts ticket payloads: mostly first scans, one in ten a repeat ("already"), one
 in fifty garbage. Two load shapes, each for the given time: flat out (every scanner posts again as
 soon as it has its answer: saturation throughput, where latency is mostly queueing for a worker)
@@ -30,6 +28,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from bench.database import throwaway_database
 from bench.server import serve
 from config import Config
 from eventapp import create_app
@@ -219,10 +218,13 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=0.25,
                         help="seconds between scans of one scanner in the paced run")
     args = parser.parse_args()
-    url = sa.make_url(args.database_url)
-    if url.get_backend_name() != "postgresql" or url.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("the benchmark only runs against a PostgreSQL database on loopback")
     args.seconds = min(args.seconds, 120.0)  # bounded in time
+    with throwaway_database(args.database_url):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, serve, scan and check the counts; the caller owns the database."""
     event_id, tokens = seed(args.database_url, args.tickets)
     env = {"EVENTAPP_ENV": "production", "DATABASE_URL": args.database_url,
            "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": "0"}

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.database import drop_database, loopback_url, recreate_database
 from bench.load import (
     DEMO_PASSWORD,
     FORM,
@@ -49,14 +50,11 @@ from bench.load import (
     MUST_BE_ZERO,
     Session,
     app_env,
-    drop_database,
     flask_command,
     gunicorn_pids,
     integrity,
-    loopback_url,
     percentile,
     prepare,
-    recreate_database,
     registration_form,
 )
 from bench.server import ROOT, free_port, serve

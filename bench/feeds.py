@@ -1,11 +1,11 @@
 """Feed benchmark: /calendar.ics with 1,000 events (series and exceptions) cold, warm and 304,
 each against a bare Flask "hello" served the same way (gunicorn with gunicorn.conf.py, one worker, loopback).
 
-    createdb -h 127.0.0.1 -U postgres eventapp_bench
-    .venv/bin/python -m bench.feeds --database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench
-    dropdb -h 127.0.0.1 -U postgres eventapp_bench
+    .venv/bin/python -m bench.feeds   # [--database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench]
 
-The database's tables are dropped and re-created. "Cold" touches one event before each request,
+The database (loopback PostgreSQL only) is created for the run and dropped afterwards.
+
+"Cold" touches one event before each request,
 so every request finds a new data version and builds the body from the database.
 """
 
@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from bench.database import throwaway_database
 from bench.server import request, serve, summary, timed
 from config import Config
 from eventapp import create_app
@@ -107,9 +108,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    if not args.database_url.startswith(("postgresql", "sqlite")) or "127.0.0.1" not in args.database_url \
-            and "localhost" not in args.database_url and not args.database_url.startswith("sqlite"):
-        raise SystemExit("the benchmark only runs against a loopback database")
+    with throwaway_database(args.database_url):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, serve and measure; the caller owns the database."""
     max_id = seed(args.database_url, args.events)
     engine = sa.create_engine(args.database_url)
     rng = random.Random(7)

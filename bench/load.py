@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from bench.database import drop_database, loopback_url, recreate_database
 from bench.server import ROOT, serve
 from config import Config
 from eventapp import create_app
@@ -54,40 +55,9 @@ CHECKIN_USER = "checkin@demo.eventapp.vn"
 DEMO_PASSWORD = "eventapp-demo"  # noqa: S105 - the documented demo password, throwaway database
 FORM_TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 META_TOKEN = re.compile(rb'<meta name="csrf-token" content="([^"]+)"')
-LOOPBACK = ("127.0.0.1", "localhost")
 
 
 # ---------------------------------------------------------------------------- database setup
-
-def loopback_url(url: str) -> sa.URL:
-    """The URL parsed; refuses anything but PostgreSQL on loopback."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "postgresql" or parsed.host not in LOOPBACK:
-        raise SystemExit(f"only a PostgreSQL database on 127.0.0.1 is allowed, not {url!r}")
-    return parsed
-
-
-def _maintenance(url: sa.URL) -> sa.Engine:
-    return sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def recreate_database(url: str) -> None:
-    """Drop (if present) and create the database named in `url`."""
-    parsed = loopback_url(url)
-    engine = _maintenance(parsed)
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    engine.dispose()
-
-
-def drop_database(url: str) -> None:
-    parsed = loopback_url(url)
-    engine = _maintenance(parsed)
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    engine.dispose()
-
 
 def app_env(url: str, **extra: str) -> dict[str, str]:
     """The environment of gunicorn and of `flask` commands: production settings on `url`."""

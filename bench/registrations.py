@@ -1,9 +1,9 @@
 """Registration burst: 500 journalists submit the public form at the same moment for 100 seats,
 through gunicorn on PostgreSQL. Exactly 100 must be approved, 400 wait-listed, 0 errors.
 
-    createdb -h 127.0.0.1 -U postgres eventapp_bench_reg
-    .venv/bin/python -m bench.registrations --database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_reg
-    dropdb -h 127.0.0.1 -U postgres eventapp_bench_reg
+    .venv/bin/python -m bench.registrations   # [--database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_reg]
+
+The database (loopback PostgreSQL only) is created for the run and dropped afterwards.
 
 The database's tables are dropped and re-created. Each client first loads the form (its own
 session cookie and CSRF token, untimed), then all wait at a barrier and POST together; the POST
@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from bench.database import throwaway_database
 from bench.server import serve
 from config import Config
 from eventapp import create_app
@@ -134,7 +135,12 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 × cores; gthread, from gunicorn.conf.py)")
     args = parser.parse_args()
+    with throwaway_database(args.database_url):
+        run(args)
 
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, serve, submit all at once and check the counts; the caller owns the database."""
     event_id, outlet_id = seed(args.database_url, args.seats)
     # The base Config (DEBUG off): ProductionConfig would mark the session cookie Secure, which a
     # client on plain loopback HTTP never sends back, and every form would fail its CSRF check.
