@@ -148,6 +148,7 @@ def checkins(event_id: int):  # noqa: ANN201
     else:
         [(_, result)] = services.replay(event, [OfflineScan("api", scanned_at, **args)], user)
     answer = result_json(event, result) | {"checked_in_at": _iso(result.checked_in_at)}
+    services.commit_scans_without_waiting()
     db.session.commit()
     return jsonify(result=answer)
 

@@ -72,6 +72,7 @@ def scan(event_id: int):  # noqa: ANN201
     else:
         _fail(400, "payload_missing")
     answer = result_json(event, result)  # before the commit expires `event` (no reload)
+    services.commit_scans_without_waiting()
     db.session.commit()
     # No counters here: they cost a scan of the event's registrations; the desk polls them.
     return jsonify(result=answer)
@@ -130,6 +131,7 @@ def batch(event_id: int):  # noqa: ANN201
             scans.append(parsed)
     for client_id, result in services.replay(event, scans, current_user, client_now=client_now):
         answers[client_id] = result_json(event, result)
+    services.commit_scans_without_waiting()
     db.session.commit()
     return jsonify(results=answers, counters=services.counters(event.id))
 
