@@ -45,3 +45,12 @@ def _fresh_rate_limits():  # noqa: ANN202
     with contextlib.suppress(Exception):  # no storage yet: nothing to reset
         limiter.reset()
     yield
+
+
+@pytest.fixture
+def organiser(client, login, make_user):  # noqa: ANN001, ANN201
+    """A signed-in organiser reading the console in English (Vietnamese comes from the catalogue)."""
+    user = make_user()
+    login(user)
+    client.post("/language/en")
+    return user

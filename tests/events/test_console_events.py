@@ -16,14 +16,6 @@ from tests.events.conftest import TZ, next_month_start
 from tests.events.helpers import assert_field_error, value_of
 
 
-@pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
-    user = make_user()
-    login(user)
-    client.post("/language/en")
-    return user
-
-
 def event_form(**values) -> dict:
     day = next_month_start().date()
     return {"title": "Hội nghị tập huấn công tác truyền thông 2027", "kind": "training", "tz": TZ,

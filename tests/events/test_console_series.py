@@ -18,14 +18,6 @@ from tests.events.conftest import TZ, next_month_start
 from tests.events.helpers import assert_field_error, value_of
 
 
-@pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
-    user = make_user()
-    login(user)
-    client.post("/language/en")  # English messages; Vietnamese comes from the catalogue
-    return user
-
-
 def series_form(**values) -> dict:
     start = next_month_start()
     return {"title": "Họp báo thường kỳ Bộ TT&TT", "kind": "press_briefing", "start_date": f"{start:%Y-%m-%d}",

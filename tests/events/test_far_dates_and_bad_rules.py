@@ -17,14 +17,6 @@ from tests.events.helpers import assert_field_error
 TOO_FAR = "too far ahead"
 
 
-@pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
-    user = make_user()
-    login(user)
-    client.post("/language/en")
-    return user
-
-
 def series_form(**values) -> dict:
     return {"title": "Họp báo", "kind": "press_briefing", "mode": "in_person", "venue": "18 Nguyễn Du",
             "start_date": f"{next_month_start():%Y-%m-%d}", "time_of_day": "09:00", "duration_minutes": "90",

@@ -23,14 +23,6 @@ from tests.events.test_console_series import series_form
 STARTED = "This event has already started or taken place, so it can no longer be cancelled"
 
 
-@pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
-    user = make_user()
-    login(user)
-    client.post("/language/en")
-    return user
-
-
 def outbox(kind: str | None = None) -> list[OutboxMessage]:
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
     return list(db.session.scalars(query.where(OutboxMessage.kind == kind) if kind else query))
