@@ -208,3 +208,25 @@ def test_drop_occurrence_with_registrations_cancels_instead_of_deleting(make_ser
     assert db.session.get(Event, rows[5].id).status == EventStatus.CANCELLED
     assert registration.status == RegistrationStatus.CANCELLED and registration.cancelled_by == CancelledBy.ORGANISER
     assert len(outbox("event_cancelled")) == 1
+
+
+def test_cancelling_an_occurrence_raises_the_feed_master_sequence(client, make_series) -> None:  # noqa: ANN001
+    """RFC 5545 3.8.7.4: a new EXDATE is a change to the master, so its SEQUENCE must grow, or
+    calendars that compare SEQUENCE keep showing the cancelled session."""
+    from icalendar import Calendar
+
+    def master() -> dict:
+        calendar = Calendar.from_ical(client.get("/calendar.ics").data)
+        [found] = [c for c in calendar.walk("VEVENT") if "RRULE" in c]
+        return found
+
+    series = make_series()
+    before = master()
+    event = upcoming(series)[1]
+    occurrences.cancel_event(event, "Trùng lịch họp Chính phủ")
+    db.session.commit()
+    after = master()
+    assert after["UID"] == before["UID"]
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    exdates = after["EXDATE"] if isinstance(after["EXDATE"], list) else [after["EXDATE"]]
+    assert event.starts_at in [d.dt for exdate in exdates for d in exdate.dts]
