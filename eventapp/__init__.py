@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config or Config)
     app.config.update(overrides)
     _refuse_insecure_production(app)
+    _make_sqlite_folder(app)
 
     from eventapp import logs, web
     from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -48,6 +49,17 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def _make_sqlite_folder(app: Flask) -> None:
+    """SQLite creates its file but not the folder: make it, so that every `flask db` command works on
+    a fresh clone (the default database lives in instance/, which git does not keep)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _refuse_insecure_production(app: Flask) -> None:

@@ -55,3 +55,15 @@ def test_upgrade_gives_models_schema_and_downgrade_empties(kind: str, tmp_path) 
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_flask_db_check_works_on_a_fresh_clone(tmp_path) -> None:  # noqa: ANN001
+    """A fresh clone has no instance/ folder: `flask db upgrade` and `flask db check` must still work
+    (SQLite makes its file, not the folder), and a migrated database has nothing left to generate."""
+    database = tmp_path / "instance" / "eventapp.sqlite3"
+    app = make_test_app(f"sqlite:///{database}")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    checked = runner.invoke(args=["db", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert database.is_file()
