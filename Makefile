@@ -22,7 +22,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d eventapp/translations > /dev/null
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o eventapp/translations/messages.pot .
 	$(BIN)/pybabel update -N -i eventapp/translations/messages.pot -d eventapp/translations
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -95,3 +95,18 @@ def test_vietnamese_catalogue_is_complete(tmp_path) -> None:  # noqa: ANN001
             fuzzy.append(message.id)
     assert missing == [], f"{len(missing)} untranslated: {missing[:10]}"
     assert fuzzy == [], f"fuzzy: {fuzzy[:10]}"
+
+
+def test_wtforms_own_messages_are_in_the_users_language(client, login, make_user) -> None:  # noqa: ANN001
+    """WTForms ships no Vietnamese: "This field is required." and friends come from the catalogue."""
+    from eventapp.accounts.models import Role
+
+    login(make_user(Role.CHECKIN_STAFF))
+    empty = client.post("/console/api-tokens/new", data={"name": ""}).get_data(as_text=True)
+    assert "Trường này là bắt buộc." in empty and "This field is required." not in empty
+    long = client.post("/console/api-tokens/new", data={"name": "Máy " * 40}).get_data(as_text=True)
+    assert "Trường này không được dài quá 100 ký tự." in long
+    assert 'value="Máy Máy' in long  # what was typed is kept
+    client.post("/language/en")
+    english = client.post("/console/api-tokens/new", data={"name": ""}).get_data(as_text=True)
+    assert "This field is required." in english

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventapp.accounts.models import Role
+from eventapp.forms import AppForm
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -23,7 +23,7 @@ def coerce_optional_int(value: object) -> int | None:
     return int(value)  # type: ignore[arg-type]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """E-mail and password."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
@@ -31,7 +31,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     """Create or edit a console user."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -50,7 +50,7 @@ class UserForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A bare POST form: its only job is the CSRF token."""
 
 
@@ -59,7 +59,7 @@ def _clean_text(value: str | None) -> str | None:
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(AppForm):
     """Name a new API token (the device or integration that will use it)."""
 
     name = StringField(

@@ -37,6 +37,7 @@ from wtforms.validators import (
 from eventapp.events import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
+from eventapp.forms import AppForm
 from eventapp.models import utcnow
 from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
 from eventapp.registrations.validation import has_control_chars
@@ -208,7 +209,7 @@ class PlaceFields:
         Optional(), NumberRange(min=0, max=MAX_CAPACITY, message=RANGE_MESSAGE)])
 
 
-class SeriesForm(PlaceFields, FlaskForm):
+class SeriesForm(PlaceFields, AppForm):
     """A press-briefing series: defaults for its occurrences plus the recurrence picker."""
 
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
@@ -270,7 +271,7 @@ class SeriesForm(PlaceFields, FlaskForm):
         return "rrule" if self.preset.data == "custom" else "preset"
 
 
-class OccurrenceForm(PlaceFields, FlaskForm):
+class OccurrenceForm(PlaceFields, AppForm):
     """Edit one occurrence: move it, change venue, link or capacity."""
 
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
@@ -296,14 +297,14 @@ class EventForm(OccurrenceForm):
     requires_press_card = BooleanField(_l("A press card number is required"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     """Cancel an event, an occurrence or a series: the reason goes to every registrant."""
 
     reason = TextAreaField(_l("Reason (sent to registrants)"), filters=[strip],
                            validators=[DataRequired(), Length(max=500)])
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(AppForm):
     """One programme item."""
 
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
@@ -320,7 +321,7 @@ class AgendaItemForm(FlaskForm):
 QUOTA_VALIDATORS = [NumberRange(min=0, max=1000, message=RANGE_MESSAGE)]
 
 
-class AddSitesForm(FlaskForm):
+class AddSitesForm(AppForm):
     """Add participating sites: all at once, by region, by organisation kind, or one by one."""
 
     scope = RadioField(_l("Sites to add"), default="all", choices=[
@@ -345,7 +346,7 @@ class SiteRowForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
-class SitesTableForm(FlaskForm):
+class SitesTableForm(AppForm):
     """Every participating site with its quota and join details, saved at once."""
 
     sites = FieldList(FormField(SiteRowForm))

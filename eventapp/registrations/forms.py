@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from eventapp.forms import AppForm
 from eventapp.registrations import validation as v
 
 M = v.MESSAGES
@@ -62,7 +63,7 @@ class PersonFieldsMixin:
         Optional(), Length(max=v.MAX_POSITION, message=M["position_length"]), _no_control])
 
 
-class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
+class PublicRegistrationForm(PersonFieldsMixin, AppForm):
     """The journalist's form (no account); `website` is a honeypot that people never see."""
 
     outlet_id = SelectField(_l("Press outlet"), coerce=coerce_int_or_none, validate_choice=False)
@@ -100,11 +101,11 @@ class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
             raise ValidationError(M["press_card_required"])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A POST with only the CSRF token (cancel, skip, un-skip)."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     """An optional reason that is e-mailed with the decision."""
 
     reason = TextAreaField(_l("Reason (optional, e-mailed to the person)"), filters=STRIP, validators=[
@@ -119,7 +120,7 @@ class BulkActionForm(ReasonForm):
         ("cancelled", _l("Cancel"))], validators=[DataRequired()])
 
 
-class OrganiserAddForm(PersonFieldsMixin, FlaskForm):
+class OrganiserAddForm(PersonFieldsMixin, AppForm):
     """Add someone by hand (e-mail optional for people registered on their behalf)."""
 
     organisation_id = SelectField(_l("Organisation"), coerce=coerce_int_or_none, validate_choice=False)
@@ -144,7 +145,7 @@ class OrganiserAddForm(PersonFieldsMixin, FlaskForm):
             raise ValidationError(_l("Please choose from the list."))
 
 
-class SitePersonForm(PersonFieldsMixin, FlaskForm):
+class SitePersonForm(PersonFieldsMixin, AppForm):
     """A coordinator's entry for one person of the site (e-mail optional)."""
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
@@ -154,19 +155,19 @@ class SitePersonForm(PersonFieldsMixin, FlaskForm):
         self.email.flags.required = False
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     """A CSV or XLSX file to preview."""
 
     file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[InputRequired(_l("Please choose a file."))])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     """The coordinator's choice after the preview; `payload` is the signed, checked rows."""
 
     payload = HiddenField()
 
 
-class AccreditForm(FlaskForm):
+class AccreditForm(AppForm):
     """Accredit a journalist for a series, or for all events until a date."""
 
     series_id = SelectField(_l("Series"), coerce=coerce_int_or_none, validate_choice=False)
@@ -183,7 +184,7 @@ class AccreditForm(FlaskForm):
             raise ValidationError(_l("Please choose from the list."))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AppForm):
     """Assign a registrant's questions to a ministry unit, or mark them answered."""
 
     unit_id = SelectField(_l("Ministry unit"), coerce=coerce_int_or_none, validate_choice=False)
@@ -199,7 +200,7 @@ class QuestionForm(FlaskForm):
             raise ValidationError(_l("Please choose from the list."))
 
 
-class AnnounceForm(FlaskForm):
+class AnnounceForm(AppForm):
     """Announce an event to the network (coordinators, unit contacts, accredited journalists)."""
 
     coordinators = BooleanField(_l("Site coordinators"), default=True)

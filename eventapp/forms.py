@@ -1,0 +1,67 @@
+"""The base of every form: WTForms' own messages ("This field is required.") in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
+from flask_wtf import FlaskForm
+
+
+class CatalogueTranslations:
+    """WTForms ships no Vietnamese catalogue, so its built-in messages are looked up in the app's own.
+
+    No formatting here: WTForms fills in %(min)d and the like itself after translating.
+    """
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+CATALOGUE = CatalogueTranslations()
+
+
+class AppForm(FlaskForm):
+    """A Flask-WTF form (CSRF included) whose WTForms messages come from the app's catalogue."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> CatalogueTranslations:  # noqa: ARG002
+            return CATALOGUE
+
+
+# WTForms' built-in messages that the app's fields and validators can show, listed here so that
+# `make extract-messages` puts them in the catalogue (their text must stay exactly WTForms' own).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Invalid URL."),
+    _l("Field must be equal to %(other_name)s."),
+    _ln("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1),
+    _ln("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    _ln("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Date must be at least %(min)s."),
+    _l("Date must be at most %(max)s."),
+    _l("Date must be between %(min)s and %(max)s."),
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Invalid value, can't be any of: %(values)s."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid choice."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _ln("'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1),
+    _l("Not a valid datetime value."),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+)
