@@ -59,7 +59,8 @@ def _make_sqlite_folder(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
             and not url.database.startswith("file:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Flask-SQLAlchemy reads a relative path from the instance folder; an absolute one stays.
+        Path(app.instance_path, url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _refuse_insecure_production(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -67,3 +69,19 @@ def test_flask_db_check_works_on_a_fresh_clone(tmp_path) -> None:  # noqa: ANN00
     checked = runner.invoke(args=["db", "check"])
     assert checked.exit_code == 0, checked.output
     assert database.is_file()
+
+
+def test_a_relative_sqlite_path_gets_its_folder_under_instance(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Flask-SQLAlchemy puts `sqlite:///sub/x.db` under the instance folder, whatever the current
+    directory: that is the folder that must exist."""
+    monkeypatch.chdir(tmp_path)
+    folder = f"test-{tmp_path.name}"
+    app = make_test_app(f"sqlite:///{folder}/x.sqlite3")
+    try:
+        assert (Path(app.instance_path) / folder).is_dir()
+        assert not (tmp_path / folder).exists()
+        with app.app_context():
+            db.create_all()  # the file can be opened where the engine looks for it
+            db.engine.dispose()
+    finally:
+        shutil.rmtree(Path(app.instance_path) / folder, ignore_errors=True)
