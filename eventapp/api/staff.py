@@ -8,7 +8,6 @@ their sites takes part in is a 404, as another site's objects are in the console
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask import jsonify, request
@@ -23,7 +22,7 @@ from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
+from eventapp.registrations.models import Registration, RegistrationStatus
 
 EVERY_ROLE = tuple(Role)
 DOOR_ROLES = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF)
@@ -102,36 +101,6 @@ def registrations(event_id: int):  # noqa: ANN201
     return jsonify(items=items, total=total, limit=limit, offset=offset)
 
 
-def _scanned_at(raw: object) -> datetime | None:
-    """An offline client's scan time: ISO 8601 with an offset, or absent."""
-    if raw is None:
-        return None
-    try:
-        if not isinstance(raw, str) or len(raw) > 64:
-            raise ValueError
-        value = datetime.fromisoformat(raw.upper())  # RFC 3339 allows "t" and "z"
-        if value.tzinfo is None:
-            raise ValueError
-        return value.astimezone(UTC)
-    except OverflowError:
-        return datetime.min.replace(tzinfo=UTC)  # year 1 or 9999: the service answers bad_time
-    except ValueError:
-        fail(400, "scanned_at_invalid", "scanned_at must be an ISO 8601 date-time with an offset")
-
-
-def _check_in_args(body: dict[str, Any]) -> dict[str, Any]:
-    if "registration_id" in body:
-        registration_id = body["registration_id"]
-        if isinstance(registration_id, float) and registration_id.is_integer():
-            registration_id = int(registration_id)  # 7.0 is an integer in JSON
-        if not services.valid_id(registration_id):
-            fail(400, "registration_id_invalid")
-        return {"registration_id": registration_id, "method": CheckinMethod.SEARCH}
-    if isinstance(body.get("payload"), str):
-        return {"token": body["payload"], "method": CheckinMethod.SCAN}
-    fail(400, "payload_missing", "send payload (the ticket's QR text) or registration_id")
-
-
 @bp.post("/events/<int:event_id>/checkins")
 @token_required(*DOOR_ROLES)
 def checkins(event_id: int):  # noqa: ANN201
@@ -141,11 +110,16 @@ def checkins(event_id: int):  # noqa: ANN201
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         fail(400, "json_object_expected")
-    args = _check_in_args(body)
-    scanned_at = _scanned_at(body.get("scanned_at"))
-    if scanned_at is None:
+    args = services.scan_target(body)
+    if isinstance(args, str):
+        fail(400, args, "send payload (the ticket's QR text) or registration_id"
+             if args == "payload_missing" else None)
+    if body.get("scanned_at") is None:
         result = services.check_in(event, actor=user, **args)
     else:
+        scanned_at = services.scan_time(body["scanned_at"])
+        if scanned_at is None:
+            fail(400, "scanned_at_invalid", "scanned_at must be an ISO 8601 date-time with an offset")
         [(_, result)] = services.replay(event, [OfflineScan("api", scanned_at, **args)], user)
     answer = result_json(event, result) | {"checked_in_at": _iso(result.checked_in_at)}
     services.commit_scans_without_waiting()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, current_app, jsonify, make_response, request
@@ -14,7 +13,6 @@ from eventapp.attendance.services import OfflineScan, ScanCode, ScanResult
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations.models import CheckinMethod
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_api", __name__)
@@ -60,17 +58,10 @@ def result_json(event: Event, result: ScanResult) -> dict[str, Any]:
 def scan(event_id: int):  # noqa: ANN201
     """One scan (`payload`: what the scanner typed) or one search tap (`registration_id`)."""
     event = _event(event_id)
-    body = _body()
-    if "registration_id" in body:
-        registration_id = _int(body["registration_id"])
-        if registration_id is None:
-            _fail(400, "registration_id_invalid")
-        result = services.check_in(event, registration_id=registration_id, actor=current_user,
-                                   method=CheckinMethod.SEARCH)
-    elif isinstance(body.get("payload"), str):
-        result = services.check_in(event, token=body["payload"], actor=current_user)
-    else:
-        _fail(400, "payload_missing")
+    target = services.scan_target(_body())
+    if isinstance(target, str):
+        _fail(400, target)
+    result = services.check_in(event, actor=current_user, **target)
     answer = result_json(event, result)  # before the commit expires `event` (no reload)
     services.commit_scans_without_waiting()
     db.session.commit()
@@ -78,29 +69,17 @@ def scan(event_id: int):  # noqa: ANN201
     return jsonify(result=answer)
 
 
-def _aware(value: object) -> datetime | None:
-    """An ISO 8601 time with its offset, or None (a time without a zone cannot be placed)."""
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _offline_scan(item: object) -> OfflineScan | str:
     """An item of a batch, or the reason it was refused."""
     if not isinstance(item, dict):
         return "invalid"
-    scanned_at = _aware(item.get("scanned_at", ""))
+    scanned_at = services.scan_time(item.get("scanned_at"))
     if scanned_at is None:
         return "bad_time"
-    payload, registration_id = item.get("payload"), item.get("registration_id")
-    if isinstance(payload, str):
-        return OfflineScan(str(item.get("id", ""))[:64], scanned_at, token=payload)
-    if _int(registration_id):
-        return OfflineScan(str(item.get("id", ""))[:64], scanned_at, registration_id=registration_id,
-                           method=CheckinMethod.SEARCH)
-    return "invalid"
+    target = services.scan_target(item)
+    if isinstance(target, str):
+        return "invalid"
+    return OfflineScan(str(item.get("id", ""))[:64], scanned_at, **target)
 
 
 @bp.post("/events/<int:event_id>/batch")
@@ -117,7 +96,7 @@ def batch(event_id: int):  # noqa: ANN201
         _fail(400, "scans_invalid")
     client_now = None
     if body.get("client_now") is not None:
-        client_now = _aware(body["client_now"])
+        client_now = services.scan_time(body["client_now"])
         if client_now is None:
             _fail(400, "client_now_invalid")
     answers: dict[str, dict[str, Any]] = {}

@@ -15,7 +15,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +42,41 @@ MAX_ID = 2**31 - 1  # ids beyond an INTEGER column's range are simply not found 
 def valid_id(value: object) -> bool:
     """A positive int that fits the primary-key columns (bools are not ids)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def scan_time(raw: object) -> datetime | None:
+    """A client's scan time: ISO 8601 / RFC 3339 with an offset, in UTC; None when unreadable.
+
+    A stamp that exists but cannot be placed in UTC (year 1 or 9999) comes back as the earliest
+    instant, which check_in answers with bad_time like any other time far from the event.
+    """
+    if not isinstance(raw, str) or len(raw) > 64:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.upper())  # RFC 3339 allows "t" and "z"
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        return None  # a time without a zone cannot be placed
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def scan_target(body: dict[str, Any]) -> dict[str, Any] | str:
+    """What one scan names, as check_in's keywords (a ticket's text or a registration id, with the
+    method), or the error code of a body that names neither."""
+    if "registration_id" in body:
+        registration_id = body["registration_id"]
+        if isinstance(registration_id, float) and registration_id.is_integer():
+            registration_id = int(registration_id)  # 7.0 is an integer in JSON
+        if not valid_id(registration_id):
+            return "registration_id_invalid"
+        return {"registration_id": registration_id, "method": CheckinMethod.SEARCH}
+    if isinstance(body.get("payload"), str):
+        return {"token": body["payload"], "method": CheckinMethod.SCAN}
+    return "payload_missing"
 
 
 class ScanCode(enum.StrEnum):
