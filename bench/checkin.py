@@ -36,7 +36,7 @@ from eventapp.accounts.models import Role, User
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
-from eventapp.registrations.tickets import hash_token
+from eventapp.tokens import hash_token
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_checkin"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway user in a throwaway database

@@ -48,7 +48,7 @@ from config import Config
 from eventapp import create_app
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
-from eventapp.registrations.tickets import hash_token
+from eventapp.tokens import hash_token
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_load"
 CHECKIN_USER = "checkin@demo.eventapp.vn"

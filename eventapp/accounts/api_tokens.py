@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,18 +11,14 @@ from eventapp import audit
 from eventapp.accounts.models import ApiToken, User
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.tokens import hash_token, looks_like_token, new_token
 
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
 MAX_LIVE_TOKENS = 20  # per user: a handful of devices and integrations, never thousands
 TOUCH_EVERY = timedelta(hours=1)  # last_used_at is written at most hourly, not on every call
 
 
 class ApiTokenError(ValueError):
     """A token cannot be issued; the message is translated text for the form."""
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def live_count(user: User) -> int:
@@ -40,7 +33,7 @@ def issue(user: User, name: str, *, actor: User | None) -> tuple[ApiToken, str]:
     if live_count(user) >= MAX_LIVE_TOKENS:
         raise ApiTokenError(gettext("You already have %(count)d active API tokens; revoke one first.",
                                     count=MAX_LIVE_TOKENS))
-    secret = secrets.token_urlsafe(32)
+    secret = new_token()
     token = ApiToken(user_id=user.id, name=name.strip()[:100], token_hash=hash_token(secret))
     db.session.add(token)
     db.session.flush()
@@ -73,7 +66,7 @@ def bearer_secret(header: str | None) -> str | None:
     if scheme.lower() != "bearer":
         return None
     secret = secret.strip()
-    return secret if TOKEN_PATTERN.fullmatch(secret) else None
+    return secret if looks_like_token(secret) else None
 
 
 def authenticate(secret: str | None, now: datetime | None = None) -> User | None:
@@ -82,7 +75,7 @@ def authenticate(secret: str | None, now: datetime | None = None) -> User | None
     Records the use at most hourly with one conditional UPDATE, committed at once (no write per
     API call, and a read-only request has nothing else to commit).
     """
-    if not secret or not TOKEN_PATTERN.fullmatch(secret):
+    if not looks_like_token(secret):
         return None
     row = db.session.execute(
         sa.select(ApiToken.id, ApiToken.last_used_at, User)

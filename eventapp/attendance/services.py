@@ -27,7 +27,7 @@ from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
-from eventapp.registrations.tickets import hash_token
+from eventapp.tokens import hash_token
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 MAX_PAYLOAD = 500

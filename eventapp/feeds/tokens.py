@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -12,11 +9,7 @@ import sqlalchemy as sa
 from eventapp.extensions import db
 from eventapp.feeds.models import CalendarScope, CalendarToken
 from eventapp.models import utcnow
-
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from eventapp.tokens import hash_token, looks_like_token, new_token
 
 
 def _owner_filter(scope: CalendarScope, owner_id: int) -> sa.ColumnElement[bool]:
@@ -37,7 +30,7 @@ def revoke_tokens(scope: CalendarScope, owner_id: int, now: datetime | None = No
 def issue_token(scope: CalendarScope, owner_id: int) -> str:
     """A new secret for the feed, revoking older ones (re-issue); only its hash is stored."""
     revoke_tokens(scope, owner_id)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     db.session.add(CalendarToken(
         token_hash=hash_token(token), scope=scope,
         person_id=owner_id if scope == CalendarScope.PERSON else None,
@@ -48,7 +41,7 @@ def issue_token(scope: CalendarScope, owner_id: int) -> str:
 
 def find_token(token: str, scope: CalendarScope) -> CalendarToken | None:
     """The live token of this scope, or None (unknown, malformed, revoked or another feed's)."""
-    if not TOKEN_PATTERN.match(token or ""):
+    if not looks_like_token(token):
         return None
     found = db.session.scalar(sa.select(CalendarToken).where(
         CalendarToken.token_hash == hash_token(token), CalendarToken.scope == scope,
@@ -58,7 +51,7 @@ def find_token(token: str, scope: CalendarScope) -> CalendarToken | None:
 
 def is_revoked(token: str) -> bool:
     """Whether this secret was issued once and revoked since (not a guess)."""
-    if not TOKEN_PATTERN.match(token or ""):
+    if not looks_like_token(token):
         return False
     return bool(db.session.scalar(sa.select(sa.exists().where(
         CalendarToken.token_hash == hash_token(token), CalendarToken.revoked_at.is_not(None)))))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 import segno
 import sqlalchemy as sa
 from flask import current_app
@@ -12,12 +9,7 @@ from markupsafe import Markup
 
 from eventapp.extensions import db
 from eventapp.registrations.models import Registration
-
-TOKEN_BYTES = 32
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+from eventapp.tokens import hash_token, new_token
 
 
 def issue_ticket(registration: Registration) -> str:
@@ -25,7 +17,7 @@ def issue_ticket(registration: Registration) -> str:
 
     The token is never stored, so every message that carries the ticket link issues a new one.
     """
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     registration.ticket_token_hash = hash_token(token)
     return token
 
