@@ -29,6 +29,7 @@ from eventapp.events.services import (
 )
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations import capacity
 
 MATCH_WINDOW = timedelta(days=7)
 # Fields an edited occurrence may override; the rest always follow the series.
@@ -58,11 +59,11 @@ def _tell_changes(event: Event, diff: dict, *, old_start: datetime, now: datetim
         notify.details_changed(event, changed)
 
 
-def _lock_if_capacity_changes(events: list[Event], capacity: Any) -> list[Event]:
+def _lock_if_capacity_changes(events: list[Event], new_capacity: Any) -> list[Event]:
     """Lock (in id order, as registrations do) the events whose capacity is about to change."""
-    changing = sorted((e for e in events if e.capacity != capacity), key=lambda e: e.id or 0)
+    changing = sorted((e for e in events if e.capacity != new_capacity), key=lambda e: e.id or 0)
     for event in changing:
-        registrants.lock(event)
+        capacity.lock_event(event.id)
     return changing
 
 

@@ -11,28 +11,20 @@ import sqlalchemy as sa
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import capacity, emails
+from eventapp.registrations import capacity
+from eventapp.registrations import services as registrations
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
-def lock(event: Event) -> None:
-    """Take the event lock every seat decision takes (registrations/capacity.py)."""
-    # Before the capacity or a quota changes: a concurrent registration sees the old or the new one.
-    if event.id is not None:
-        capacity.lock_event(event.id)
-
-
 def promote(event: Event, site_ids: list[int | None], *, now: datetime | None = None) -> list[Registration]:
-    """Promote from the venue's (None) or sites' waiting lists into new seats; call after lock()."""
-    # Each one promoted gets the same "promoted" e-mail as after a cancellation.
+    """Promote from the venue's (None) or sites' waiting lists into new seats, as a cancellation
+    does; the caller holds the event lock (capacity.lock_event)."""
     if event.status == EventStatus.CANCELLED or event.starts_at <= (now or utcnow()):
         return []  # nobody is moved up for an event that is off or already started
     db.session.flush()  # the new capacity and quotas must be what promote_waitlist reads
     promoted: list[Registration] = []
     for site_id in site_ids:
-        for registration in capacity.promote_waitlist(event, site_id):
-            emails.notify(registration, emails.PROMOTED)
-            promoted.append(registration)
+        promoted.extend(registrations.fill_freed_seats(event, site_id))
     return promoted
 
 

@@ -13,6 +13,7 @@ from eventapp.events import notify, registrants
 from eventapp.events.models import Event, EventSite
 from eventapp.events.services import EventError
 from eventapp.extensions import db
+from eventapp.registrations import capacity
 from eventapp.registrations.models import Registration
 
 MAX_SITE_QUOTA = 1000
@@ -98,7 +99,7 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
             index = next(i for i, c in enumerate(changes) if c.site_id == busy)
             raise EventError("site_has_registrations", f"sites-{index}-remove")
     if any(not c.remove and c.quota != by_site[c.site_id].quota for c in changes):
-        registrants.lock(event)  # quotas are seats: change them under the lock registrations take
+        capacity.lock_event(event.id)  # quotas are seats: change them under the lock registrations take
     diff: dict[str, Any] = {}
     quota_changed: list[EventSite] = []
     for change in changes:

@@ -217,7 +217,9 @@ def submit_public(event: Event, applicant: Applicant, *, outlet_name: str | None
 
 # ------------------------------------------------------------------------ changes and cancels
 
-def _after_seat_freed(event: Event, site_id: int | None) -> list[Registration]:
+def fill_freed_seats(event: Event, site_id: int | None) -> list[Registration]:
+    """Move the first of the venue's (None) or a site's waiting list into seats now free, and tell
+    each one; the caller holds the event lock."""
     promoted = capacity.promote_waitlist(event, site_id)
     for registration in promoted:
         emails.notify(registration, emails.PROMOTED)
@@ -242,7 +244,7 @@ def cancel(registration: Registration, *, by: CancelledBy, actor: Any = None, re
     if notify:
         emails.notify(registration, emails.CANCELLED, reason=reason)
     db.session.flush()
-    return _after_seat_freed(registration.event, registration.site_id) if held else []
+    return fill_freed_seats(registration.event, registration.site_id) if held else []
 
 
 def change_status(registration: Registration, target: RegistrationStatus, *, actor: Any,
@@ -272,7 +274,7 @@ def change_status(registration: Registration, target: RegistrationStatus, *, act
     emails.notify_status(registration, reason=reason, withdraw=held and not registration.holds_seat)
     db.session.flush()
     if held and not registration.holds_seat:
-        _after_seat_freed(event, registration.site_id)
+        fill_freed_seats(event, registration.site_id)
     return target
 
 
