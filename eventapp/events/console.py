@@ -81,20 +81,18 @@ def flash_conflicts(events: list[Event]) -> None:
                     site=found.site_name, other=found.other.title, when=when), "warning")
 
 
+OVERBOOKED_SHOWN = 5  # a series edit can hit many occurrences: the first few make the point
+
+
 def flash_overbooked(events: list[Event], *, with_date: bool = False) -> None:
     """Warn when fewer seats remain than people already approved: nobody is un-approved for it."""
-    for event in events:
-        approved = registrants.venue_overbooked(event)
-        if approved is None:
-            continue
-        if with_date:
+    for event, approved in registrants.venue_overbooked(events)[:OVERBOOKED_SHOWN]:
+        message = _("%(approved)s people are already approved, more than the new capacity of %(capacity)s; "
+                    "nobody was removed.", approved=approved, capacity=event.capacity)
+        if with_date:  # which occurrence of the series
             when = format_datetime(recurrence.to_local(event.starts_at, event.tz), "dd/MM/yyyy HH:mm", rebase=False)
-            flash(_("%(when)s: %(approved)s people are already approved, more than the new capacity of "
-                    "%(capacity)s; nobody was removed.", when=when, approved=approved, capacity=event.capacity),
-                  "warning")
-        else:
-            flash(_("%(approved)s people are already approved, more than the new capacity of %(capacity)s; "
-                    "nobody was removed.", approved=approved, capacity=event.capacity), "warning")
+            message = f"{when}: {message}"
+        flash(message, "warning")
 
 
 def registration_counts(event_ids: list[int]) -> dict[int, int]:
@@ -217,10 +215,10 @@ def edit_series(series_id: int):  # noqa: ANN201
             if result.id != series.id:
                 flash(_("Past occurrences were kept; the changes apply from the next occurrence as a new series."), "info")
             flash(_("Changes saved."), "success")
+            upcoming = services.upcoming_occurrences(result, utcnow())
             if result.capacity is not None and result.capacity != old_capacity:
-                flash_overbooked([e for e in services.upcoming_occurrences(result, utcnow())
-                                  if e.capacity == result.capacity][:5], with_date=True)
-            flash_conflicts(services.upcoming_occurrences(result, utcnow()))
+                flash_overbooked([e for e in upcoming if e.capacity == result.capacity], with_date=True)
+            flash_conflicts(upcoming)
             return redirect(url_for(".series_detail", series_id=result.id))
     return render_series_form(form, series)
 

@@ -175,9 +175,9 @@ def edit_following(event_id: int):  # noqa: ANN201
     event = get_or_404(Event, event_id)
     if event.series is None:
         abort(404)
-    if not occurrences.can_split(event):
-        # A past occurrence is history: the split would move or cancel what already took place.
-        flash(error_message(services.EventError("split_in_past")), "danger")
+    refusal = occurrences.split_refusal(event)
+    if refusal is not None:
+        flash(error_message(refusal), "danger")
         return redirect(url_for(".edit_event", event_id=event.id))
     series = event.series
     form = SeriesForm(obj=series if request.method == "GET" else None)

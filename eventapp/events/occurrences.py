@@ -307,22 +307,31 @@ def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, act
     return new
 
 
-def can_split(event: Event, now: datetime | None = None) -> bool:
-    """Whether "this and all following" may start at this occurrence: not one that took place."""
+def split_refusal(event: Event, now: datetime | None = None) -> EventError | None:
+    """Why "this and all following" may not start at this occurrence, or None when it may."""
     now = now or utcnow()
-    return (event.series is not None and event.series.status == SeriesStatus.ACTIVE
-            and event.status != EventStatus.CANCELLED and event.original_start is not None
-            and event.original_start >= now and event.starts_at > now)
+    if event.series is None or event.original_start is None:
+        return EventError("not_in_series", "title")
+    if event.series.status != SeriesStatus.ACTIVE:
+        return EventError("series_cancelled", "title")
+    if event.status == EventStatus.CANCELLED:
+        return EventError("already_cancelled", "title")
+    if event.original_start < now or event.starts_at <= now:
+        return EventError("split_in_past", "start_date")  # what took place is history
+    return None
+
+
+def can_split(event: Event, now: datetime | None = None) -> bool:
+    return split_refusal(event, now) is None
 
 
 def split_at(event: Event, spec: SeriesSpec, *, actor: Any = None, horizon_months: int = 12,
              now: datetime | None = None) -> EventSeries:
-    """"This and all following" from one occurrence (see split_series); refused for a past one."""
+    """"This and all following" from one occurrence (see split_series), unless split_refusal says no."""
     now = now or utcnow()
-    if event.series is None:
-        raise EventError("not_in_series", "title")
-    if event.original_start < now or event.starts_at <= now:
-        raise EventError("split_in_past", "start_date")
+    refusal = split_refusal(event, now)
+    if refusal is not None:
+        raise refusal
     return split_series(event.series, event.original_start, spec, actor=actor,
                         horizon_months=horizon_months, now=now)
 

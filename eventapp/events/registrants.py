@@ -13,7 +13,7 @@ from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity
 from eventapp.registrations import services as registrations
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration
+from eventapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 
 def promote(event: Event, site_ids: list[int | None], *, now: datetime | None = None) -> list[Registration]:
@@ -39,12 +39,19 @@ def rearm_reminders(event: Event) -> int:
     return result.rowcount or 0
 
 
-def venue_overbooked(event: Event) -> int | None:
-    """How many are approved for the venue when that exceeds its capacity, else None."""
-    if event.capacity is None or event.status == EventStatus.CANCELLED or event.id is None:
-        return None
-    taken = capacity.venue_seats_taken(event.id)
-    return taken if taken > event.capacity else None
+def venue_overbooked(events: list[Event]) -> list[tuple[Event, int]]:
+    """The events whose venue has more approved people than its capacity, with that number (one
+    query for all of them: a series edit checks a year of occurrences)."""
+    candidates = [e for e in events
+                  if e.capacity is not None and e.status != EventStatus.CANCELLED and e.id is not None]
+    if not candidates:
+        return []
+    taken = dict(db.session.execute(
+        sa.select(Registration.event_id, sa.func.count())
+        .where(Registration.event_id.in_([e.id for e in candidates]),
+               Registration.status == RegistrationStatus.APPROVED, Registration.site_id.is_(None))
+        .group_by(Registration.event_id)).all())
+    return [(e, taken[e.id]) for e in candidates if taken.get(e.id, 0) > e.capacity]
 
 
 def site_overbooked(event: Event, participation: EventSite) -> int | None:

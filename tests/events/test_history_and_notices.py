@@ -125,6 +125,28 @@ def test_lowering_the_series_capacity_warns_per_occurrence(client, organiser, ma
     assert f"{recurrence.to_local(event.starts_at, TZ):%d/%m/%Y}" in page
 
 
+def test_an_overbooked_occurrence_late_in_the_series_is_warned_too(client, organiser, make_series,
+                                                                   make_registration) -> None:  # noqa: ANN001
+    series = make_series()
+    event = services.upcoming_occurrences(series, utcnow())[7]  # past the first few checked before
+    for _ in range(2):
+        make_registration(event)
+    db.session.commit()
+    page = client.post(f"/console/events/series/{series.id}/edit", data=series_form(capacity="1"),
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"{recurrence.to_local(event.starts_at, TZ):%d/%m/%Y %H:%M}: 2 people are already approved" in page
+
+
+def test_a_cancelled_occurrence_cannot_start_a_split_and_says_why(client, organiser, make_series) -> None:  # noqa: ANN001
+    series = make_series()
+    event = services.upcoming_occurrences(series, utcnow())[2]
+    occurrences.cancel_event(event, "Trùng lịch")
+    db.session.commit()
+    page = client.get(f"/console/events/{event.id}/following", follow_redirects=True).get_data(as_text=True)
+    assert "This event has already been cancelled." in page
+    assert "has already taken place" not in page
+
+
 def test_lowering_a_site_quota_below_the_approved_warns(client, organiser, make_event, make_site,
                                                        make_registration) -> None:  # noqa: ANN001
     site = make_site(name="Sở TT&TT Quảng Ninh", region=Region.RED_RIVER_DELTA)
