@@ -3,11 +3,9 @@ through gunicorn on PostgreSQL. Exactly 100 must be approved, 400 wait-listed, 0
 
     .venv/bin/python -m bench.registrations   # [--database-url postgresql+psycopg://postgres@127.0.0.1/eventapp_bench_reg]
 
-The database (loopback PostgreSQL only) is created for the run and dropped afterwards.
-
-The database's tables are dropped and re-created. Each client first loads the form (its own
-session cookie and CSRF token, untimed), then all wait at a barrier and POST together; the POST
-is timed from the client's side on loopback. Rate limiting is switched off for the run (every
+The database (loopback PostgreSQL only) is created for the run and dropped afterwards. Each client
+first loads the form (its own session cookie and CSRF token, untimed), then all wait at a barrier
+and POST together; the POST is timed from the client's side on loopback. Rate limiting is switched off for the run (every
 client comes from 127.0.0.1).
 """
 

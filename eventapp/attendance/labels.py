@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from eventapp.events.models import SiteParticipationStatus
+from eventapp.registrations.labels import ERRORS as REGISTRATION_ERRORS
 from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 
 CHANNEL_LABELS = {
@@ -68,4 +69,5 @@ ROLLCALL_ERRORS = {
     "walk_in_full": _l("The site's quota is used up: the walk-in was not registered."),
     "walk_in_closed": _l("Check-in is not open for this event now"),
     "walk_in_status": _l("This person is already registered for the event without a seat; see the registrations."),
+    "not_for_site": REGISTRATION_ERRORS["not_for_site"],  # a walk-in another site or the venue registered
 }

@@ -19,7 +19,6 @@ from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations.labels import ERRORS as REGISTRATION_ERRORS
 from eventapp.registrations.models import CheckinMethod
 
 bp = Blueprint("rollcall_console", __name__)
@@ -49,7 +48,7 @@ def _apply(participation: EventSite, change, success: str):  # noqa: ANN001, ANN
         change()
     except RollCallError as error:
         db.session.rollback()
-        flash(str(ROLLCALL_ERRORS.get(error.code) or REGISTRATION_ERRORS.get(error.code, error.code)), "danger")
+        flash(str(ROLLCALL_ERRORS.get(error.code, error.code)), "danger")
         return _back(participation)
     db.session.commit()
     flash(success, "success")

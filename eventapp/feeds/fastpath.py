@@ -10,7 +10,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import parse_etags, remove_entity_headers
 
 from eventapp import logs
-from eventapp.feeds import services
+from eventapp.feeds import cache, services
 from eventapp.feeds.views import validator_headers
 from eventapp.web import security_headers
 
@@ -38,7 +38,7 @@ class NotModifiedFastPath:
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if key is None or not if_none_match or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        version = services.version_memo.recent(key, self.config.get("FEED_VERSION_TTL", 0))
+        version = cache.version_memo.recent(key, self.config.get("FEED_VERSION_TTL", 0))
         if version is None or not parse_etags(if_none_match).contains_weak(version.etag):
             return self.wsgi_app(environ, start_response)
         request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID", ""))

@@ -17,9 +17,7 @@ from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
-
-# Views, the fast path and tests reach the per-process memos through this module.
-from eventapp.feeds.cache import VERSION_MAX_AGE, BodyCache, VersionMemo, body_cache, version_memo  # noqa: F401
+from eventapp.feeds.cache import version_memo
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CancelledBy,

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, g, request, url_for
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
 from eventapp.extensions import db, limiter, token_miss_limit
-from eventapp.feeds import services, tokens
+from eventapp.feeds import cache, services, tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
 
@@ -55,7 +55,7 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
         headers["Referrer-Policy"] = "no-referrer"
     if _not_modified(version):
         return Response(status=304, headers=headers)
-    body = services.body_cache.get_or_build(
+    body = cache.body_cache.get_or_build(
         (scope.key, version.etag), lambda: services.build_body(scope, now, title()))
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)

@@ -10,17 +10,17 @@ import pytest
 from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import services
+from eventapp.feeds import cache
 
 
 @pytest.fixture(autouse=True)
 def _empty_body_cache():
     # Bodies are cached per process by (feed, version); each test starts from a cold cache.
-    services.body_cache.clear()
-    services.version_memo.clear()
+    cache.body_cache.clear()
+    cache.version_memo.clear()
     yield
-    services.body_cache.clear()
-    services.version_memo.clear()
+    cache.body_cache.clear()
+    cache.version_memo.clear()
 
 
 @dataclass

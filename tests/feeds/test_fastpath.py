@@ -8,7 +8,7 @@ import pytest
 from flask import request_started
 
 from eventapp.extensions import db
-from eventapp.feeds import services, tokens
+from eventapp.feeds import cache, tokens
 from eventapp.feeds.models import CalendarScope
 
 
@@ -18,7 +18,7 @@ def trusted_for_a_while(app):  # noqa: ANN001, ANN201
     app.config["FEED_VERSION_TTL"] = 0.5
     yield app
     app.config["FEED_VERSION_TTL"] = 0
-    services.version_memo.clear()
+    cache.version_memo.clear()
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def app_runs(app):  # noqa: ANN001, ANN201
 def test_an_unchanged_poll_gets_the_apps_304_without_running_the_app(
         client, world, trusted_for_a_while, app_runs, path) -> None:  # noqa: ANN001
     etag = client.get(path).headers["ETag"]  # the app builds the feed and confirms its version
-    services.version_memo.clear()  # forget it once, to see the app's own 304 (it confirms again)
+    cache.version_memo.clear()  # forget it once, to see the app's own 304 (it confirms again)
     from_app = client.get(path, headers={"If-None-Match": etag})
     assert from_app.status_code == 304 and app_runs == [path, path]
     fast = client.get(path, headers={"If-None-Match": etag})

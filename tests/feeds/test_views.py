@@ -9,7 +9,7 @@ import pytest
 
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import services, tokens
+from eventapp.feeds import cache, tokens
 from eventapp.feeds.models import CalendarScope, CalendarToken
 from eventapp.models import utcnow
 
@@ -82,7 +82,7 @@ def test_a_change_shows_once_the_short_version_ttl_has_passed(app, client, world
         assert _etag(client, "/calendar.ics") != before
     finally:
         app.config["FEED_VERSION_TTL"] = 0
-        services.version_memo.clear()
+        cache.version_memo.clear()
 
 
 def test_a_change_elsewhere_keeps_the_etag(client, world, make_event):  # noqa: ANN001
@@ -201,7 +201,7 @@ def test_feed_query_count_does_not_grow(client, world, make_event):  # noqa: ANN
     from sqlalchemy import event as sa_event
 
     def count_queries() -> int:
-        services.body_cache.clear()
+        cache.body_cache.clear()
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         sa_event.listen(db.engine, "before_cursor_execute", listener)
