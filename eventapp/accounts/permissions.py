@@ -56,6 +56,32 @@ def can_manage_site(user: User, site_id: int | None) -> bool:
     return site is not None and site.organisation_id == user.organisation_id
 
 
+def managed_site_condition(user: User) -> Any:
+    """The sites a coordinator manages, as a condition on Site (the rule of can_manage_site);
+    None for everyone else, who is either an organiser (every site) or checked by role."""
+    from eventapp.directory.models import Site
+
+    if user.role != Role.SITE_COORDINATOR:
+        return None
+    if user.site_id is not None:
+        return Site.id == user.site_id
+    return Site.organisation_id == user.organisation_id
+
+
+def managed_sites(user: User) -> list:
+    """The active sites this user manages (a coordinator's own; organisers every one), by name."""
+    import sqlalchemy as sa
+
+    from eventapp.directory.models import Site
+    from eventapp.extensions import db
+
+    query = sa.select(Site).where(Site.is_active.is_(True)).order_by(Site.name)
+    condition = managed_site_condition(user)
+    if condition is not None:
+        query = query.where(condition)
+    return list(db.session.scalars(query))
+
+
 def require_site(user: User, site_id: int | None) -> None:
     """404 rather than 403 for another site's objects, so their existence is not revealed."""
     if not can_manage_site(user, site_id):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import jsonify, request
 
 from eventapp.accounts.models import Role, User
+from eventapp.accounts.permissions import managed_site_condition
 from eventapp.api.auth import api_user, fail, token_required
 from eventapp.api.views import bp
 from eventapp.attendance import rollcall, services
@@ -30,21 +31,12 @@ BOARD_ROLES = (Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR)
 MAX_LIMIT, DEFAULT_LIMIT, MAX_OFFSET = 500, 100, 1_000_000
 
 
-def own_sites(user: User) -> sa.ColumnElement[bool] | None:
-    """The coordinator's sites as a condition on Site (as can_manage_site); None: every site."""
-    if user.role != Role.SITE_COORDINATOR:
-        return None
-    if user.site_id is not None:
-        return Site.id == user.site_id
-    return Site.organisation_id == user.organisation_id
-
-
 def _event(event_id: int, user: User) -> Event:
     """The event, or a JSON 404; for a coordinator only a non-draft event one of their sites is in."""
     event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
     if event is None:
         fail(404, "event_not_found")
-    scope = own_sites(user)
+    scope = managed_site_condition(user)
     if scope is not None and (event.status == EventStatus.DRAFT or not db.session.scalar(
             sa.select(sa.exists().where(EventSite.event_id == event.id,
                                         EventSite.site_id.in_(sa.select(Site.id).where(scope)))))):
@@ -79,7 +71,7 @@ def registrations(event_id: int):  # noqa: ANN201
     where = [Registration.event_id == event.id]
     if status is not None:
         where.append(Registration.status == RegistrationStatus(status))
-    scope = own_sites(user)
+    scope = managed_site_condition(user)
     if scope is not None:
         where.append(Registration.site_id.in_(sa.select(Site.id).where(scope)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(*where))
@@ -133,10 +125,6 @@ def sites(event_id: int):  # noqa: ANN201
     """The roll-call board: every participating site (a coordinator: their own site tiles)."""
     user = api_user()
     event = _event(event_id, user)
-    tiles = rollcall.board(event)
-    scope = own_sites(user)
-    if scope is not None:
-        mine = set(db.session.scalars(sa.select(Site.id).where(scope)))
-        tiles = [tile for tile in tiles if tile.site_id in mine]
+    tiles = rollcall.board(event, sites=managed_site_condition(user))
     return jsonify(tiles=[t.as_dict() for t in tiles], summary=rollcall.summary(tiles),
                    at=utcnow().isoformat())

@@ -192,12 +192,13 @@ class Tile:
                 "locked": self.locked}
 
 
-def board(event: Event, now: datetime | None = None) -> list[Tile]:
-    """Every participating site with its state and present/registered, in two queries."""
+def board(event: Event, now: datetime | None = None, sites: sa.ColumnElement[bool] | None = None) -> list[Tile]:
+    """Every participating site (or those matching `sites`, a condition on Site) with its state and
+    present/registered, in two queries."""
     now = now or utcnow()
     participations = db.session.execute(
         sa.select(EventSite, Site.code, Site.name).join(Site, Site.id == EventSite.site_id)
-        .where(EventSite.event_id == event.id)
+        .where(EventSite.event_id == event.id, *([] if sites is None else [sites]))
         .order_by(Site.is_ministry_location.desc(), Site.code)
     ).all()
     counts = {row.site_id: row for row in db.session.execute(

@@ -10,7 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.forms import ConfirmForm
-from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, require_site, roles_required
+from eventapp.accounts.permissions import (
+    COORDINATORS,
+    ORGANISERS,
+    managed_site_condition,
+    require_site,
+    roles_required,
+)
 from eventapp.attendance import rollcall, walkins
 from eventapp.attendance.labels import ROLLCALL_ERRORS, SITE_STATUS_LABELS, STATUS_LABELS
 from eventapp.attendance.rollcall import RollCallError
@@ -62,8 +68,7 @@ def index():  # noqa: ANN201
     if current_user.is_organiser:
         return redirect(url_for("attendance_console.boards"))
     now = utcnow()
-    mine = Site.id == current_user.site_id if current_user.site_id else \
-        Site.organisation_id == current_user.organisation_id
+    mine = managed_site_condition(current_user)
     rows = db.session.execute(
         sa.select(EventSite, Event, Site).join(Event, Event.id == EventSite.event_id)
         .join(Site, Site.id == EventSite.site_id)

@@ -8,8 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import audit
-from eventapp.accounts.models import Role
-from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, can_manage_site, roles_required
+from eventapp.accounts.permissions import (
+    COORDINATORS,
+    ORGANISERS,
+    can_manage_site,
+    managed_sites,
+    roles_required,
+)
 from eventapp.directory.models import Person, Site, normalise_email
 from eventapp.events.models import EventKind
 from eventapp.extensions import db
@@ -20,18 +25,8 @@ from eventapp.feeds.views import feed_links
 bp = Blueprint("feeds_console", __name__)
 
 
-def _sites() -> list[Site]:
-    query = sa.select(Site).where(Site.is_active.is_(True)).order_by(Site.name)
-    if current_user.role == Role.SITE_COORDINATOR:
-        if current_user.site_id is not None:
-            query = query.where(Site.id == current_user.site_id)
-        else:
-            query = query.where(Site.organisation_id == current_user.organisation_id)
-    return list(db.session.scalars(query))
-
-
 def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
-    sites = _sites()
+    sites = managed_sites(current_user)
     live = set(db.session.scalars(sa.select(CalendarToken.site_id).where(
         CalendarToken.scope == CalendarScope.SITE, CalendarToken.revoked_at.is_(None),
         CalendarToken.site_id.in_([s.id for s in sites]))))

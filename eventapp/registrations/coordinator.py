@@ -15,8 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventapp.accounts.models import Role
-from eventapp.accounts.permissions import COORDINATORS, require_site, roles_required
+from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
@@ -38,17 +37,6 @@ bp.url_value_preprocessor(queries.reject_huge_ids)
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-def managed_sites() -> list[Site]:
-    """The coordinator's own site(s); organisers see every active site."""
-    query = sa.select(Site).where(Site.is_active.is_(True)).order_by(Site.name)
-    if current_user.role == Role.SITE_COORDINATOR:
-        if current_user.site_id is not None:
-            query = query.where(Site.id == current_user.site_id)
-        else:
-            query = query.where(Site.organisation_id == current_user.organisation_id)
-    return list(db.session.scalars(query))
-
-
 def _site(site_id: int) -> Site:
     require_site(current_user, site_id)
     return db.session.get(Site, site_id) or abort(404)
@@ -64,7 +52,7 @@ def _taking_part(site: Site, event_id: int) -> Event:
 @bp.get("/")
 @roles_required(*COORDINATORS)
 def index():  # noqa: ANN201
-    sites = managed_sites()
+    sites = managed_sites(current_user)
     now = utcnow()
     rows = db.session.execute(
         sa.select(EventSite.site_id, Event).join(Event, EventSite.event_id == Event.id)
