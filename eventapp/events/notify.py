@@ -3,6 +3,8 @@ link or end time, site coordinators when their site is added or its quota change
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -70,21 +72,29 @@ def cancel_registrations(event: Event, reason: str) -> int:
     return count
 
 
-def rescheduled(event: Event, old_start: datetime) -> int:
-    """Tell the event's active registrants that its time changed; returns how many were told."""
-    count = 0
-    for registration in active_registrations([event]):
-        _tell_registrant(registration, event, "event_rescheduled", was=registration.status, old_start=old_start)
-        count += 1
-    return count
+@dataclass(frozen=True)
+class ChangeNotice:
+    """What registrants of one event are told: "event_rescheduled" (with old_start) or
+    "event_updated" (with the names of the changed fields)."""
+
+    event: Event
+    kind: str
+    old_start: datetime | None = None
+    changed: tuple[str, ...] = ()
 
 
-def details_changed(event: Event, changed: list[str]) -> int:
-    """Tell the event's active registrants that its place, link or end time changed."""
+def tell_changes(notices: list[ChangeNotice]) -> int:
+    """Tell each event's active registrants about its change, with one query for all the events
+    (a series edit touches a year of occurrences); returns how many messages were queued."""
+    by_event: dict[int, list[Registration]] = defaultdict(list)
+    for registration in active_registrations([notice.event for notice in notices]):
+        by_event[registration.event_id].append(registration)
     count = 0
-    for registration in active_registrations([event]):
-        _tell_registrant(registration, event, "event_updated", was=registration.status, changed=changed)
-        count += 1
+    for notice in notices:
+        for registration in by_event[notice.event.id]:
+            _tell_registrant(registration, notice.event, notice.kind, was=registration.status,
+                             old_start=notice.old_start, changed=list(notice.changed))
+            count += 1
     return count
 
 

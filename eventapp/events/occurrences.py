@@ -40,23 +40,23 @@ OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
 NOTICE_FIELDS = ("venue", "venue_address", "online_url", "mode", "ends_at")
 
 
-def _moved(event: Event, old_start: datetime) -> None:
-    """Registrants hear about the new time, and get the day-before reminder again for it."""
+def _change_notice(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> notify.ChangeNotice | None:
+    """What registrants hear: a new time (and the day-before reminder is re-armed for it), or else a
+    new place, link or end time; nothing for an event that is off, or over."""
     if event.status == EventStatus.CANCELLED:
-        return
-    registrants.rearm_reminders(event)
-    notify.rescheduled(event, old_start)
-
-
-def _tell_changes(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> None:
-    """Tell registrants about a new time, or else about a new place, link or end time."""
+        return None
     if "starts_at" in diff:
-        _moved(event, old_start)
-        return
-    changed = [name for name in NOTICE_FIELDS if name in diff]
-    # A correction to an event that is over or off is not news for anyone's calendar.
-    if changed and event.status != EventStatus.CANCELLED and event.ends_at > now:
-        notify.details_changed(event, changed)
+        registrants.rearm_reminders(event)
+        return notify.ChangeNotice(event, "event_rescheduled", old_start=old_start)
+    changed = tuple(name for name in NOTICE_FIELDS if name in diff)
+    # A correction to an event that is over is not news for anyone's calendar.
+    if changed and event.ends_at > now:
+        return notify.ChangeNotice(event, "event_updated", changed=changed)
+    return None
+
+
+def _tell(notices: list[notify.ChangeNotice | None]) -> None:
+    notify.tell_changes([notice for notice in notices if notice is not None])
 
 
 def _lock_if_capacity_changes(events: list[Event], new_capacity: Any) -> list[Event]:
@@ -71,7 +71,7 @@ def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any,
                    now: datetime) -> None:
     if CALENDAR_FIELDS & diff.keys():
         event.bump_sequence()
-    _tell_changes(event, diff, old_start=old_start, now=now)
+    _tell([_change_notice(event, diff, old_start=old_start, now=now)])
     db.session.flush()
     if "capacity" in diff:
         registrants.promote(event, [None], now=now)
@@ -161,6 +161,7 @@ def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
     (venue, link, capacity, mode) but follow the title, kind and description."""
     upcoming = [e for e in series.occurrences if e.starts_at > now and e.status != EventStatus.CANCELLED]
     resized = _lock_if_capacity_changes([e for e in upcoming if not e.is_exception], series.capacity)
+    notices = []
     for event in upcoming:
         names = [n for n in SERIES_DEFAULT_FIELDS if not (event.is_exception and n in OVERRIDABLE)]
         values = {name: getattr(series, name) for name in names}
@@ -169,7 +170,8 @@ def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
         diff = apply_changes(event, values)
         if CALENDAR_FIELDS & diff.keys():
             event.bump_sequence()
-        _tell_changes(event, diff, old_start=event.starts_at, now=now)
+        notices.append(_change_notice(event, diff, old_start=event.starts_at, now=now))
+    _tell(notices)
     db.session.flush()
     for event in resized:
         registrants.promote(event, [None], now=now)
@@ -212,6 +214,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
     resized = _lock_if_capacity_changes([r for r in rows if r.id in pairs and not r.is_exception],
                                         series.capacity)
     stats = {"moved": 0, "cancelled": 0, "deleted": 0}
+    notices: list[notify.ChangeNotice | None] = []
     # Two phases, so swapping identities within one series never trips the unique constraint.
     for row in rows:
         if row.id in pairs and row.original_start != pairs[row.id]:
@@ -242,7 +245,8 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
             stats["moved"] += 1
         if CALENDAR_FIELDS & diff.keys():
             row.bump_sequence()
-        _tell_changes(row, diff, old_start=old_start, now=now)
+        notices.append(_change_notice(row, diff, old_start=old_start, now=now))
+    _tell(notices)
     db.session.flush()
     for row in resized:
         registrants.promote(row, [None], now=now)

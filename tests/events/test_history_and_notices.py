@@ -264,3 +264,25 @@ def test_a_new_series_venue_reaches_occurrence_registrants(make_series, make_reg
     assert message.to_address == "a@example.vn" and _sequence(message.ics) > before
     assert "Trung tâm Báo chí Quốc gia" in message.body_text
 
+
+
+def test_a_series_venue_change_reaches_every_occurrence_with_one_registrants_query(
+        make_series, make_registration, make_person) -> None:  # noqa: ANN001
+    series = make_series()
+    rows = services.upcoming_occurrences(series, utcnow())[:6]
+    for n, event in enumerate(rows):
+        make_registration(event, make_person(email=f"p{n}@example.vn"))
+    db.session.commit()
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        services.update_series(series, services.SeriesSpec(**{
+            **services.spec_from_series(series).__dict__, "venue": "Hội trường Bộ, 18 Nguyễn Du"}))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    db.session.commit()
+    assert sorted(m.to_address for m in outbox("event_updated")) == [f"p{n}@example.vn" for n in range(6)]
+    registrant_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+                        and "FROM registrations" in s and "status IN" in s]
+    assert len(registrant_reads) == 1, registrant_reads
