@@ -130,8 +130,8 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, was
         context = {"lang": locale, "event": event, "name": person.full_name, "intro": intro,
                    "reason": reason, "event_url": _event_link(event),
                    "join_url": emails.join_url(event, registration)}
-        body_text = render_template("emails/schedule_change.txt", **context)
-        body_html = render_template("emails/schedule_change.html", **context)
+        body_text = render_template("emails/notice.txt", **context)
+        body_html = render_template("emails/notice.html", **context)
     # Only a confirmed registrant was sent an invitation (PARTSTAT=ACCEPTED): only they get its
     # update or CANCEL. Pending and wait-listed people get the notice without one.
     method = None
