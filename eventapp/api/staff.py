@@ -106,7 +106,7 @@ def checkins(event_id: int):  # noqa: ANN201
     if isinstance(args, str):
         fail(400, args, "send payload (the ticket's QR text) or registration_id"
              if args == "payload_missing" else None)
-    if body.get("scanned_at") is None:
+    if "scanned_at" not in body:
         result = services.check_in(event, actor=user, **args)
     else:
         scanned_at = services.scan_time(body["scanned_at"])

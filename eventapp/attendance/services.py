@@ -66,7 +66,9 @@ def scan_time(raw: object) -> datetime | None:
 
 def scan_target(body: dict[str, Any]) -> dict[str, Any] | str:
     """What one scan names, as check_in's keywords (a ticket's text or a registration id, with the
-    method), or the error code of a body that names neither."""
+    method), or the error code of a body that names neither or sends a field of the wrong type."""
+    if "payload" in body and not isinstance(body["payload"], str):
+        return "payload_invalid"
     if "registration_id" in body:
         registration_id = body["registration_id"]
         if isinstance(registration_id, float) and registration_id.is_integer():

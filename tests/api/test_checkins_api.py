@@ -107,6 +107,8 @@ def test_scan_times_far_from_the_event_are_refused(client, desk, door_event, tic
 @pytest.mark.parametrize("body", [
     None, [], "text", 5, {}, {"payload": 5}, {"payload": None}, {"registration_id": "1"},
     {"registration_id": True}, {"registration_id": -3}, {"registration_id": 2**63}, {"registration_id": 1.5},
+    # every field sent must have its type, even beside a valid one (found by schemathesis)
+    {"registration_id": 1, "payload": [None, {}]}, {"payload": "x" * 43, "scanned_at": None},
 ])
 def test_malformed_bodies_are_a_json_400(client, desk, door_event, body) -> None:  # noqa: ANN001
     db.session.commit()
