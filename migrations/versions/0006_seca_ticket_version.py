@@ -1,7 +1,7 @@
 """ticket version: ticket links derived from (registration, version), and the reminder stamp
 
 Revision ID: 0006_seca
-Revises: 0005
+Revises: 0006 (calendar deliveries)
 Create Date: 2026-12-06 10:30:00
 
 Hand-written. Two columns on registrations. `ticket_version` (0 for existing rows) is what a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_seca'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
