@@ -119,6 +119,8 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit flushes only after this hook: collect the last changes first
     if session.info.get(_STATE) is None:
         return
     if not current_app or not current_app.config.get("CALENDAR_SYNC", True):
@@ -171,11 +173,11 @@ def _base_url() -> str:
 def feed_event(event: Event) -> ical.FeedEvent:
     """An event row as the iCal builder takes it (invitations carry the join link)."""
     return ical.FeedEvent(
-        uid=event.uid, kind=event.kind.value, title=event.title, starts_at=event.starts_at,
+        uid=event.uid, kind=str(event.kind), title=event.title, starts_at=event.starts_at,
         ends_at=event.ends_at, tz=event.tz, updated_at=event.updated_at or utcnow(),
         url=f"{_base_url()}/events/{event.id}", sequence=0,
         cancelled=event.status == EventStatus.CANCELLED, description=event.description or "",
-        mode=event.mode.value, venue=event.venue, venue_address=event.venue_address,
+        mode=str(event.mode), venue=event.venue, venue_address=event.venue_address,
         online_url=event.online_url, series_id=event.series_id, original_start=event.original_start,
         agenda=tuple(ical.AgendaLine(i.starts_at, i.ends_at, i.title, i.speaker, i.speaker_organisation_name)
                      for i in event.agenda_items))
@@ -183,10 +185,10 @@ def feed_event(event: Event) -> ical.FeedEvent:
 
 def feed_series(series: EventSeries) -> ical.FeedSeries:
     return ical.FeedSeries(
-        id=series.id, uid=series.uid, kind=series.kind.value, title=series.title, rrule=series.rrule,
+        id=series.id, uid=series.uid, kind=str(series.kind), title=series.title, rrule=series.rrule,
         dtstart_local=series.dtstart_local, tz=series.tz, duration_minutes=series.duration_minutes,
         updated_at=series.updated_at or utcnow(), sequence=0, description=series.description or "",
-        mode=series.mode.value, venue=series.venue, venue_address=series.venue_address,
+        mode=str(series.mode), venue=series.venue, venue_address=series.venue_address,
         online_url=series.online_url)
 
 
