@@ -10,7 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from eventapp.directory.models import CalendarMode
-from eventapp.events import occurrences, services as events
+from eventapp.events import occurrences
+from eventapp.events import services as events
 from eventapp.events.models import Event, EventMode, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import tokens
@@ -27,7 +28,7 @@ FAR = datetime(2100, 1, 1, tzinfo=UTC)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _weekly(make_series, **values):  # noqa: ANN001, ANN202
+def _weekly(make_series, **values):  # noqa: ANN001, ANN202, F811
     series = make_series("FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
                          registration_closes_hours_before=None, **values)
     return series, _rows(series.id)
