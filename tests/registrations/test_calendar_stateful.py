@@ -31,6 +31,7 @@ from eventapp.registrations import enrolments, services
 from eventapp.registrations.models import Enrolment, Registration, RegistrationStatus
 from tests.conftest import truncate_all
 from tests.events.conftest import TZ, next_month_start
+from tests.feeds.test_clients import icaljs, iso
 from tests.registrations.mailcal import MailCalendars, feed_sessions, truth
 
 PEOPLE = ("an@baochi.vn", "binh@vnexpress.net", "cuong@thanhnien.vn")
@@ -188,6 +189,20 @@ def _machine(app):  # noqa: ANN001, ANN202
                 if email in self.feeds:
                     body = self.client.get(f"/calendar/u/{self.feeds[email]}.ics").data
                     assert feed_sessions(body, now, FAR) == {s for s in expected if s[1] > now}, email
+
+        def teardown(self) -> None:
+            # Thunderbird's parser (Mozilla ical.js) reads each personal feed as the database has it.
+            now = utcnow()
+            for email, token in self.feeds.items():
+                person = self._person(email)
+                body = self.client.get(f"/calendar/u/{token}.ics").data
+                result = icaljs(body, now, now + timedelta(days=800))
+                assert result["errors"] == [] and result["floating"] == [], result
+                got = {(o["start"].replace(".000Z", "Z"), o["summary"]) for o in result["occurrences"]
+                       if o["status"] != "CANCELLED"}
+                assert len(got) == len([o for o in result["occurrences"] if o["status"] != "CANCELLED"])
+                assert got == {(iso(start), title) for start, end, title, _where in truth(person.id)
+                               if end > now}, email
 
     return CalendarsStayTrue
 
