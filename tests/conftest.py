@@ -21,7 +21,7 @@ from eventapp.accounts.models import Role, User
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventKind, EventMode, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.registrations import calendar_sync
+from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
 PG_URL_ENV = "EVENTAPP_TEST_DATABASE_URL"
@@ -247,7 +247,7 @@ def make_registration(app, make_person):  # noqa: ANN001, ANN201
         db.session.add(registration)
         db.session.flush()
         # As if its invitation had gone out when it was made: later changes are news to its calendar.
-        calendar_sync.record_as_told([registration.person_id])
+        calendar_truth.record_as_told([registration.person_id])
         return registration
     return build
 

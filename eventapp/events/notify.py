@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from eventapp.accounts.models import Role, User
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
+from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
 from eventapp.registrations import calendar_sync, emails
 from eventapp.registrations.models import (
@@ -110,8 +111,7 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, rea
     if not person.email:
         return  # registered by a site without an e-mail: the coordinator sees the status
     locale = registration.locale or "vi"
-    outer, language = emails.rendering(locale)
-    with outer, language:
+    with rendering(locale):
         if kind == "event_cancelled":
             subject = _("Cancelled: %(title)s (%(when)s)", title=event.title, when=_when(event))
             intro = _("The organiser has cancelled \"%(title)s\" planned for %(when)s. Your registration "

@@ -92,7 +92,7 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
             sa.select(EventSite.event_id).where(EventSite.site_id == scope.site_id)))
     if scope.person_id is not None:
         # The sessions where the person holds a seat, exactly what their e-mailed invitations hold
-        # (calendar_sync.wanted_for): one truth for both calendar paths. Enrolled people hold a
+        # (calendar_truth.wanted_for): one truth for both calendar paths. Enrolled people hold a
         # registration per session they attend; skipped, wait-listed and pending ones are not theirs.
         registered = Event.id.in_(sa.select(Registration.event_id).where(
             Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 
 import segno
-from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale
+from flask import render_template
 from flask_babel import gettext as _
 
 from eventapp.events.models import Event, EventMode
+from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
 from eventapp.registrations import calendar_sync
@@ -88,13 +87,6 @@ def join_url(event: Event, registration: Registration) -> str | None:
     return event.online_url
 
 
-def rendering(locale: str):  # noqa: ANN202
-    """Templates need a request context (context processors); the CLI and workers have none."""
-    outer = nullcontext() if has_request_context() else current_app.test_request_context(
-        base_url=current_app.config.get("PUBLIC_BASE_URL") or None)
-    return outer, force_locale(locale)
-
-
 def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
     """Queue one registration e-mail with the current ticket link; False when there is no address."""
     person = registration.person
@@ -108,8 +100,7 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     offer_renewal = kind in OFFERS_RENEWAL or (token is None and kind != CANCELLED)
     locale = registration.locale or person.locale or "vi"
     subject_text, intro = WORDING[kind]
-    outer, language = rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {
             "lang": locale, "person": person, "event": event, "registration": registration, "intro": intro(),
             "reason": reason, "ticket_url": ticket_url(token) if token else None,
@@ -139,8 +130,7 @@ def notify_status(registration: Registration, *, reason: str | None = None) -> b
 def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",
              note: str | None = None) -> None:
     """The "registration is open" announcement to one member of the network."""
-    outer, language = rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "note": note,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
@@ -154,8 +144,7 @@ def announce(event: Event, to_address: str, to_name: str | None, locale: str = "
 def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") -> None:
     """Told by e-mail, not on screen, so the page never reveals whether an address is registered."""
     subject_text, intro = WORDING[FULL]
-    outer, language = rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(f"{subject_text()}: {event.title}")
