@@ -15,8 +15,8 @@ from eventapp.accounts.models import Role
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.sender import build_email, send_pending
-from eventapp.registrations import emails
-from eventapp.registrations.models import Registration
+from eventapp.registrations import emails, services
+from eventapp.registrations.models import Registration, RegistrationChannel
 from eventapp.spreadsheets import neutralise
 from tests.conftest import LiveServer
 from tests.mail import conftest as mail_fixtures
@@ -46,12 +46,12 @@ def test_the_public_form_refuses_a_line_break_in_a_single_line_field(client, sub
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0 and messages() == []
 
 
-def test_a_name_with_a_line_break_cannot_add_a_property_to_an_invitation(app, make_event, make_person,
-                                                                          make_registration) -> None:  # noqa: ANN001
+def test_a_name_with_a_line_break_cannot_add_a_property_to_an_invitation(app, make_event, make_person) -> None:  # noqa: ANN001
     # a record from before the form refused it (or an import): the invitation escapes it again
     event = make_event()
-    registration = make_registration(event, make_person(INJECTED_NAME, email="victim@example.vn"))
-    emails.notify(registration, emails.APPROVED)
+    person = make_person(INJECTED_NAME, email="victim@example.vn")
+    outcome = services.register(event, person, channel=RegistrationChannel.CONSOLE, needs_approval=False)
+    emails.notify_status(outcome.registration)
     db.session.commit()
     [message] = messages(kind=emails.APPROVED)
     assert not any(line.startswith("URL:https://evil") for line in unfolded_lines(message.ics))
