@@ -8,10 +8,10 @@ import segno
 from flask import render_template
 from flask_babel import gettext as _
 
-from eventapp.events.models import Event, EventMode
+from eventapp.events.models import Event, EventMode, EventSite
 from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
-from eventapp.registrations import calendar_sync
+from eventapp.registrations import calendar_sync, capacity
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
 
@@ -56,6 +56,9 @@ WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
 }
 
 
+# Messages that confirm a seat.
+SEATED = frozenset({APPROVED, PROMOTED})
+
 STATUS_KIND = {
     RegistrationStatus.PENDING: RECEIVED,
     RegistrationStatus.APPROVED: APPROVED,
@@ -69,9 +72,22 @@ def _subject_line(text: str) -> str:
     return " ".join(text.split())[:300]  # no CR/LF in a header, whatever the event title holds
 
 
-def join_url(event: Event, registration: Registration) -> str | None:
-    """The online link is for confirmed registrants of online and hybrid events only."""
-    if registration.status != RegistrationStatus.APPROVED or event.mode == EventMode.IN_PERSON:
+def site_place(registration: Registration) -> EventSite | None:
+    """Where a site's participant takes part: their site's participation in the event (room, link)."""
+    if registration.site_id is None:
+        return None
+    return capacity.participation(registration.event_id, registration.site_id)
+
+
+def join_url(event: Event, registration: Registration, place: EventSite | None = None) -> str | None:
+    """The online link is for confirmed registrants only: their site's own link where it has one,
+    else the event's for online and hybrid events."""
+    if registration.status != RegistrationStatus.APPROVED:
+        return None
+    place = place or site_place(registration)
+    if place is not None and place.join_url:
+        return place.join_url
+    if event.mode == EventMode.IN_PERSON:
         return None
     return event.online_url
 
@@ -87,15 +103,22 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     token = None if kind == CANCELLED else issue_ticket(registration)
     locale = registration.locale or person.locale or "vi"
     subject_text, intro = WORDING[kind]
+    place = site_place(registration)
     with rendering(locale):
+        text = intro()
+        if place is not None and kind in SEATED:
+            # Site participants come to their own site, not the main hall's entrance.
+            text = _("Your registration is confirmed. You take part from %(site)s, where your "
+                     "coordinator records who is present.", site=place.site.name)
         context = {
-            "lang": locale, "person": person, "event": event, "registration": registration, "intro": intro(),
+            "lang": locale, "person": person, "event": event, "registration": registration, "intro": text,
+            "place": place,
             "reason": reason, "ticket_url": ticket_url(token) if token else None,
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
             if token and registration.status == RegistrationStatus.APPROVED else None,
             "event_url": public_url("events.detail", event_id=event.id),
-            "join_url": join_url(event, registration),
+            "join_url": join_url(event, registration, place),
         }
         subject = _subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("emails/registration.txt", **context)

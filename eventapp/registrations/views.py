@@ -157,10 +157,11 @@ def ticket(token: str):  # noqa: ANN201
     now = utcnow()
     sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
     cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
+    place = emails.site_place(registration)
     return _private(make_response(render_template(
         "registrations/ticket.html", registration=registration, event=event, token=token,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
-        join_url=emails.join_url(event, registration), calendar_url=_calendar_url(event),
+        join_url=emails.join_url(event, registration, place), place=place, calendar_url=_calendar_url(event),
         cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now,
         has_calendar_link=calendar_tokens.has_live_token(CalendarScope.PERSON, registration.person_id))))
 
