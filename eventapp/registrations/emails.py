@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import segno
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import gettext as _
 
 from eventapp.events.models import Event, EventMode, EventSite
+from eventapp.extensions import db
 from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
+from eventapp.models import utcnow
 from eventapp.registrations import calendar_sync, capacity
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
@@ -92,6 +95,17 @@ def join_url(event: Event, registration: Registration, place: EventSite | None =
     return event.online_url
 
 
+def series_sessions(registration: Registration) -> list[Event]:
+    """The upcoming sessions a whole-series registrant holds a seat for (listed in their e-mail)."""
+    if registration.enrolment_id is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(Event).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.enrolment_id == registration.enrolment_id,
+               Registration.status == RegistrationStatus.APPROVED, Event.starts_at > utcnow())
+        .order_by(Event.starts_at)))
+
+
 def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
     """Queue one registration e-mail with a fresh ticket link; False when there is no address."""
     person = registration.person
@@ -119,6 +133,7 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             if token and registration.status == RegistrationStatus.APPROVED else None,
             "event_url": public_url("events.detail", event_id=event.id),
             "join_url": join_url(event, registration, place),
+            "series_sessions": series_sessions(registration) if kind in SEATED else [],
         }
         subject = _subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("emails/registration.txt", **context)

@@ -120,8 +120,9 @@ def register(event_id: int):  # noqa: ANN201
             abort(503)
         if state == "open":
             return redirect(url_for(".sent", event_id=event.id))
+    series_sessions = enrolments.upcoming_occurrences(event, now) if event.series_id else []
     return render_template("registrations/register.html", event=event, form=form, state=state,
-                           mode_labels=MODE_LABELS)
+                           mode_labels=MODE_LABELS, series_sessions=series_sessions)
 
 
 @bp.get("/events/<int:event_id>/register/sent")
