@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import segno
 import sqlalchemy as sa
@@ -150,18 +151,36 @@ def notify_status(registration: Registration, *, reason: str | None = None) -> b
     return notify(registration, STATUS_KIND[registration.status], reason=reason)
 
 
-def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",
-             note: str | None = None) -> None:
-    """The "registration is open" announcement to one member of the network."""
-    with rendering(locale):
-        context = {"lang": locale, "event": event, "name": to_name, "note": note,
+@dataclass(frozen=True)
+class Announced:
+    """One recipient of an announcement; a coordinator comes with their sites' places (quota)."""
+
+    address: str
+    name: str | None
+    locale: str = "vi"
+    places: tuple[EventSite, ...] = ()
+
+
+def render_announcement(event: Event, recipient: Announced, note: str | None = None) -> tuple[str, str, str]:
+    """(subject, text, HTML) of the "registration is open" announcement for one recipient:
+    a coordinator is sent to their site's page with their quota, everyone else to the form."""
+    with rendering(recipient.locale):
+        places = [(place, public_url("site_console.event", site_id=place.site_id, event_id=event.id))
+                  for place in recipient.places]
+        context = {"lang": recipient.locale, "event": event, "name": recipient.name, "note": note,
+                   "places": places,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(_("Registration open: %(title)s", title=event.title))
-        body_text = render_template("emails/announcement.txt", **context)
-        body_html = render_template("emails/announcement.html", **context)
-    queue_message(kind=ANNOUNCEMENT, to_address=to_address, to_name=to_name, subject=subject,
-                  body_text=body_text, body_html=body_html, locale=locale)
+        return (subject, render_template("emails/announcement.txt", **context),
+                render_template("emails/announcement.html", **context))
+
+
+def announce(event: Event, recipient: Announced, note: str | None = None) -> None:
+    """Queue the announcement to one member of the network."""
+    subject, body_text, body_html = render_announcement(event, recipient, note)
+    queue_message(kind=ANNOUNCEMENT, to_address=recipient.address, to_name=recipient.name, subject=subject,
+                  body_text=body_text, body_html=body_html, locale=recipient.locale)
 
 
 def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") -> None:

@@ -258,3 +258,28 @@ def test_the_site_event_page_shows_room_link_and_programme(client, setup) -> Non
     page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
     assert "Phòng họp tầng 3" in page and "https://meet.example.vn/so-tt-tt" in page
     assert "Kỹ năng phát ngôn" in page and "Cục Báo chí" in page
+
+
+def test_spreadsheet_phone_numbers_keep_their_leading_zero(client, setup) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    data = _xlsx([["Họ và tên", "E-mail", "Điện thoại"],
+                  ["Lý Văn A", "a@so.gov.vn", 912000444],        # a number cell: the 0 was lost
+                  ["Trần Thị B", "b@so.gov.vn", 84912000555]])   # +84 written as a number
+    html = _upload(client, event, mine, data, "danh-sach.xlsx").get_data(as_text=True)
+    assert _results(html) == {2: "ok", 3: "ok"}
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
+    client.post(f"/console/site/{mine.id}/events/{event.id}/import/confirm", data={"payload": payload})
+    phones = dict(db.session.execute(sa.select(Person.full_name, Person.phone)).all())
+    assert phones == {"Lý Văn A": "0912000444", "Trần Thị B": "+84912000555"}
+    # Typed by hand without its 0, the number is refused with a message saying how to write it.
+    refused = client.post(f"/console/site/{mine.id}/events/{event.id}/add",
+                          data=_person({"full_name": "Cán bộ C", "phone": "912000666"}))
+    assert refused.status_code == 422 and "0" in refused.get_data(as_text=True)
+
+
+def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id)).quota = 0
+    db.session.commit()
+    page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
+    assert "data-no-quota" in page and 'name="full_name"' not in page
