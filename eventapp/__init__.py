@@ -58,6 +58,12 @@ def _make_sqlite_folder(app: Flask) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        # Writers queue on SQLite's one write lock (see registrations.capacity): a burst of
+        # submissions must wait its turn rather than give up after pysqlite's default 5 s.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
             and not url.database.startswith("file:"):
         # Flask-SQLAlchemy reads a relative path from the instance folder; an absolute one stays.
