@@ -106,6 +106,13 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
     audit.record(actor, "user.activate" if active else "user.deactivate", user, user.email)
 
 
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie and remember-me cookie carries the old
+    version and stops opening the console (a cookie copied before sign-out is worthless)."""
+    user.session_version += 1
+    db.session.flush()
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash_for(method: str) -> str:
     return generate_password_hash(secrets.token_hex(8), method=method)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventapp.accounts.forms import LoginForm
-from eventapp.accounts.services import authenticate
+from eventapp.accounts.services import authenticate, end_all_sessions
 from eventapp.extensions import db, limiter
 from eventapp.web import is_safe_redirect
 
@@ -54,6 +54,8 @@ def login():  # noqa: ANN201
 @login_required
 def logout():  # noqa: ANN201
     locale = session.get("locale")
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     if locale:
