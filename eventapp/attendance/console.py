@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
@@ -26,12 +27,14 @@ bp = Blueprint("attendance_console", __name__)
 
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
-    return event or abort(404)
+    if event is None or not event.is_visible_to(current_user):
+        abort(404)
+    return event
 
 
 def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) -> list[Event]:
     now = utcnow()
-    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED,
+    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED, Event.visible_to(current_user),
                                    Event.ends_at >= now - timedelta(days=back),
                                    Event.starts_at <= now + timedelta(days=ahead))
     if with_sites:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
-from eventapp.events.models import Event, EventSite, EventStatus
+from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, imports, queries, services
@@ -44,7 +44,7 @@ def _site(site_id: int) -> Site:
 
 def _taking_part(site: Site, event_id: int) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None or event.status == EventStatus.DRAFT or capacity.participation(event_id, site.id) is None:
+    if event is None or not event.is_visible_to(current_user) or capacity.participation(event_id, site.id) is None:
         abort(404)
     return event
 
@@ -56,7 +56,7 @@ def index():  # noqa: ANN201
     now = utcnow()
     rows = db.session.execute(
         sa.select(EventSite.site_id, Event).join(Event, EventSite.event_id == Event.id)
-        .where(EventSite.site_id.in_([s.id for s in sites]), Event.status != EventStatus.DRAFT,
+        .where(EventSite.site_id.in_([s.id for s in sites]), Event.visible_to(current_user),
                Event.ends_at > now).order_by(Event.starts_at)).all() if sites else []
     by_site: dict[int, list[Event]] = {s.id: [] for s in sites}
     for site_id, event in rows:
