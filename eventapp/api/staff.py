@@ -23,6 +23,7 @@ from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import is_digits
 from eventapp.registrations.models import Registration, RegistrationStatus
 
 EVERY_ROLE = tuple(Role)
@@ -50,7 +51,7 @@ def _bounded(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and low <= int(raw) <= high):
+    if not (is_digits(raw) and low <= int(raw) <= high):
         fail(400, "bad_request", f"{name} must be an integer from {low} to {high}")
     return int(raw)
 

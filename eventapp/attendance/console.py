@@ -20,6 +20,7 @@ from eventapp.attendance.labels import (
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import int_arg
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_console", __name__)
@@ -134,9 +135,7 @@ def event_report(event_id: int):  # noqa: ANN201
 def series_report():  # noqa: ANN201
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
-    series_id = request.args.get("series_id", type=int)
-    if series_id is not None and not services.valid_id(series_id):
-        abort(404)
+    series_id = int_arg("series_id")
     series = db.session.get(EventSeries, series_id) if series_id else None
     if series_id and series is None:
         abort(404)

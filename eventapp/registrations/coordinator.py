@@ -20,7 +20,7 @@ from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import capacity, imports, queries, services
+from eventapp.registrations import capacity, imports, services
 from eventapp.registrations.console import download
 from eventapp.registrations.forms import (
     ConfirmForm,
@@ -33,7 +33,6 @@ from eventapp.registrations.models import CancelledBy, Registration
 from eventapp.spreadsheets import SpreadsheetError, read_table
 
 bp = Blueprint("site_console", __name__)
-bp.url_value_preprocessor(queries.reject_huge_ids)
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -206,7 +205,8 @@ def import_preview(site_id: int, event_id: int):  # noqa: ANN201
             error = _("The file is too large (at most 2 MB).")
         else:
             try:
-                rows = imports.rows_from_table(read_table(io.BytesIO(data), upload.filename or ""))
+                table = read_table(io.BytesIO(data), upload.filename or "", imports.IMPORT_LIMITS)
+                rows = imports.rows_from_table(table)
             except (SpreadsheetError, ValueError) as problem:
                 error = str(imports.FILE_ERRORS.get(str(problem), imports.FILE_ERRORS["malformed"]))
             except Exception:  # noqa: BLE001 - a hostile workbook must give a message, never a 500
