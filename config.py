@@ -39,7 +39,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (successful ones never count): per client address, and per account
+    # whatever the address (a guesser spreading over many addresses is still stopped).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
     # Unknown ticket or calendar tokens per IP (only misses count: valid feeds are never throttled).
     TOKEN_MISS_RATE_LIMIT = os.environ.get("TOKEN_MISS_RATE_LIMIT", "30 per minute;200 per day")
