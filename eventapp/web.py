@@ -11,6 +11,7 @@ from babel.dates import format_datetime, get_timezone_location
 from flask import (
     Blueprint,
     Flask,
+    Request,
     current_app,
     g,
     has_request_context,
@@ -24,9 +25,11 @@ from flask import (
 from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp.extensions import db, login_manager
+from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
 
@@ -35,8 +38,41 @@ class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` limited to what an INTEGER primary key can hold, so a huge id is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+MAX_JSON_DEPTH = 32  # no body we accept nests deeper than a few levels
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Walks without recursion (a deep body must not blow the stack here either)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+class BoundedJsonRequest(Request):
+    """Every JSON body is checked at the edge: one nested thousands deep (a RecursionError in the
+    parser, a 500) or beyond MAX_JSON_DEPTH is malformed, like invalid JSON."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+        try:
+            body = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            body, too_deep = None, True
+        else:
+            too_deep = _nested_deeper_than(body, MAX_JSON_DEPTH)
+        if too_deep:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply")
+        return body
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -132,6 +168,10 @@ def _register_errors(app: Flask) -> None:
             return exc.response
         return render_error(429)
 
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):  # noqa: ANN202
+        return render_error(400, exc.description)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
         return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
@@ -222,6 +262,7 @@ def _close_session(exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = BoundedJsonRequest
     app.register_blueprint(bp)
     app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
     _register_errors(app)

@@ -31,7 +31,7 @@ from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.views import feed_links
 from eventapp.models import utcnow
-from eventapp.registrations import emails, enrolments, queries, services
+from eventapp.registrations import emails, enrolments, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Registration
@@ -45,7 +45,6 @@ from eventapp.registrations.tickets import (
 )
 
 bp = Blueprint("registrations", __name__)
-bp.url_value_preprocessor(queries.reject_huge_ids)
 ATTEMPTS = 3  # a concurrent submission for the same person can make our flush fail: try again
 
 

@@ -52,7 +52,8 @@ def test_list_filters_counts_and_escapes(client, organiser, make_event, make_per
     assert "Vũ Hải" in by_site and "Hoàng Lan" not in by_site
     searched = client.get(f"/console/registrations/events/{event.id}?q=lan&channel=public").get_data(as_text=True)
     assert "Hoàng Lan" in searched and "Vũ Hải" not in searched
-    assert client.get(f"/console/registrations/events/{event.id}?status=bogus&page=x").status_code == 200
+    assert client.get(f"/console/registrations/events/{event.id}?status=bogus").status_code == 200
+    assert client.get(f"/console/registrations/events/{event.id}?page=x").status_code == 400  # issue #14
 
 
 def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_event, make_registration) -> None:  # noqa: ANN001

@@ -1,7 +1,7 @@
 """ticket version: ticket links derived from (registration, version), and the reminder stamp
 
-Revision ID: 0006_seca
-Revises: 0006 (calendar deliveries)
+Revision ID: 0008_seca
+Revises: 0007 (must change password)
 Create Date: 2026-12-06 10:30:00
 
 Hand-written. Two columns on registrations. `ticket_version` (0 for existing rows) is what a
@@ -14,8 +14,8 @@ request for a new link) sends, across every worker. Existing rows keep their ran
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_seca'
-down_revision = '0006'
+revision = '0008_seca'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
