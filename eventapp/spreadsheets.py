@@ -178,10 +178,18 @@ def _read_xlsx(data: bytes, limits: Limits) -> Table:
         workbook.close()
 
 
+# A formula trigger at the start of the text or after anything a spreadsheet may split a CSV
+# line on: "," or ";" (the list separator where the decimal mark is a comma, as in Vietnamese
+# locales), tab, "|", or a line break. Spaces in between are skipped by spreadsheets too.
+FORMULA_START = re.compile(r"(^|[,;\t|\r\n])([ \u00a0]*)(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "])")
+
+
 def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula (= + - @) with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula, anywhere it may start a cell (first
+    character, or after a separator), gets an apostrophe before the trigger. The one rule for
+    every CSV and XLSX export."""
+    if isinstance(value, str):
+        return FORMULA_START.sub(lambda m: f"{m.group(1)}{m.group(2)}'", value)
     return value
 
 
@@ -207,3 +215,22 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Full Content-Type values, passed as `content_type` so Flask does not append a second charset.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+             title: str = "Sheet1"):  # noqa: ANN201 - a flask.Response
+    """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
+    from flask import Response
+
+    body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -214,9 +214,15 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     return (*SECURITY_HEADERS, HSTS) if secure else SECURITY_HEADERS
 
 
+# Pages with names, e-mails, phones or a ticket: no browser, proxy or shared-computer cache keeps them.
+PRIVATE_PATH_PREFIXES = ("/console/", "/ticket/")
+
+
 def _security_headers(response):  # noqa: ANN001, ANN202
     for name, value in security_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE"))):
         response.headers.setdefault(name, value)  # a view may set its own (feeds: Referrer-Policy)
+    if request.path.startswith(PRIVATE_PATH_PREFIXES) or request.path == "/console":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
@@ -24,7 +25,6 @@ from eventapp.registrations.labels import (
     error_message,
 )
 from eventapp.registrations.models import Registration, RegistrationStatus
-from eventapp.spreadsheets import csv_bytes, xlsx_bytes
 
 bp = Blueprint("registrations_console", __name__)
 PAGE_SIZE = 100
@@ -35,17 +35,8 @@ def _event(event_id: int) -> Event:
 
 
 def download(headers: list[str], rows: list[list], fmt: str, filename: str) -> Response:
-    """A CSV (UTF-8 with BOM) or XLSX download; both neutralise formula-like cells."""
-    if fmt == "xlsx":
-        body = xlsx_bytes(headers, rows, title=filename[:31])
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = csv_bytes(headers, rows)
-        mimetype = "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """A CSV (UTF-8 with BOM) or XLSX download: the one export function, spreadsheets.download."""
+    return spreadsheets.download(fmt, filename, headers, rows, title=filename[:31])
 
 
 @bp.get("/")
