@@ -1,6 +1,6 @@
 """ticket version: ticket links derived from (registration, version), and the reminder stamp
 
-Revision ID: 0008_seca
+Revision ID: 0008
 Revises: 0007 (must change password)
 Create Date: 2026-12-06 10:30:00
 
@@ -14,7 +14,7 @@ request for a new link) sends, across every worker. Existing rows keep their ran
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_seca'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
