@@ -15,6 +15,7 @@ from eventapp.attendance.labels import (
     SCAN_MESSAGES,
     SITE_STATUS_LABELS,
     STATUS_LABELS,
+    window_message,
 )
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
@@ -46,17 +47,20 @@ def index():  # noqa: ANN201
     events = _window_events()
     now = utcnow()
     return render_template("console/attendance/index.html", events=events,
-                           open_ids={e.id for e in events if services.door_open(e, now)})
+                           closed={e.id: message for e in events if (message := window_message(e, now))})
 
 
 @bp.get("/events/<int:event_id>/desk")
 @roles_required(*CHECKIN)
 def desk(event_id: int):  # noqa: ANN201
     event = _event(event_id)
+    closed = window_message(event)
+    messages = {code: str(text) for code, text in SCAN_MESSAGES.items()}
+    if closed:
+        messages["closed"] = closed  # the desk's refusal says when it opens (or when it closed)
     return render_template(
         "console/attendance/desk.html", event=event, counters=services.counters(event.id),
-        messages={code: str(text) for code, text in SCAN_MESSAGES.items()},
-        door_open=services.door_open(event, utcnow()))
+        messages=messages, closed=closed)
 
 
 @bp.get("/boards")

@@ -35,6 +35,10 @@ def is_locked(participation: EventSite, event: Event, now: datetime | None = Non
 
 
 def _editable(participation: EventSite, now: datetime) -> None:
+    """Before the event's attendance window opens nothing is recorded (the same rule as the desk's);
+    after the end the report locks itself."""
+    if participation.event.attendance_not_yet_open(now):
+        raise RollCallError("not_open")
     if is_locked(participation, participation.event, now):
         raise RollCallError("locked")
 
