@@ -118,6 +118,9 @@ def present(event_id: int, site_id: int):  # noqa: ANN201
     participation = _participation(event_id, site_id)
 
     def change() -> None:
+        if request.form.get("all_present") == "1":  # "Everyone is present": every approved name ticked
+            rollcall.record_present(participation, rollcall.approved_ids(participation), current_user)
+            return
         raw = request.form.getlist("present")
         if not all(v.isascii() and v.isdigit() for v in raw):  # int("²") raises
             raise RollCallError("foreign_registration")
