@@ -160,3 +160,37 @@ def test_the_board_on_a_projector_shows_province_names_large_and_whole(
         assert board.evaluate("document.documentElement.scrollHeight") <= 1080
     finally:
         projector.close()
+
+
+def test_bulk_cancel_ticks_everyone_and_confirms_with_a_count(live_server, browser, make_user, make_event,
+                                                              make_person, make_registration) -> None:  # noqa: ANN001
+    from eventapp.registrations.models import RegistrationStatus
+
+    event = make_event(title="Họp báo thường kỳ tháng 12")
+    registrations = [make_registration(event, person=make_person(name))
+                     for name in ("Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Minh")]
+    organiser = make_user(Role.ORGANISER, email="tochuc@example.vn")
+    db.session.commit()
+    laptop = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 768})
+    try:
+        page = laptop.new_page()
+        sign_in(page, live_server.url, organiser.email)
+        page.goto(f"{live_server.url}/console/registrations/events/{event.id}")
+        page.locator("#select-all").check()
+        assert all(box.is_checked() for box in page.locator("input[name=ids]").all())
+        assert page.locator("[data-selected-count]").inner_text() == "3"
+        page.locator("select[name=action]").select_option("cancelled")
+        page.get_by_role("button", name="Áp dụng cho các mục đã chọn").click()
+        page.wait_for_selector("[data-confirm-count]")
+        assert page.locator("[data-confirm-count]").get_attribute("data-confirm-count") == "3"
+        assert "Hủy 3 đăng ký?" in page.locator("h2").inner_text()
+        db.session.expire_all()
+        assert all(db.session.get(Registration, r.id).status == RegistrationStatus.APPROVED
+                   for r in registrations)  # nothing yet
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xác nhận hủy 3 đăng ký").click()
+        db.session.expire_all()
+        assert all(db.session.get(Registration, r.id).status == RegistrationStatus.CANCELLED
+                   for r in registrations)
+    finally:
+        laptop.close()
