@@ -169,10 +169,12 @@ def series_report():  # noqa: ANN201
     heat = None
     if matrix:
         heat = svg.heat_map(
-            [site.name for site, _cells in matrix],
+            [rollcall.short_site_name(site.name) for site, _cells in matrix],
             [local_time(s.starts_at, s.tz, "dd/MM/yy") for s in sessions],
             [[_heat_cell(c) for c in cells] for _site, cells in matrix],
-            _("Attendance rate by site and session"))
+            _("Attendance rate by site and session"),
+            row_titles=[site.name for site, _cells in matrix],
+            legend=(_("0% present"), _("100% present"), _("did not take part")))
     return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
                            people=people, heat=heat, chosen=chosen, error=None, **page)
 

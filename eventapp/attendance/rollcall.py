@@ -177,18 +177,18 @@ def lock(participation: EventSite, actor: User) -> None:
     audit.record(actor, "rollcall.lock", participation, participation.site.name)
 
 
-# What every tile of a kind would repeat: dropped on the board, where the place name is what counts.
-TILE_PREFIXES = (
+# What every site of a kind would repeat: dropped where space is short and the place name is what counts.
+SITE_NAME_PREFIXES = (
     (re.compile(r"^(?:Sở TT&TT|Sở Thông tin và Truyền thông)\s+"), ""),
     (re.compile(r"^Văn phòng đại diện Bộ TT&TT tại\s+"), "VPĐD Bộ · "),
     (re.compile(r"^Trụ sở Bộ TT&TT\s*\((.+)\)$"), "Trụ sở Bộ · "),
 )
 
 
-def tile_label(name: str) -> str:
-    """A site's name on a board tile: "Sở TT&TT Hà Giang" → "Hà Giang" (the full name stays the
-    tile's accessible name and tooltip)."""
-    for pattern, replacement in TILE_PREFIXES:
+def short_site_name(name: str) -> str:
+    """A site's name where space is short (board tiles, heat-map rows): "Sở TT&TT Hà Giang" → "Hà Giang";
+    the full name stays the accessible name and the tooltip."""
+    for pattern, replacement in SITE_NAME_PREFIXES:
         match = pattern.match(name)
         if match:
             rest = match.group(1) if pattern.groups else name[match.end():]
@@ -212,7 +212,7 @@ class Tile:
 
     @property
     def label(self) -> str:
-        return tile_label(self.name)
+        return short_site_name(self.name)
 
     @property
     def present(self) -> int:
