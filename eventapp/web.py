@@ -131,7 +131,7 @@ def retry_after_seconds() -> int | None:
     return max(1, int(current.reset_at - time.time()))
 
 
-def too_many_requests(exc: Exception):  # noqa: ANN201
+def too_many_requests():  # noqa: ANN201
     """The 429 page says how long to wait, in minutes, from the same figure as Retry-After."""
     seconds = retry_after_seconds()
     if seconds is None:
@@ -145,7 +145,14 @@ def too_many_requests(exc: Exception):  # noqa: ANN201
 def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
-    app.register_error_handler(429, too_many_requests)
+
+    @app.errorhandler(429)
+    def too_many(exc):  # noqa: ANN001, ANN202
+        # A form that answers its own breach (the public registration form keeps what was typed)
+        # has put its page on the exception.
+        if getattr(exc, "response", None) is not None:
+            return exc.response
+        return too_many_requests()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
