@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_location
 from flask import (
     Blueprint,
     Flask,
+    Request,
     current_app,
     g,
     has_request_context,
@@ -26,9 +27,11 @@ from flask import (
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp.extensions import db, limiter, login_manager
+from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
 
@@ -37,8 +40,41 @@ class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` limited to what an INTEGER primary key can hold, so a huge id is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+MAX_JSON_DEPTH = 32  # no body we accept nests deeper than a few levels
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Walks without recursion (a deep body must not blow the stack here either)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+class BoundedJsonRequest(Request):
+    """Every JSON body is checked at the edge: one nested thousands deep (a RecursionError in the
+    parser, a 500) or beyond MAX_JSON_DEPTH is malformed, like invalid JSON."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+        try:
+            body = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            body, too_deep = None, True
+        else:
+            too_deep = _nested_deeper_than(body, MAX_JSON_DEPTH)
+        if too_deep:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply")
+        return body
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -154,6 +190,10 @@ def _register_errors(app: Flask) -> None:
             return exc.response
         return too_many_requests()
 
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):  # noqa: ANN202
+        return render_error(400, exc.description)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
         return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
@@ -211,6 +251,14 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 
 
+def zone_label(tz: str | None) -> str:
+    """A time zone as people say it ("giờ Việt Nam"), never its IANA name."""
+    tz = tz or current_app.config["DEFAULT_EVENT_TZ"]
+    if tz == current_app.config["DEFAULT_EVENT_TZ"]:
+        return gettext("Vietnam time")
+    return get_timezone_location(tz, locale=get_locale())
+
+
 def _template_context() -> dict:
     return {
         "current_locale": select_locale(),
@@ -230,12 +278,14 @@ def _close_session(exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = BoundedJsonRequest
     app.register_blueprint(bp)
     app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
     _register_errors(app)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["zone_label"] = zone_label
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"

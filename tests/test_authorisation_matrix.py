@@ -23,6 +23,7 @@ SITE_ROLES = frozenset({ADMIN, ORGANISER, COORD})
 # endpoint -> roles that may use it (PUBLIC: anyone, no sign-in)
 ACCESS: dict[str, frozenset[Role] | str] = {
     "console.dashboard": STAFF,
+    "accounts.change_password": STAFF,
     "accounts_console.index": frozenset({ADMIN}),
     "accounts_console.create": frozenset({ADMIN}),
     "accounts_console.edit": frozenset({ADMIN}),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
@@ -20,6 +21,7 @@ from eventapp.attendance.labels import (
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import int_arg
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_console", __name__)
@@ -27,12 +29,14 @@ bp = Blueprint("attendance_console", __name__)
 
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
-    return event or abort(404)
+    if event is None or not event.is_visible_to(current_user):
+        abort(404)
+    return event
 
 
 def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) -> list[Event]:
     now = utcnow()
-    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED,
+    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED, Event.visible_to(current_user),
                                    Event.ends_at >= now - timedelta(days=back),
                                    Event.starts_at <= now + timedelta(days=ahead))
     if with_sites:
@@ -135,9 +139,7 @@ def event_report(event_id: int):  # noqa: ANN201
 def series_report():  # noqa: ANN201
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
-    series_id = request.args.get("series_id", type=int)
-    if series_id is not None and not services.valid_id(series_id):
-        abort(404)
+    series_id = int_arg("series_id")
     series = db.session.get(EventSeries, series_id) if series_id else None
     if series_id and series is None:
         abort(404)

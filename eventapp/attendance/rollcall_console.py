@@ -42,7 +42,7 @@ def _participation(event_id: int, site_id: int) -> EventSite:
     require_site(current_user, site_id)
     participation = db.session.scalar(sa.select(EventSite).where(
         EventSite.event_id == event_id, EventSite.site_id == site_id))
-    if participation is None:
+    if participation is None or not participation.event.is_visible_to(current_user):
         abort(404)
     return participation
 

@@ -26,6 +26,9 @@ from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import (
+    valid_id,  # the one id rule (also used from here by the desk and the API)
+)
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
 from eventapp.tokens import hash_token
 
@@ -34,12 +37,6 @@ MAX_PAYLOAD = 500
 MAX_BATCH = 500
 CLOCK_SKEW = timedelta(minutes=2)  # an uncorrected scan time may be this far ahead (clocks, latency)
 MAX_DESK_SKEW = timedelta(days=1)  # a desk clock further off cannot have stamped its scans sensibly
-MAX_ID = 2**31 - 1  # ids beyond an INTEGER column's range are simply not found (never a 500)
-
-
-def valid_id(value: object) -> bool:
-    """A positive int that fits the primary-key columns (bools are not ids)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def scan_time(raw: object) -> datetime | None:

@@ -14,6 +14,7 @@ from eventapp.extensions import db
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from eventapp.accounts.models import User
     from eventapp.directory.models import Site
     from eventapp.registrations.models import Registration
 
@@ -179,6 +180,18 @@ class Event(TimestampMixin, db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
+
+    def is_visible_to(self, user: User) -> bool:
+        """The one status rule of every staff screen and API: a draft exists only for organisers;
+        coordinators and check-in staff (and their API tokens) get a 404 for it everywhere."""
+        return self.status != EventStatus.DRAFT or bool(getattr(user, "is_organiser", False))
+
+    @classmethod
+    def visible_to(cls, user: User) -> sa.ColumnElement[bool]:
+        """is_visible_to as a condition on Event, for lists."""
+        if getattr(user, "is_organiser", False):
+            return sa.true()
+        return cls.status != EventStatus.DRAFT
 
     def is_completed(self, now: datetime | None = None) -> bool:
         """Past events are completed; this is derived, never stored."""

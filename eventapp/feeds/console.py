@@ -21,6 +21,7 @@ from eventapp.extensions import db
 from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope, CalendarToken
 from eventapp.feeds.views import feed_links
+from eventapp.params import int_arg
 
 bp = Blueprint("feeds_console", __name__)
 
@@ -54,7 +55,7 @@ def index():  # noqa: ANN201
 @bp.post("/site")
 @roles_required(*COORDINATORS)
 def site_link():  # noqa: ANN201
-    site_id = request.form.get("site_id", type=int)
+    site_id = int_arg("site_id", source=request.form)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None or not can_manage_site(current_user, site.id):
         abort(404)  # another site's feed: do not reveal it exists
@@ -77,7 +78,9 @@ def site_link():  # noqa: ANN201
 @roles_required(*ORGANISERS)
 def person_link():  # noqa: ANN201
     email = normalise_email(request.form.get("email"))
-    person = db.session.scalar(sa.select(Person).where(Person.email_normalised == email)) if email else None
+    # no address holds a NUL (and PostgreSQL refuses one in a text parameter: a 500)
+    person = (db.session.scalar(sa.select(Person).where(Person.email_normalised == email))
+              if email and "\x00" not in email else None)
     if person is None:
         flash(_("No person with this e-mail address is in the directory."), "danger")
         return _page(status=422)

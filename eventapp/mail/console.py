@@ -13,6 +13,7 @@ from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import retry
+from eventapp.params import MAX_PAGE, int_arg
 
 bp = Blueprint("mail_console", __name__)
 PAGE_SIZE = 50
@@ -25,7 +26,7 @@ def outbox():  # noqa: ANN201
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in OutboxStatus._value2member_map_:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, high=MAX_PAGE)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import has_app_context, render_template
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from eventapp.directory.models import Person
-from eventapp.events.models import Event, EventSeries
+from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.rendering import rendering
@@ -106,6 +106,9 @@ def _after_flush(session: Session, _context: Any) -> None:
             if obj in session.new or _changed(obj, ("status", "series_id")):
                 state = state or _pending(session)
                 state.people.add(obj.person_id)
+        elif isinstance(obj, EventSite) and obj not in session.new and _changed(obj, ("room", "join_url")):
+            state = state or _pending(session)
+            state.events.add(obj.event_id)  # its participants' invitations name the room and link
         elif isinstance(obj, Person) and obj not in session.new and _changed(obj, ("calendar_mode",)):
             state = state or _pending(session)
             state.people.add(obj.id)
@@ -116,7 +119,7 @@ def _before_commit(session: Session) -> None:
         session.flush()  # commit flushes only after this hook: collect the last changes first
     if session.info.get(_STATE) is None:
         return
-    if not current_app or not current_app.config.get("CALENDAR_SYNC", True):
+    if not has_app_context():  # a script's own session: no templates, no outbox to write to
         session.info.pop(_STATE, None)
         return
     settle(session)

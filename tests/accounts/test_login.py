@@ -146,3 +146,29 @@ def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:  
         text = refused.get_data(as_text=True)
         assert f"chờ {minutes} phút" in text, text
         assert "giây lát" not in text  # not "wait a moment"
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token"])
+def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_user, cookie) -> None:  # noqa: ANN001
+    """Issue #14 (4): signing out ends every session of the user, also a stolen copy of the cookie."""
+    user = make_user(Role.ORGANISER)
+    victim = app.test_client()
+    assert victim.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    stolen = victim.get_cookie(cookie)
+    assert stolen is not None
+    thief = app.test_client()
+    thief.set_cookie(cookie, stolen.value)
+    assert thief.get("/console/").status_code == 200  # the copy works while the victim is signed in
+    assert victim.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie(cookie, stolen.value)
+    assert thief.get("/console/").status_code == 302  # back to the sign-in page
+
+
+def test_a_password_change_ends_the_other_sessions(app, make_user) -> None:  # noqa: ANN001
+    user = make_user(Role.ORGANISER)
+    other = app.test_client()
+    assert other.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    user.set_password("a new long passphrase 2026")
+    db.session.commit()
+    assert other.get("/console/").status_code == 302
