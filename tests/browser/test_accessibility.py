@@ -88,7 +88,8 @@ def scene(make_event, make_site, add_site_to_event, make_person, make_registrati
              "organiser": make_user(Role.ORGANISER, email="tochuc@example.vn"),
              "coordinator": make_user(Role.SITE_COORDINATOR, email="camau@example.vn", site=sites[1])}
     db.session.commit()
-    return {"event": event, "briefing": briefing, "site": sites[1], "token": token, "users": users}
+    return {"event": event, "briefing": briefing, "site": sites[1], "invited_site": sites[0], "token": token,
+            "users": users}
 
 
 @pytest.mark.parametrize("viewport", SIZES, ids=["phone", "laptop"])
@@ -114,6 +115,9 @@ def test_desk_and_roll_call(audit, scene, viewport) -> None:  # noqa: ANN001
                                scene["users"]["desk"].email, act=scan_and_search), "check-in desk in use")
     assert_no_violations(audit(f"/console/rollcall/events/{event.id}/sites/{site.id}", viewport,
                                scene["users"]["coordinator"].email), "roll-call")
+    invited = scene["invited_site"]  # its connection step, as an organiser sees it
+    assert_no_violations(audit(f"/console/rollcall/events/{event.id}/sites/{invited.id}", viewport,
+                               scene["users"]["organiser"].email), "roll-call, not yet connected")
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, SIZES[1]], ids=["projector", "laptop"])
