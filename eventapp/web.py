@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -22,13 +24,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from eventapp.extensions import db, login_manager
+from eventapp.extensions import db, limiter, login_manager
 from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
@@ -156,6 +158,26 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 
+def retry_after_seconds() -> int | None:
+    """How long until the limit that refused this request lets the client in again (Flask-Limiter's
+    window, the value of its Retry-After header); None when unknown."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, int(current.reset_at - time.time()))
+
+
+def too_many_requests():  # noqa: ANN201
+    """The 429 page says how long to wait, in minutes, from the same figure as Retry-After."""
+    seconds = retry_after_seconds()
+    if seconds is None:
+        return render_error(429)
+    minutes = math.ceil(seconds / 60)
+    return render_error(429, ngettext(
+        "You have made too many requests. Please wait %(num)d minute and try again.",
+        "You have made too many requests. Please wait %(num)d minutes and try again.", minutes))
+
+
 def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
@@ -166,7 +188,7 @@ def _register_errors(app: Flask) -> None:
         # has put its page on the exception.
         if getattr(exc, "response", None) is not None:
             return exc.response
-        return render_error(429)
+        return too_many_requests()
 
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):  # noqa: ANN202

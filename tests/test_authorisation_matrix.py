@@ -39,6 +39,7 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "directory_console.people": ORGANISERS,
     "mail_console.outbox": ORGANISERS,
     "mail_console.retry_message": ORGANISERS,
+    "mail_console.message": ORGANISERS,
     "events_console.index": ORGANISERS,
     "events_console.new_series": ORGANISERS,
     "events_console.preview": ORGANISERS,

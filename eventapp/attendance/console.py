@@ -16,6 +16,7 @@ from eventapp.attendance.labels import (
     SCAN_MESSAGES,
     SITE_STATUS_LABELS,
     STATUS_LABELS,
+    window_message,
 )
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
@@ -50,17 +51,20 @@ def index():  # noqa: ANN201
     events = _window_events()
     now = utcnow()
     return render_template("console/attendance/index.html", events=events,
-                           open_ids={e.id for e in events if services.door_open(e, now)})
+                           closed={e.id: message for e in events if (message := window_message(e, now))})
 
 
 @bp.get("/events/<int:event_id>/desk")
 @roles_required(*CHECKIN)
 def desk(event_id: int):  # noqa: ANN201
     event = _event(event_id)
+    closed = window_message(event)
+    messages = {code: str(text) for code, text in SCAN_MESSAGES.items()}
+    if closed:
+        messages["closed"] = closed  # the desk's refusal says when it opens (or when it closed)
     return render_template(
         "console/attendance/desk.html", event=event, counters=services.counters(event.id),
-        messages={code: str(text) for code, text in SCAN_MESSAGES.items()},
-        door_open=services.door_open(event, utcnow()))
+        messages=messages, closed=closed)
 
 
 @bp.get("/boards")
@@ -167,10 +171,12 @@ def series_report():  # noqa: ANN201
     heat = None
     if matrix:
         heat = svg.heat_map(
-            [site.name for site, _cells in matrix],
+            [rollcall.short_site_name(site.name) for site, _cells in matrix],
             [local_time(s.starts_at, s.tz, "dd/MM/yy") for s in sessions],
             [[_heat_cell(c) for c in cells] for _site, cells in matrix],
-            _("Attendance rate by site and session"))
+            _("Attendance rate by site and session"),
+            row_titles=[site.name for site, _cells in matrix],
+            legend=(_("0% present"), _("100% present"), _("did not take part")))
     return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
                            people=people, heat=heat, chosen=chosen, error=None, **page)
 

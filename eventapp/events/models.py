@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from eventapp.accounts.models import User
     from eventapp.directory.models import Site
     from eventapp.registrations.models import Registration
+
+
+# One window for attendance, the door's check-in desk and the sites' roll-call alike: it opens a day
+# before the start (people set up, test the video link, arrive early) and the desk closes a day after
+# the end (late scans, offline queues replayed). A site's roll-call also locks itself at the end.
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=24)
+ATTENDANCE_CLOSES_AFTER = timedelta(hours=24)
 
 
 def new_uid() -> str:
@@ -197,6 +204,26 @@ class Event(TimestampMixin, db.Model):
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    @property
+    def attendance_opens_at(self) -> datetime:
+        """When the desk and the roll-call open (see ATTENDANCE_OPENS_BEFORE)."""
+        return self.starts_at - ATTENDANCE_OPENS_BEFORE
+
+    @property
+    def attendance_closes_at(self) -> datetime:
+        """When the desk closes (see ATTENDANCE_CLOSES_AFTER)."""
+        return self.ends_at + ATTENDANCE_CLOSES_AFTER
+
+    def attendance_not_yet_open(self, now: datetime | None = None) -> bool:
+        """True before the attendance window opens: the screens say when it will."""
+        return (now or utcnow()) < self.attendance_opens_at
+
+    def is_attendance_open(self, at: datetime | None = None) -> bool:
+        """People can be checked in or rolled-called for a published event inside its window."""
+        at = at or utcnow()
+        return (self.status == EventStatus.PUBLISHED
+                and self.attendance_opens_at <= at <= self.attendance_closes_at)
 
     def bump_sequence(self) -> None:
         """A change calendars must see. An occurrence's calendar identity is its series' UID, whose

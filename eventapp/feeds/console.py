@@ -40,6 +40,12 @@ def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
     return html, status, {"Cache-Control": "no-store"}
 
 
+def _confirm_revoke(endpoint: str, field: str, value: object, name: str):  # noqa: ANN202
+    """Revoking stops every calendar subscribed with the link: asked once more before it happens."""
+    return render_template("feeds/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
+                           value=value, name=name)
+
+
 @bp.get("/")
 @roles_required(*COORDINATORS)
 def index():  # noqa: ANN201
@@ -54,6 +60,8 @@ def site_link():  # noqa: ANN201
     if site is None or not can_manage_site(current_user, site.id):
         abort(404)  # another site's feed: do not reveal it exists
     if request.form.get("action") == "revoke":
+        if request.form.get("confirmed") != "1":
+            return _confirm_revoke("site_link", "site_id", site.id, site.name)
         tokens.revoke_tokens(CalendarScope.SITE, site.id)
         audit.record(current_user, "calendar_token.revoke", site, site.name)
         db.session.commit()
@@ -77,6 +85,8 @@ def person_link():  # noqa: ANN201
         flash(_("No person with this e-mail address is in the directory."), "danger")
         return _page(status=422)
     if request.form.get("action") == "revoke":
+        if request.form.get("confirmed") != "1":
+            return _confirm_revoke("person_link", "email", email, person.full_name)
         tokens.revoke_tokens(CalendarScope.PERSON, person.id)
         audit.record(current_user, "calendar_token.revoke", person, person.full_name)
         db.session.commit()

@@ -34,6 +34,14 @@ def outbox():  # noqa: ANN201
                            selected_status=status, statuses=list(OutboxStatus), confirm_form=ConfirmForm())
 
 
+@bp.get("/<int:message_id>")
+@roles_required(*ORGANISERS)
+def message(message_id: int):  # noqa: ANN201
+    """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("mail/console/message.html", message=found, confirm_form=ConfirmForm())
+
+
 @bp.post("/<int:message_id>/retry")
 @roles_required(*ORGANISERS)
 def retry_message(message_id: int):  # noqa: ANN201

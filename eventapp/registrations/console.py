@@ -28,6 +28,7 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 
 bp = Blueprint("registrations_console", __name__)
 PAGE_SIZE = 100
+CONFIRMED_ACTIONS = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED})
 
 
 def _event(event_id: int) -> Event:
@@ -80,6 +81,11 @@ def bulk(event_id: int):  # noqa: ANN201
     registrations = db.session.scalars(sa.select(Registration).options(selectinload(Registration.person))
                                        .where(Registration.event_id == event.id, Registration.id.in_(ids))
                                        .order_by(Registration.id)).all()
+    if target in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
+        # Cancelling or rejecting people (and e-mailing them) is asked once more, with the count.
+        return render_template("console/registrations/bulk_confirm.html", event=event, form=form,
+                               registrations=registrations, action_label=dict(form.action.choices)[target.value],
+                               back_url=back.location)
     done, waitlisted, refused = 0, 0, []
     for registration in registrations:
         try:

@@ -130,6 +130,24 @@ def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_
         assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
 
 
+def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:  # noqa: ANN001
+    """After too many sign-ins the page says the wait that Retry-After gives, in minutes, not "a moment"."""
+    import math
+
+    with rate_limited_app(LOGIN_RATE_LIMIT="2 per hour") as app:
+        db.create_all()
+        client = app.test_client()
+        for _ in range(2):
+            client.post("/login", data={"email": "a@example.vn", "password": "x"})
+        refused = client.post("/login", data={"email": "a@example.vn", "password": "x"})
+        assert refused.status_code == 429
+        minutes = math.ceil(int(refused.headers["Retry-After"]) / 60)
+        assert 55 <= minutes <= 60
+        text = refused.get_data(as_text=True)
+        assert f"chờ {minutes} phút" in text, text
+        assert "giây lát" not in text  # not "wait a moment"
+
+
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
 def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_user, cookie) -> None:  # noqa: ANN001
     """Issue #14 (4): signing out ends every session of the user, also a stolen copy of the cookie."""
