@@ -26,6 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from eventapp import compression
 from eventapp.extensions import db, login_manager
 
 bp = Blueprint("core", __name__)
@@ -204,6 +205,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
     _register_errors(app)
     app.after_request(_security_headers)
+    app.after_request(compression.compress_response)
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
     login_manager.login_view = "accounts.login"

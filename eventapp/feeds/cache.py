@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -87,16 +89,37 @@ class VersionMemo:
 version_memo = VersionMemo()
 
 
+GZIP_LEVEL = 6  # iCalendar text repeats itself: level 6 is ~9x smaller, and is paid once per body
+
+
+class Body:
+    """A feed body, its ETag (hash of the bytes) and, made once when first asked for, its gzip."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.etag = hashlib.sha256(data).hexdigest()[:32]
+        self._gzip: bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self.data) + len(self._gzip or b"")
+
+    def gzipped(self) -> bytes:
+        if self._gzip is None:
+            # mtime=0: the same bytes give the same gzip, so its ETag names one representation.
+            self._gzip = gzip.compress(self.data, GZIP_LEVEL, mtime=0)
+        return self._gzip
+
+
 class BodyCache:
-    """Serialised bodies by (feed key, ETag), least recently used out first, bounded in bytes."""
+    """Feed bodies by (feed key, data version), least recently used out first, bounded in bytes."""
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Body] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+    def get_or_build(self, key: tuple[str, str], build: Callable[[], Body]) -> Body:
         with self._lock:
             body = self._items.get(key)
             if body is not None:

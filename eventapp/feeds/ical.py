@@ -66,6 +66,7 @@ class FeedEvent:
     series_id: int | None = None
     original_start: datetime | None = None
     agenda: tuple[AgendaLine, ...] = ()
+    event_id: int | None = None  # the row's id (not written: the incremental build finds rows by it)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class FeedCalendar:
 
 def fold(line: str) -> bytes:
     """One content line as UTF-8, folded at 75 octets without splitting a character or an escape."""
-    data = line.encode("utf-8")
+    data = line.encode()
     if len(data) <= 75:
         return data
     parts, start, limit, size = [], 0, 75, len(data)
@@ -167,13 +168,24 @@ def clean(text: str | None) -> str:
     """NFC text with LF line ends and no control characters (TEXT may not contain them)."""
     if not text:
         return ""
+    return _clean(text)
+
+
+@lru_cache(maxsize=8192)
+def _clean(text: str) -> str:
+    # Cached: a feed repeats the same titles, venues and descriptions across a series' rows.
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text).strip()
 
 
+@lru_cache(maxsize=256)
+def _zone(tz: str):  # noqa: ANN202
+    return recurrence.zone(tz)
+
+
 def _local(instant: datetime, tz: str) -> datetime:
     """An aware datetime in the event's zone, so icalendar writes TZID (never a floating time)."""
-    return instant.astimezone(recurrence.zone(tz))
+    return instant.astimezone(_zone(tz))
 
 
 @dataclass(frozen=True)
@@ -229,16 +241,22 @@ def _uri(value: str) -> str:
     return "".join(value.split())  # a URI has no whitespace; never let one break a line
 
 
+def _basic(moment: datetime) -> str:
+    """YYYYMMDDTHHMMSS (%-formatting: strftime costs several times more, for every date of a feed)."""
+    return "%04d%02d%02dT%02d%02d%02d" % (moment.year, moment.month, moment.day,  # noqa: UP031
+                                          moment.hour, moment.minute, moment.second)
+
+
 def _stamp(instant: datetime) -> str:
-    return f"{instant.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return _basic(instant.astimezone(UTC)) + "Z"
 
 
 def _when(name: str, instants: Sequence[datetime], tz: str) -> str:
     """DTSTART/DTEND/RECURRENCE-ID/EXDATE in the event's zone with TZID (UTC as ...Z): never floating."""
     if tz == "UTC":
         return f"{name}:" + ",".join(_stamp(i) for i in instants)
-    zone = recurrence.zone(tz)
-    return f"{name};TZID={tz}:" + ",".join(f"{i.astimezone(zone):%Y%m%dT%H%M%S}" for i in instants)
+    zone = _zone(tz)
+    return f"{name};TZID={tz}:" + ",".join(_basic(i.astimezone(zone)) for i in instants)
 
 
 def _vevent(uid: str, content: _Content, tz: str, sequence: int, stamp: datetime, labels: FeedLabels,
@@ -346,40 +364,81 @@ def _calendar_header(calendar: FeedCalendar) -> list[str]:
     return lines
 
 
-def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
-               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
-    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
-    # instances (one event's .ics): a series row is a lone instance of its series, never a master
-    # of its own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
-    labels = calendar.labels
-    by_id = {s.id: s for s in series}
+@dataclass(frozen=True)
+class Block:
+    """Serialised VEVENTs that stay together in a feed: a one-off event, or a series' master and
+    its overrides. Blocks are sorted by (start, uid), which is unique per block, so a feed is the
+    same bytes whichever order its blocks were built in (see feeds.fragments)."""
+
+    start: datetime
+    uid: str
+    tzid: str
+    data: bytes
+
+
+def _serialise(components: Iterable[list[str]]) -> bytes:
+    return b"".join(b"\r\n".join(fold(line) for line in lines) + b"\r\n" for lines in components)
+
+
+def event_block(row: FeedEvent, labels: FeedLabels) -> Block:
+    """A one-off event (or a series row the rule does not produce) on its own."""
+    return Block(row.starts_at, row.uid, row.tz, _serialise([_one_off(row, labels)]))
+
+
+def instance_block(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> Block:
+    """A series row as a lone instance (one event's .ics): series UID and RECURRENCE-ID."""
+    return Block(row.starts_at, series.uid, row.tz, _serialise([_instance(row, series, labels)]))
+
+
+def series_blocks(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels) -> list[Block]:
+    """A series' master with its overrides, plus a block for each row its rule does not produce."""
+    components, orphans = _series_components(series, rows, labels)
+    blocks = [event_block(row, labels) for row in orphans]
+    if components:
+        first = min(row.original_start or row.starts_at for row in rows)
+        blocks.append(Block(first, series.uid, series.tz, _serialise(components)))
+    return blocks
+
+
+def group_rows(events: Iterable[FeedEvent], series_ids: Iterable[int]) -> tuple[dict[int, list[FeedEvent]],
+                                                                               list[FeedEvent]]:
+    """Rows grouped under their (known) series, and the rows that stand alone."""
+    known = set(series_ids)
     groups: dict[int, list[FeedEvent]] = {}
     singles: list[FeedEvent] = []
-    blocks: list[tuple[tuple, list[list[str]], str]] = []  # (sort key, components, tzid)
     for row in events:
-        if instances and row.series_id in by_id and row.original_start is not None:
-            item = by_id[row.series_id]
-            blocks.append(((row.starts_at, item.uid), [_instance(row, item, labels)], row.tz))
-        elif row.series_id is not None and row.series_id in by_id and not row.cancelled:
+        if row.series_id is not None and row.series_id in known and not row.cancelled:
             groups.setdefault(row.series_id, []).append(row)
         else:
             singles.append(row)
-    for series_id, rows in groups.items():
-        item = by_id[series_id]
-        components, orphans = _series_components(item, rows, labels)
-        if components:
-            first = min(row.original_start or row.starts_at for row in rows)
-            blocks.append(((first, item.uid), components, item.tz))
-        singles.extend(orphans)
-    for row in singles:
-        blocks.append(((row.starts_at, row.uid), [_one_off(row, labels)], row.tz))
-    blocks.sort(key=lambda block: block[0])
-    tzids = sorted({block[2] for block in blocks} - {"UTC"})
+    return groups, singles
+
+
+def assemble(calendar: FeedCalendar, blocks: Iterable[Block]) -> bytes:
+    """The VCALENDAR around the blocks: header, every VTIMEZONE before its first use, blocks in order."""
+    ordered = sorted(blocks, key=lambda block: (block.start, block.uid))
+    tzids = sorted({block.tzid for block in ordered} - {"UTC"})
     out = [b"\r\n".join(fold(line) for line in _calendar_header(calendar)), b"\r\n"]
-    out.extend(vtimezone(tzid) for tzid in tzids)  # every VTIMEZONE before its first use
-    for _key, components, _tz in blocks:
-        for lines in components:
-            out.append(b"\r\n".join(fold(line) for line in lines))
-            out.append(b"\r\n")
+    out.extend(vtimezone(tzid) for tzid in tzids)
+    out.extend(block.data for block in ordered)
     out.append(b"END:VCALENDAR\r\n")
     return b"".join(out)
+
+
+def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
+               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
+    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
+    labels = calendar.labels
+    by_id = {s.id: s for s in series}
+    if instances:
+        # One event's .ics: a series row is a lone instance of its series, never a master of its
+        # own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
+        return assemble(calendar, [
+            instance_block(row, by_id[row.series_id], labels)
+            if row.series_id in by_id and row.original_start is not None else event_block(row, labels)
+            for row in events])
+    groups, singles = group_rows(events, by_id)
+    blocks = [event_block(row, labels) for row in singles]
+    for series_id, rows in groups.items():
+        blocks.extend(series_blocks(by_id[series_id], rows, labels))
+    return assemble(calendar, blocks)

@@ -1,0 +1,217 @@
+"""Incremental feed bodies: each event's (or series') blocks cached by its rows' version.
+
+A feed is the sorted concatenation of blocks (feeds.ical.Block): one per one-off event, one per
+series (master and overrides) plus a block per row its rule does not produce. A block depends only
+on its own rows, so after one change only that event's or series' block is rebuilt. Blocks are
+kept per process and in the database (FeedFragment, shared by every worker), keyed by feed and
+unit ("e<id>" or "s<id>") with a version string made of the rows' updated_at and SEQUENCE. The
+same pure functions build a feed from scratch (ical.build_feed), so both give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eventapp.events.models import Event, EventSeries, EventStatus
+from eventapp.extensions import db
+from eventapp.feeds import ical, services
+from eventapp.feeds.models import FeedFragment
+
+LOCAL_FEEDS = 256  # feeds whose blocks a process keeps (the public ones and the busiest personal ones)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One event or series of a feed: its key, its version and the shown rows it covers."""
+
+    key: str
+    version: str
+    event_ids: tuple[int, ...]
+    series_id: int | None = None
+
+
+def _stamp(value: datetime) -> str:
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+
+
+def list_units(scope: services.FeedScope, now: datetime, salt: str) -> list[Unit]:
+    """The feed's units from two light queries (row ids and versions, never row content)."""
+    rows = db.session.connection().execute(
+        sa.select(Event.id, Event.series_id, Event.status, Event.updated_at, Event.sequence)
+        .where(services.shown(scope, now))).all()
+    series_rows: dict[int, list] = {}
+    units: list[Unit] = []
+    for row in rows:
+        # The same grouping as ical.group_rows: a cancelled series row stands alone.
+        if row.series_id is not None and row.status != EventStatus.CANCELLED:
+            series_rows.setdefault(row.series_id, []).append(row)
+        else:
+            units.append(Unit(f"e{row.id}", f"{salt}:{_stamp(row.updated_at)}:{row.sequence}", (row.id,)))
+    if series_rows:
+        totals = db.session.connection().execute(
+            sa.select(EventSeries.id, EventSeries.updated_at, EventSeries.sequence,
+                      sa.func.max(Event.sequence), sa.func.max(Event.updated_at))
+            .join(Event, Event.series_id == EventSeries.id)
+            .where(EventSeries.id.in_(list(series_rows)))
+            .group_by(EventSeries.id, EventSeries.updated_at, EventSeries.sequence)).all()
+        for series_id, updated_at, sequence, rows_sequence, rows_changed in totals:
+            members = sorted(series_rows[series_id], key=lambda r: r.id)
+            text = "|".join([salt, _stamp(updated_at), str(sequence), str(rows_sequence), _stamp(rows_changed),
+                             *(f"{r.id}:{_stamp(r.updated_at)}:{r.sequence}" for r in members)])
+            units.append(Unit(f"s{series_id}", hashlib.sha256(text.encode()).hexdigest(),
+                              tuple(r.id for r in members), series_id))
+    return units
+
+
+def _encode(blocks: Iterable[ical.Block]) -> bytes:
+    blocks = list(blocks)
+    header = json.dumps([[b.start.astimezone(UTC).isoformat(), b.uid, b.tzid, len(b.data)] for b in blocks])
+    return header.encode() + b"\n" + b"".join(b.data for b in blocks)
+
+
+def _decode(data: bytes) -> list[ical.Block]:
+    header, _, rest = data.partition(b"\n")
+    blocks, offset = [], 0
+    for start, uid, tzid, size in json.loads(header):
+        blocks.append(ical.Block(datetime.fromisoformat(start), uid, tzid, rest[offset:offset + size]))
+        offset += size
+    return blocks
+
+
+class LocalBlocks:
+    """Per-process blocks by feed, then unit: {unit: (version, blocks)}; least recently used feed out."""
+
+    def __init__(self, max_feeds: int = LOCAL_FEEDS) -> None:
+        self.max_feeds = max_feeds
+        self._feeds: OrderedDict[str, dict[str, tuple[str, list[ical.Block]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def snapshot(self, feed_key: str) -> dict[str, tuple[str, list[ical.Block]]]:
+        with self._lock:
+            found = self._feeds.get(feed_key)
+            if found is None:
+                return {}
+            self._feeds.move_to_end(feed_key)
+            return dict(found)
+
+    def replace(self, feed_key: str, units: dict[str, tuple[str, list[ical.Block]]]) -> None:
+        with self._lock:
+            self._feeds[feed_key] = units
+            self._feeds.move_to_end(feed_key)
+            while len(self._feeds) > self.max_feeds:
+                self._feeds.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._feeds.clear()
+
+
+local_blocks = LocalBlocks()
+
+
+def _insert():  # noqa: ANN202
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedFragment)
+
+
+def _store(feed_key: str, built: dict[str, tuple[str, list[ical.Block]]]) -> None:
+    """Upsert the blocks built here, in unit order (two workers never lock rows in a cycle)."""
+    if not built:
+        return
+    rows = [{"feed_key": feed_key, "unit": unit, "version": version, "blocks": _encode(blocks)}
+            for unit, (version, blocks) in sorted(built.items())]
+    for start in range(0, len(rows), 500):  # SQLite caps the bound values of one statement
+        statement = _insert().values(rows[start:start + 500])
+        db.session.connection().execute(statement.on_conflict_do_update(
+            index_elements=[FeedFragment.feed_key, FeedFragment.unit],
+            set_={"version": statement.excluded.version, "blocks": statement.excluded.blocks}))
+    services.mark_written()
+
+
+def _forget(feed_key: str, gone: Iterable[str]) -> None:
+    gone = sorted(gone)
+    for start in range(0, len(gone), 500):
+        db.session.connection().execute(sa.delete(FeedFragment).where(
+            FeedFragment.feed_key == feed_key, FeedFragment.unit.in_(gone[start:start + 500])))
+        services.mark_written()
+
+
+def _shared(feed_key: str, wanted: dict[str, str]) -> dict[str, tuple[str, list[ical.Block]]]:
+    """Blocks other workers stored at the wanted versions."""
+    found = {}
+    units = sorted(wanted)
+    for start in range(0, len(units), 500):
+        for unit, version, blocks in db.session.connection().execute(
+                sa.select(FeedFragment.unit, FeedFragment.version, FeedFragment.blocks)
+                .where(FeedFragment.feed_key == feed_key, FeedFragment.unit.in_(units[start:start + 500]))):
+            if version == wanted[unit]:
+                found[unit] = (version, _decode(bytes(blocks)))
+    return found
+
+
+def _matches(unit: Unit, rows: list[ical.FeedEvent], salt: str) -> bool:
+    """Whether the loaded rows are the ones listed (a commit in between makes them newer)."""
+    if tuple(sorted(row.event_id or 0 for row in rows)) != tuple(sorted(unit.event_ids)):
+        return False
+    if unit.series_id is None:
+        row = rows[0]
+        return unit.version == f"{salt}:{_stamp(row.updated_at)}:{row.sequence}"
+    return True  # member ids checked; a series' own change between the two queries is a rare spare rebuild
+
+
+def _build(units: list[Unit], scope: services.FeedScope, now: datetime, labels: ical.FeedLabels,
+           salt: str) -> tuple[dict[str, tuple[str, list[ical.Block]]], set[str]]:
+    """Load the rows of these units only and build their blocks with the pure builder.
+
+    Returns the blocks by unit and the units whose rows changed meanwhile (served, never cached).
+    """
+    ids = [event_id for unit in units for event_id in unit.event_ids]
+    events, series = services.load_feed_data(scope, now, event_ids=ids)
+    by_id = {s.id: s for s in series}
+    groups, singles = ical.group_rows(events, by_id)
+    single = {row.event_id: row for row in singles}
+    built: dict[str, tuple[str, list[ical.Block]]] = {}
+    unsettled: set[str] = set()
+    for unit in units:
+        if unit.series_id is not None:
+            rows = groups.get(unit.series_id, [])
+            blocks = ical.series_blocks(by_id[unit.series_id], rows, labels) if unit.series_id in by_id else []
+        else:
+            rows = [single[unit.event_ids[0]]] if unit.event_ids[0] in single else []
+            blocks = [ical.event_block(row, labels) for row in rows]
+        built[unit.key] = (unit.version, blocks)
+        if not _matches(unit, rows, salt):
+            unsettled.add(unit.key)
+    return built, unsettled
+
+
+def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCalendar, salt: str) -> bytes:
+    """The feed's bytes from cached blocks, rebuilding only units whose version changed."""
+    units = list_units(scope, now, salt)
+    wanted = {unit.key: unit.version for unit in units}
+    have = local_blocks.snapshot(scope.key)
+    current = {key: have[key] for key, version in wanted.items() if key in have and have[key][0] == version}
+    unsettled: set[str] = set()
+    missing = {key: version for key, version in wanted.items() if key not in current}
+    if missing:
+        current.update(_shared(scope.key, missing))
+        to_build = [unit for unit in units if unit.key not in current]
+        if to_build:
+            built, unsettled = _build(to_build, scope, now, calendar.labels, salt)
+            current.update(built)
+            _store(scope.key, {key: value for key, value in built.items() if key not in unsettled})
+    gone = set(have) - set(wanted)
+    if gone:
+        _forget(scope.key, gone)
+    local_blocks.replace(scope.key, {key: value for key, value in current.items() if key not in unsettled})
+    return ical.assemble(calendar, [block for _version, blocks in current.values() for block in blocks])
