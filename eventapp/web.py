@@ -11,6 +11,7 @@ from babel.dates import format_datetime
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     g,
     has_request_context,
@@ -27,7 +28,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
-from eventapp.extensions import db, login_manager
+from eventapp.extensions import csrf, db, login_manager
 
 bp = Blueprint("core", __name__)
 
@@ -78,8 +79,21 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
+def _same_origin() -> bool:
+    """Whether a POST comes from one of our own pages (Origin, else Referer; browsers send one)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return source is None
+    return urlsplit(source).netloc == request.host  # host only: TLS may end at the proxy
+
+
 @bp.post("/language/<code>")
+@csrf.exempt
 def set_language(code: str):  # noqa: ANN201
+    # Checked by origin, not by a form token: a token would put a session (Set-Cookie) on every
+    # anonymous page, which shared caches then refuse to keep. It only sets the display language.
+    if not _same_origin():
+        abort(400)
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
     target = request.form.get("next")
