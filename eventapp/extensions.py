@@ -12,7 +12,6 @@ from flask_wtf import CSRFProtect
 from eventapp.models import Base
 
 
-
 class AppLoginManager(LoginManager):
     """Flask-Login with "strong" session protection applied to signed-in sessions only.
 
