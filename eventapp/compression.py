@@ -1,7 +1,7 @@
 """gzip for responses worth it, when the client accepts it, with validators per encoding.
 
-Feeds compress their cached bodies themselves (feeds.views); every other large text response
-(pages, JSON) is compressed here after the view. A compressed representation is a different
+Feeds compress their cached bodies themselves (feeds.views); every other large page or text
+export is compressed here after the view. A compressed representation is a different
 representation: its strong ETag gets a "-gzip" suffix and every response says Vary: Accept-Encoding.
 """
 
@@ -14,8 +14,8 @@ from werkzeug.http import parse_accept_header
 
 MIN_SIZE = 1400  # below one packet the header and the CPU cost more than they save
 LEVEL = 6
-COMPRESSIBLE = {"text/html", "text/calendar", "text/csv", "text/plain", "application/json",
-                "application/problem+json", "application/xml", "image/svg+xml"}
+# Pages and text exports; the JSON API is left to the proxy (its clients are scanners and integrations).
+COMPRESSIBLE = {"text/html", "text/calendar", "text/csv", "text/plain", "image/svg+xml"}
 GZIP_SUFFIX = "-gzip"
 
 

@@ -27,6 +27,18 @@ class AppLoginManager(LoginManager):
             return False  # nothing to protect, and nothing to rewrite
         return super()._session_protection_failed()
 
+    def _update_remember_cookie(self, response):  # noqa: ANN001, ANN202
+        # Flask marks the session "accessed" (so the response says Vary: Cookie) whenever it is
+        # looked at. A request that never looked at it (a feed, the API) set no "_remember" to act
+        # on: leave the session unread, so shared caches may keep the response for everyone.
+        from flask.globals import request_ctx
+
+        opened = getattr(request_ctx, "_session", None)
+        if (opened is None or not opened.accessed) and not current_app.config.get(
+                "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return response
+        return super()._update_remember_cookie(response)
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
