@@ -89,7 +89,7 @@ class VersionMemo:
 version_memo = VersionMemo()
 
 
-GZIP_LEVEL = 6  # iCalendar text repeats itself: level 6 is ~9x smaller, and is paid once per body
+GZIP_LEVEL = 3  # 1,000 events: 444 KB -> 34 KB in ~1.3 ms (level 6: 27 KB in ~4 ms), paid once per body
 
 
 class Body:

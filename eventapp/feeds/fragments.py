@@ -4,73 +4,27 @@ A feed is the sorted concatenation of blocks (feeds.ical.Block): one per one-off
 series (master and overrides) plus a block per row its rule does not produce. A block depends only
 on its own rows, so after one change only that event's or series' block is rebuilt. Blocks are
 kept per process and in the database (FeedFragment, shared by every worker), keyed by feed and
-unit ("e<id>" or "s<id>") with a version string made of the rows' updated_at and SEQUENCE. The
-same pure functions build a feed from scratch (ical.build_feed), so both give the same bytes.
+unit ("e<id>" or "s<id>") with a version made of the rows' updated_at and SEQUENCE (feeds.listing).
+The same pure functions build a feed from scratch (ical.build_feed), so both give the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import ical, services
+from eventapp.feeds import ical, listing, services
+from eventapp.feeds.listing import Unit
 from eventapp.feeds.models import FeedFragment
 
 LOCAL_FEEDS = 256  # feeds whose blocks a process keeps (the public ones and the busiest personal ones)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One event or series of a feed: its key, its version and the shown rows it covers."""
-
-    key: str
-    version: str
-    event_ids: tuple[int, ...]
-    series_id: int | None = None
-
-
-def _stamp(value: datetime) -> str:
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
-
-
-def list_units(scope: services.FeedScope, now: datetime, salt: str) -> list[Unit]:
-    """The feed's units from two light queries (row ids and versions, never row content)."""
-    rows = db.session.connection().execute(
-        sa.select(Event.id, Event.series_id, Event.status, Event.updated_at, Event.sequence)
-        .where(services.shown(scope, now))).all()
-    series_rows: dict[int, list] = {}
-    units: list[Unit] = []
-    for row in rows:
-        # The same grouping as ical.group_rows: a cancelled series row stands alone.
-        if row.series_id is not None and row.status != EventStatus.CANCELLED:
-            series_rows.setdefault(row.series_id, []).append(row)
-        else:
-            units.append(Unit(f"e{row.id}", f"{salt}:{_stamp(row.updated_at)}:{row.sequence}", (row.id,)))
-    if series_rows:
-        totals = db.session.connection().execute(
-            sa.select(EventSeries.id, EventSeries.updated_at, EventSeries.sequence,
-                      sa.func.max(Event.sequence), sa.func.max(Event.updated_at))
-            .join(Event, Event.series_id == EventSeries.id)
-            .where(EventSeries.id.in_(list(series_rows)))
-            .group_by(EventSeries.id, EventSeries.updated_at, EventSeries.sequence)).all()
-        for series_id, updated_at, sequence, rows_sequence, rows_changed in totals:
-            members = sorted(series_rows[series_id], key=lambda r: r.id)
-            text = "|".join([salt, _stamp(updated_at), str(sequence), str(rows_sequence), _stamp(rows_changed),
-                             *(f"{r.id}:{_stamp(r.updated_at)}:{r.sequence}" for r in members)])
-            units.append(Unit(f"s{series_id}", hashlib.sha256(text.encode()).hexdigest(),
-                              tuple(r.id for r in members), series_id))
-    return units
 
 
 def _encode(blocks: Iterable[ical.Block]) -> bytes:
@@ -165,7 +119,7 @@ def _matches(unit: Unit, rows: list[ical.FeedEvent], salt: str) -> bool:
         return False
     if unit.series_id is None:
         row = rows[0]
-        return unit.version == f"{salt}:{_stamp(row.updated_at)}:{row.sequence}"
+        return unit.version == listing.one_off_version(salt, row.updated_at, row.sequence)
     return True  # member ids checked; a series' own change between the two queries is a rare spare rebuild
 
 
@@ -195,9 +149,13 @@ def _build(units: list[Unit], scope: services.FeedScope, now: datetime, labels: 
     return built, unsettled
 
 
-def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCalendar, salt: str) -> bytes:
-    """The feed's bytes from cached blocks, rebuilding only units whose version changed."""
-    units = list_units(scope, now, salt)
+def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCalendar, salt: str,
+               count: int | None = None) -> bytes:
+    """The feed's bytes from cached blocks, rebuilding only units whose version changed.
+
+    `count`: the shown rows the data version counted, which lets the listing update itself
+    from the rows changed since its last look (feeds.listing)."""
+    units = listing.listings.units(scope, now, salt, count)
     wanted = {unit.key: unit.version for unit in units}
     have = local_blocks.snapshot(scope.key)
     current = {key: have[key] for key, version in wanted.items() if key in have and have[key][0] == version}

@@ -24,16 +24,17 @@ from eventapp.feeds.services import FeedScope, FeedVersion
 SECOND = timedelta(seconds=1)
 
 
-def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str) -> bytes:
+def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, count: int | None = None) -> bytes:
     """The feed's bytes: list feeds from cached blocks, one event's .ics from scratch."""
     calendar = services.feed_calendar(scope, title())
     if scope.event_id is not None:
         return services.build_body(scope, now, calendar.name)
-    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels))
+    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels), count)
 
 
-def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str] = str) -> Body:
-    return body_cache.get_or_build((scope.key, data_key), lambda: Body(render(scope, now, title)))
+def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str] = str,
+         count: int | None = None) -> Body:
+    return body_cache.get_or_build((scope.key, data_key), lambda: Body(render(scope, now, title, count)))
 
 
 def _insert():  # noqa: ANN202
@@ -75,7 +76,7 @@ def compute_version(scope: FeedScope, now: datetime, title: Callable[[], str] = 
     data = services.data_version(scope, now)
     if scope.event_id is not None and data.count == 0:
         return FeedVersion(etag="", last_modified=now.replace(microsecond=0), count=0, data_key=data.key)
-    built = body(scope, data.key, now, title)
+    built = body(scope, data.key, now, title, data.count)
     return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now),
                        count=data.count, data_key=data.key)
 
