@@ -138,6 +138,10 @@ class BodyCache:
                     self._bytes -= len(dropped)
         return body
 
+    def put(self, key: tuple[str, str], body: Body) -> Body:
+        """Store a body built elsewhere (or keep the one already stored under that key)."""
+        return self.get_or_build(key, lambda: body)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

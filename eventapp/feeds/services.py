@@ -302,6 +302,14 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
 
 
 def feed_labels() -> ical.FeedLabels:
+    """The feed's words, translated once per process (they change only with a new release)."""
+    labels = current_app.extensions.get("feed_labels")
+    if labels is None:
+        labels = current_app.extensions["feed_labels"] = _translated_labels()
+    return labels
+
+
+def _translated_labels() -> ical.FeedLabels:
     with force_locale(FEED_LOCALE):
         return ical.FeedLabels(
             programme=_("Programme"), register=_("Registration and details"),
@@ -328,10 +336,17 @@ def feed_calendar(scope: FeedScope, title: str = "") -> ical.FeedCalendar:
 
 
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
-    """The body from scratch, every row loaded and written (the one-event .ics; the reference the
-    incremental build in feeds.fragments is tested against)."""
+    """The body from scratch, every row loaded and written (the reference the incremental build
+    in feeds.fragments is tested against)."""
     events, series = load_feed_data(scope, now)
     return ical.build_feed(feed_calendar(scope, title), events, series, instances=scope.event_id is not None)
+
+
+def build_event_body(scope: FeedScope, now: datetime) -> tuple[bytes, int]:
+    """One event's .ics and how many rows it shows (0: not public), named after the event itself."""
+    events, series = load_feed_data(scope, now)
+    calendar = feed_calendar(scope, events[0].title if events else "")
+    return ical.build_feed(calendar, events, series, instances=True), len(events)
 
 
 def fragment_salt(labels: ical.FeedLabels) -> str:

@@ -26,9 +26,9 @@ SECOND = timedelta(seconds=1)
 
 def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, count: int | None = None) -> bytes:
     """The feed's bytes: list feeds from cached blocks, one event's .ics from scratch."""
-    calendar = services.feed_calendar(scope, title())
     if scope.event_id is not None:
-        return services.build_body(scope, now, calendar.name)
+        return services.build_event_body(scope, now)[0]
+    calendar = services.feed_calendar(scope, title())
     return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels), count)
 
 
@@ -73,9 +73,16 @@ def publish(feed_key: str, etag: str, now: datetime) -> datetime:
 
 def compute_version(scope: FeedScope, now: datetime, title: Callable[[], str] = str) -> FeedVersion:
     """Data version, then the body it gives (cached per data version), then its stored change time."""
+    if scope.event_id is not None:
+        # One event's .ics: building it costs no more than a version query would, so build it.
+        data, count = services.build_event_body(scope, now)
+        if count == 0:
+            return FeedVersion(etag="", last_modified=now.replace(microsecond=0), count=0)
+        fresh = Body(data)
+        built = body_cache.put((scope.key, fresh.etag), fresh)
+        return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now), count=count,
+                           data_key=built.etag)
     data = services.data_version(scope, now)
-    if scope.event_id is not None and data.count == 0:
-        return FeedVersion(etag="", last_modified=now.replace(microsecond=0), count=0, data_key=data.key)
     built = body(scope, data.key, now, title, data.count)
     return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now),
                        count=data.count, data_key=data.key)
