@@ -84,11 +84,11 @@ def _store(feed_key: str, built: dict[str, tuple[str, list[ical.Block]]]) -> Non
         return
     rows = [{"feed_key": feed_key, "unit": unit, "version": version, "blocks": _encode(blocks)}
             for unit, (version, blocks) in sorted(built.items())]
-    for start in range(0, len(rows), 500):  # SQLite caps the bound values of one statement
-        statement = _insert().values(rows[start:start + 500])
-        db.session.connection().execute(statement.on_conflict_do_update(
-            index_elements=[FeedFragment.feed_key, FeedFragment.unit],
-            set_={"version": statement.excluded.version, "blocks": statement.excluded.blocks}))
+    statement = _insert()
+    # One cached statement executed for many rows (batched by SQLAlchemy), not a statement per size.
+    db.session.connection().execute(statement.on_conflict_do_update(
+        index_elements=[FeedFragment.feed_key, FeedFragment.unit],
+        set_={"version": statement.excluded.version, "blocks": statement.excluded.blocks}), rows)
     services.mark_written()
 
 
