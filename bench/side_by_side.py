@@ -166,8 +166,8 @@ def analyse(database_url: str) -> None:
     every feed listing would re-read as recent), and planner statistics as autovacuum keeps them."""
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        for table in ("events", "event_series"):
-            connection.exec_driver_sql(f"UPDATE {table} SET updated_at = updated_at - interval '1 day'")
+        connection.exec_driver_sql("UPDATE events SET updated_at = updated_at - interval '1 day'")
+        connection.exec_driver_sql("UPDATE event_series SET updated_at = updated_at - interval '1 day'")
         connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
 
