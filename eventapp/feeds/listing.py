@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import services
+from eventapp.models import UTCDateTime
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -103,11 +104,7 @@ class Listing:
         if not wanted:
             return
         for series_id, updated_at, sequence, rows_sequence, rows_changed in db.session.connection().execute(
-                sa.select(EventSeries.id, EventSeries.updated_at, EventSeries.sequence,
-                          sa.func.max(Event.sequence), sa.func.max(Event.updated_at))
-                .join(Event, Event.series_id == EventSeries.id)
-                .where(EventSeries.id.in_(wanted))
-                .group_by(EventSeries.id, EventSeries.updated_at, EventSeries.sequence)):
+                SERIES_TOTALS, {"ids": wanted}):
             self.series[series_id] = f"{self.salt}:{stamp(updated_at)}:{sequence}:{rows_sequence}:{stamp(rows_changed)}"
             self.high = max(self.high, _aware(updated_at))
 
@@ -120,6 +117,16 @@ class Listing:
                 self.units[key] = unit
 
 
+SINCE = sa.bindparam("since", type_=UTCDateTime())
+SERIES_TOTALS = (
+    sa.select(EventSeries.id, EventSeries.updated_at, EventSeries.sequence,
+              sa.func.max(Event.sequence), sa.func.max(Event.updated_at))
+    .join(Event, Event.series_id == EventSeries.id)
+    .where(EventSeries.id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(EventSeries.id, EventSeries.updated_at, EventSeries.sequence))
+SERIES_CHANGED = sa.select(EventSeries.id).where(EventSeries.updated_at > SINCE)
+
+
 def _columns(*extra: sa.ColumnElement) -> sa.Select:
     # Plain column types: the app's UTCDateTime and enum conversions would cost more than the rest.
     return sa.select(Event.id, Event.series_id, sa.type_coerce(Event.status, sa.String()).label("status"),
@@ -129,7 +136,8 @@ def _columns(*extra: sa.ColumnElement) -> sa.Select:
 def full(scope: services.FeedScope, now: datetime, salt: str) -> Listing:
     listing = Listing(salt=salt, high=EPOCH)
     keys: set[str] = set()
-    for row in db.session.connection().execute(_columns().where(services.shown(scope, now))):
+    statement = services.prepared.get(("listing", scope.key), lambda: _columns().where(services.shown(scope, None)))
+    for row in db.session.connection().execute(statement, services.time_params(now)):
         keys |= listing.apply(row, True)
     listing.load_series({int(key[1:]) for key in keys if key[0] == "s"})
     listing.refresh(keys)
@@ -142,14 +150,15 @@ def update(listing: Listing, scope: services.FeedScope, now: datetime, count: in
     keys: set[str] = set()
     series_ids: set[int] = set()
     connection = db.session.connection()
-    for row in connection.execute(_columns(services.shown(scope, now).label("shown"))
-                                  .where(Event.updated_at > since)):
+    statement = services.prepared.get(("changed", scope.key), lambda: _columns(
+        services.shown(scope, None).label("shown")).where(Event.updated_at > SINCE))
+    for row in connection.execute(statement, {**services.time_params(now), "since": since}):
         keys |= listing.apply(row, bool(row.shown))
         if row.series_id is not None:
             series_ids.add(row.series_id)  # its SEQUENCE and last change cover every row
     if len(listing.rows) != count:
         return False
-    series_ids |= set(connection.execute(sa.select(EventSeries.id).where(EventSeries.updated_at > since)).scalars())
+    series_ids |= set(connection.execute(SERIES_CHANGED, {"since": since}).scalars())
     series_ids &= set(listing.members)
     listing.load_series(series_ids)
     listing.refresh(keys | {f"s{i}" for i in series_ids})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +20,7 @@ from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
+from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CancelledBy,
@@ -27,6 +31,7 @@ from eventapp.registrations.models import (
     RegistrationStatus,
 )
 
+T = TypeVar("T")
 FORMAT_VERSION = "3"  # bump when the builder's output changes, so cached bodies and ETags roll over
 FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
@@ -115,33 +120,79 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
     return clause
 
 
-def shown(scope: FeedScope, now: datetime) -> sa.ColumnElement[bool]:
-    """The WHERE clause of the event rows a feed shows (the same one for version and body)."""
+# The times a feed's filter compares with, as parameters: a statement built once per feed (see
+# prepared()) runs with each request's own times.
+WINDOW_START = sa.bindparam("feed_window_start", type_=UTCDateTime())
+GRACE_START = sa.bindparam("feed_grace_start", type_=UTCDateTime())
+
+
+def time_params(now: datetime) -> dict[str, datetime]:
+    return {"feed_window_start": now - timedelta(days=PAST_DAYS), "feed_grace_start": now - CANCELLED_GRACE}
+
+
+def _starts(now: datetime | None) -> tuple:
+    if now is None:
+        return WINDOW_START, GRACE_START
+    return now - timedelta(days=PAST_DAYS), now - CANCELLED_GRACE
+
+
+class Prepared:
+    """Statements built once per feed and reused, bounded.
+
+    SQLAlchemy caches the compiled SQL, but building a feed's filter again for every request and
+    computing its cache key cost more CPU than the queries themselves; a reused statement object
+    keeps its cache key.
+    """
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._items: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = build()
+            with self._lock:
+                if len(self._items) >= self.max_entries:
+                    self._items.clear()
+                self._items[key] = found
+        return found  # type: ignore[return-value]
+
+
+prepared = Prepared()
+
+
+def shown(scope: FeedScope, now: datetime | None) -> sa.ColumnElement[bool]:
+    """The WHERE clause of the event rows a feed shows (the same one for version and body);
+    now=None: with the time parameters (time_params) instead of fixed times."""
     if scope.event_id is not None:
         # "Add to calendar" for one event: published, or cancelled after having been public.
         return sa.and_(Event.id == scope.event_id, sa.or_(
             Event.status == EventStatus.PUBLISHED,
             sa.and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None))))
+    window, grace = _starts(now)
     return sa.and_(
         _members(scope),
         sa.or_(Event.status == EventStatus.PUBLISHED,
-               sa.and_(_cancelled_one_off(), _cancelled_at() > now - CANCELLED_GRACE)),
-        Event.ends_at > now - timedelta(days=PAST_DAYS))
+               sa.and_(_cancelled_one_off(), _cancelled_at() > grace)),
+        Event.ends_at > window)
 
 
-def _left_by_time(scope: FeedScope, now: datetime) -> list[tuple[sa.ScalarSelect, timedelta]]:
+def _left_by_time(scope: FeedScope, now: datetime | None) -> list[tuple[sa.ScalarSelect, timedelta]]:
     """When rows of the scope last left the feed by time alone, as (newest start, wait) pairs."""
     # No row's updated_at records those moments (start + wait ≤ now), yet the body changed then:
     # Last-Modified must move past them, or a client polling with If-Modified-Since alone keeps
     # its stale copy. Rows that had left for another reason can only make them later: a spare 200.
     if scope.event_id is not None:
         return []  # the one-event feed has no window and no grace period
-    window, members = now - timedelta(days=PAST_DAYS), _members(scope)
+    (window, grace), members = _starts(now), _members(scope)
     return [
         (sa.select(sa.func.max(Event.ends_at)).where(members, _listed(), Event.ends_at <= window)
          .scalar_subquery(), timedelta(days=PAST_DAYS)),
         (sa.select(sa.func.max(_cancelled_at())).where(
-            members, _cancelled_one_off(), _cancelled_at() <= now - CANCELLED_GRACE).scalar_subquery(),
+            members, _cancelled_one_off(), _cancelled_at() <= grace).scalar_subquery(),
          CANCELLED_GRACE),
     ]
 
@@ -175,7 +226,21 @@ def _max(*values: datetime | None) -> datetime:
 def data_version(scope: FeedScope, now: datetime) -> DataVersion:
     """A key that changes whenever the body may: the shown rows (count, newest change) plus
     everything else the body reads. Several keys may give the same bytes; the ETag is the bytes' hash."""
-    rows = sa.select(Event.id, Event.series_id, Event.updated_at).where(shown(scope, now)).cte("shown")
+    statement, waits, stamp_count = prepared.get(("version", scope.key), lambda: _version_statement(scope))
+    values = iter(db.session.execute(statement, time_params(now)).one())
+    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series = islice(values, 8)
+    started = list(islice(values, len(waits)))
+    extra, text = list(islice(values, stamp_count)), list(values)
+    left_at = [_max(at) + wait for at, wait in zip(started, waits, strict=True) if at is not None]
+    key = "|".join(str(v) for v in (
+        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, newest, series_rows,
+        series, agenda_count, agenda_max, any_event, any_series, *left_at, *extra, *text))
+    return DataVersion(key=hashlib.sha256(key.encode()).hexdigest()[:32], count=count)
+
+
+def _version_statement(scope: FeedScope) -> tuple[sa.Select, list[timedelta], int]:
+    """data_version's one query, with the time parameters; and how to read its columns."""
+    rows = sa.select(Event.id, Event.series_id, Event.updated_at).where(shown(scope, None)).cte("shown")
     series_ids = sa.select(rows.c.series_id).where(rows.c.series_id.is_not(None))
     columns = [
         sa.select(sa.func.count()).select_from(rows).scalar_subquery(),
@@ -212,17 +277,9 @@ def data_version(scope: FeedScope, now: datetime) -> DataVersion:
             sa.select(Site.updated_at).where(Site.id == scope.site_id).scalar_subquery(),
         ]
         texts.append(sa.select(Site.name).where(Site.id == scope.site_id).scalar_subquery())  # NAME
-    left = _left_by_time(scope, now)
-    values = iter(db.session.execute(
-        sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)).one())
-    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series = islice(values, 8)
-    started = list(islice(values, len(left)))
-    extra, text = list(islice(values, len(stamps))), list(values)
-    left_at = [_max(at) + wait for at, (_query, wait) in zip(started, left, strict=True) if at is not None]
-    key = "|".join(str(v) for v in (
-        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, newest, series_rows,
-        series, agenda_count, agenda_max, any_event, any_series, *left_at, *extra, *text))
-    return DataVersion(key=hashlib.sha256(key.encode()).hexdigest()[:32], count=count)
+    left = _left_by_time(scope, None)
+    statement = sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)
+    return statement, [wait for _query, wait in left], len(stamps)
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -252,19 +309,21 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
-    where = shown(scope, now)
     if event_ids is not None and len(event_ids) <= ID_LIST_LIMIT:
         # Rows the feed's filter has just listed: the ids alone are a far cheaper plan.
-        where = Event.id.in_(event_ids)
+        key, where, params = ("ids",), Event.id.in_(sa.bindparam("ids", expanding=True)), {"ids": event_ids}
+    else:
+        key, where, params = (scope.key,), shown(scope, None), time_params(now)
+    rows_query, agenda_query = prepared.get(("rows", *key), lambda: (
+        sa.select(*EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id),
+        sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
+                  AgendaItem.speaker, AgendaItem.speaker_organisation_name)
+        .where(AgendaItem.event_id.in_(sa.select(Event.id).where(where)))
+        .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)))
     connection = db.session.connection()  # Core rows: the ORM's per-row work is not needed here
-    rows = connection.execute(
-        sa.select(*EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id)).all()
+    rows = connection.execute(rows_query, params).all()
     agenda: dict[int, list[ical.AgendaLine]] = {}
-    for item in connection.execute(
-            sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
-                      AgendaItem.speaker, AgendaItem.speaker_organisation_name)
-            .where(AgendaItem.event_id.in_(sa.select(Event.id).where(where)))
-            .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)):
+    for item in connection.execute(agenda_query, params):
         agenda.setdefault(item.event_id, []).append(ical.AgendaLine(
             item.starts_at, item.ends_at, item.title, item.speaker, item.speaker_organisation_name))
     series_ids = sorted({r.series_id for r in rows if r.series_id is not None})
