@@ -1,4 +1,4 @@
-"""Per-process memos of the feeds: confirmed data versions and serialised bodies by version."""
+"""Per-process memos of the feeds: confirmed data versions, serialised bodies by version, statements."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 
@@ -18,6 +18,7 @@ from eventapp.extensions import db
 if TYPE_CHECKING:
     from eventapp.feeds.services import FeedVersion
 
+T = TypeVar("T")
 VERSION_MAX_AGE = timedelta(seconds=60)  # rows also leave a feed by time (window, grace period)
 
 
@@ -149,3 +150,31 @@ class BodyCache:
 
 
 body_cache = BodyCache()
+
+
+class Prepared:
+    """Statements built once per feed and reused, bounded.
+
+    SQLAlchemy caches the compiled SQL, but building a feed's filter again for every request and
+    computing its cache key cost more CPU than the queries themselves; a reused statement object
+    keeps its cache key.
+    """
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._items: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = build()
+            with self._lock:
+                if len(self._items) >= self.max_entries:
+                    self._items.clear()
+                self._items[key] = found
+        return found  # type: ignore[return-value]
+
+
+prepared = Prepared()

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +17,7 @@ from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
+from eventapp.feeds.cache import prepared
 from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -31,7 +29,6 @@ from eventapp.registrations.models import (
     RegistrationStatus,
 )
 
-T = TypeVar("T")
 FORMAT_VERSION = "3"  # bump when the builder's output changes, so cached bodies and ETags roll over
 FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
@@ -121,7 +118,7 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
 
 
 # The times a feed's filter compares with, as parameters: a statement built once per feed (see
-# prepared()) runs with each request's own times.
+# cache.prepared) runs with each request's own times.
 WINDOW_START = sa.bindparam("feed_window_start", type_=UTCDateTime())
 GRACE_START = sa.bindparam("feed_grace_start", type_=UTCDateTime())
 
@@ -134,34 +131,6 @@ def _starts(now: datetime | None) -> tuple:
     if now is None:
         return WINDOW_START, GRACE_START
     return now - timedelta(days=PAST_DAYS), now - CANCELLED_GRACE
-
-
-class Prepared:
-    """Statements built once per feed and reused, bounded.
-
-    SQLAlchemy caches the compiled SQL, but building a feed's filter again for every request and
-    computing its cache key cost more CPU than the queries themselves; a reused statement object
-    keeps its cache key.
-    """
-
-    def __init__(self, max_entries: int = 2048) -> None:
-        self.max_entries = max_entries
-        self._items: dict[tuple, object] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, build: Callable[[], T]) -> T:
-        with self._lock:
-            found = self._items.get(key)
-        if found is None:
-            found = build()
-            with self._lock:
-                if len(self._items) >= self.max_entries:
-                    self._items.clear()
-                self._items[key] = found
-        return found  # type: ignore[return-value]
-
-
-prepared = Prepared()
 
 
 def shown(scope: FeedScope, now: datetime | None) -> sa.ColumnElement[bool]:
