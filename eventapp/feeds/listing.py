@@ -4,13 +4,16 @@ A full listing reads one light row per shown event. After that, a process only r
 changed since its last look (updated_at past its high-water mark, less a margin for transactions
 that committed late or clocks that differ a little) and applies them; if the result does not
 hold exactly as many rows as the feed's data version counts (a row deleted, or gone by time),
-it lists everything again. So one change costs a few rows, not the whole feed.
+it lists everything again. So one change costs a few rows, not the whole feed. A listing is
+also redone from scratch every FULL_EVERY, which bounds what a change it could not see (a
+transaction that committed later than the margin, a restored backup) could leave stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +28,7 @@ from eventapp.models import UTCDateTime
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 MARGIN = timedelta(seconds=60)
+FULL_EVERY = 300.0  # seconds
 CANCELLED = EventStatus.CANCELLED.value
 MAX_FEEDS = 256
 
@@ -58,6 +62,7 @@ class Listing:
 
     salt: str
     high: datetime  # newest updated_at seen (events and series), aware UTC
+    listed_at: float = field(default_factory=time.monotonic)
     rows: dict[int, tuple[int | None, int, int]] = field(default_factory=dict)  # id -> (series, stamp, seq)
     members: dict[int, set[int]] = field(default_factory=dict)  # series id -> grouped shown row ids
     series: dict[int, str] = field(default_factory=dict)  # series id -> version of its own row and totals
@@ -176,7 +181,8 @@ class Listings:
     def units(self, scope: services.FeedScope, now: datetime, salt: str, count: int | None) -> list[Unit]:
         with self._lock:
             listing = self._items.pop(scope.key, None)  # taken: two threads never update one listing
-        if listing is None or listing.salt != salt or count is None or not update(listing, scope, now, count):
+        if (listing is None or listing.salt != salt or count is None
+                or time.monotonic() - listing.listed_at > FULL_EVERY or not update(listing, scope, now, count)):
             listing = full(scope, now, salt)
         with self._lock:
             self._items[scope.key] = listing
