@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python -m bench.feeds
 	$(BIN)/python -m bench.registrations
 	$(BIN)/python -m bench.checkin
+	$(BIN)/python -m bench.side_by_side
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache

@@ -11,9 +11,38 @@ from flask_wtf import CSRFProtect
 
 from eventapp.models import Base
 
+
+class AppLoginManager(LoginManager):
+    """Flask-Login with "strong" session protection applied to signed-in sessions only.
+
+    Flask-Login checks any non-empty session, so an anonymous visitor's (language, CSRF token)
+    failed the check on every request and was rewritten, with the remember cookie cleared: every
+    public page and feed carried Set-Cookie, which shared caches refuse to store.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        from flask import session
+
+        if "_user_id" not in session:
+            return False  # nothing to protect, and nothing to rewrite
+        return super()._session_protection_failed()
+
+    def _update_remember_cookie(self, response):  # noqa: ANN001, ANN202
+        # Flask marks the session "accessed" (so the response says Vary: Cookie) whenever it is
+        # looked at. A request that never looked at it (a feed, the API) set no "_remember" to act
+        # on: leave the session unread, so shared caches may keep the response for everyone.
+        from flask.globals import request_ctx
+
+        opened = getattr(request_ctx, "_session", None)
+        if (opened is None or not opened.accessed) and not current_app.config.get(
+                "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return response
+        return super()._update_remember_cookie(response)
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = AppLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

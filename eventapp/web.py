@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Flask,
     Request,
+    abort,
     current_app,
     g,
     has_request_context,
@@ -30,7 +31,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from eventapp.extensions import db, limiter, login_manager
+from eventapp import compression
+from eventapp.extensions import csrf, db, limiter, login_manager
 from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
@@ -115,8 +117,21 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
+def _same_origin() -> bool:
+    """Whether a POST comes from one of our own pages (Origin, else Referer; browsers send one)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return source is None
+    return urlsplit(source).netloc == request.host  # host only: TLS may end at the proxy
+
+
 @bp.post("/language/<code>")
+@csrf.exempt
 def set_language(code: str):  # noqa: ANN201
+    # Checked by origin, not by a form token: a token would put a session (Set-Cookie) on every
+    # anonymous page, which shared caches then refuse to keep. It only sets the display language.
+    if not _same_origin():
+        abort(400)
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
     target = request.form.get("next")
@@ -289,6 +304,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
     _register_errors(app)
     app.after_request(_security_headers)
+    app.after_request(compression.compress_response)
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["zone_label"] = zone_label

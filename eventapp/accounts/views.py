@@ -118,6 +118,10 @@ def require_own_password():  # noqa: ANN201
     """A user signed in with a temporary password can do nothing else until they replace it."""
     if request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD or request.path.startswith("/api/"):
         return None
+    # Without a session cookie nobody is signed in; and feeds never depend on one. Not even looking
+    # at the session keeps such responses free of "Vary: Cookie", so shared caches can keep them.
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies or request.blueprint == "feeds":
+        return None
     if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("accounts.change_password"))
     return None

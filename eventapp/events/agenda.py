@@ -95,13 +95,17 @@ def move_item(item: AgendaItem, offset: int, *, actor: Any = None) -> None:
     items[index], items[target] = items[target], items[index]
     for position, each in enumerate(items):
         each.position = position
+    item.event.bump_sequence()  # the programme's order is in DESCRIPTION: feeds and invitations change
     db.session.flush()
     audit.record(actor, "agenda.reorder", item.event, item.title, {"item_id": item.id, "to": target})
 
 
 def sort_by_time(event: Event, *, actor: Any = None) -> None:
     """Order the programme by start time (parallel items after the main one)."""
-    for position, each in enumerate(sorted(event.agenda_items, key=lambda i: (i.starts_at, i.is_parallel, i.id))):
+    ordered = sorted(event.agenda_items, key=lambda i: (i.starts_at, i.is_parallel, i.id))
+    if [each.id for each in ordered] != [each.id for each in sorted(event.agenda_items, key=lambda i: (i.position, i.id))]:
+        event.bump_sequence()  # the order changes DESCRIPTION
+    for position, each in enumerate(ordered):
         each.position = position
     db.session.flush()
     audit.record(actor, "agenda.reorder", event, event.title, {"by": "time"})

@@ -1,13 +1,15 @@
-"""Per-process memos of the feeds: confirmed data versions and serialised bodies by version."""
+"""Per-process memos of the feeds: confirmed data versions, serialised bodies by version, statements."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 
@@ -16,6 +18,7 @@ from eventapp.extensions import db
 if TYPE_CHECKING:
     from eventapp.feeds.services import FeedVersion
 
+T = TypeVar("T")
 VERSION_MAX_AGE = timedelta(seconds=60)  # rows also leave a feed by time (window, grace period)
 
 
@@ -87,16 +90,37 @@ class VersionMemo:
 version_memo = VersionMemo()
 
 
+GZIP_LEVEL = 3  # 1,000 events: 444 KB -> 34 KB in ~1.3 ms (level 6: 27 KB in ~4 ms), paid once per body
+
+
+class Body:
+    """A feed body, its ETag (hash of the bytes) and, made once when first asked for, its gzip."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.etag = hashlib.sha256(data).hexdigest()[:32]
+        self._gzip: bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self.data) + len(self._gzip or b"")
+
+    def gzipped(self) -> bytes:
+        if self._gzip is None:
+            # mtime=0: the same bytes give the same gzip, so its ETag names one representation.
+            self._gzip = gzip.compress(self.data, GZIP_LEVEL, mtime=0)
+        return self._gzip
+
+
 class BodyCache:
-    """Serialised bodies by (feed key, ETag), least recently used out first, bounded in bytes."""
+    """Feed bodies by (feed key, data version), least recently used out first, bounded in bytes."""
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Body] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+    def get_or_build(self, key: tuple[str, str], build: Callable[[], Body]) -> Body:
         with self._lock:
             body = self._items.get(key)
             if body is not None:
@@ -115,6 +139,10 @@ class BodyCache:
                     self._bytes -= len(dropped)
         return body
 
+    def put(self, key: tuple[str, str], body: Body) -> Body:
+        """Store a body built elsewhere (or keep the one already stored under that key)."""
+        return self.get_or_build(key, lambda: body)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -122,3 +150,31 @@ class BodyCache:
 
 
 body_cache = BodyCache()
+
+
+class Prepared:
+    """Statements built once per feed and reused, bounded.
+
+    SQLAlchemy caches the compiled SQL, but building a feed's filter again for every request and
+    computing its cache key cost more CPU than the queries themselves; a reused statement object
+    keeps its cache key.
+    """
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._items: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = build()
+            with self._lock:
+                if len(self._items) >= self.max_entries:
+                    self._items.clear()
+                self._items[key] = found
+        return found  # type: ignore[return-value]
+
+
+prepared = Prepared()

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_etags, remove_entity_headers
 
-from eventapp import logs
+from eventapp import compression, logs
 from eventapp.feeds import cache, services
 from eventapp.feeds.views import validator_headers
 from eventapp.web import security_headers
@@ -39,10 +39,13 @@ class NotModifiedFastPath:
         if key is None or not if_none_match or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
         version = cache.version_memo.recent(key, self.config.get("FEED_VERSION_TTL", 0))
-        if version is None or not parse_etags(if_none_match).contains_weak(version.etag):
+        if version is None:
+            return self.wsgi_app(environ, start_response)
+        gzipped = compression.accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        if not parse_etags(if_none_match).contains_weak(compression.etag_for(version.etag, gzipped)):
             return self.wsgi_app(environ, start_response)
         request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers = Headers([*validator_headers(version, private=False).items(),
+        headers = Headers([*validator_headers(version, private=False, gzipped=gzipped).items(),
                            *security_headers(bool(self.config.get("SESSION_COOKIE_SECURE"))),
                            ("X-Request-ID", request_id)])
         remove_entity_headers(headers)  # as werkzeug does for the app's own 304

@@ -9,28 +9,30 @@ original start) right after the master. One-off events are plain VEVENTs.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 
-from icalendar import (
-    Component,
-    Timezone,
-    vDDDLists,
-    vDuration,
-)
+from icalendar import vDuration
 
 from eventapp.events import recurrence
+from eventapp.feeds.ictext import (  # noqa: F401 - fold, serialise, vtimezone, _param, _uri: used by importers
+    clean,
+    fold,
+    serialise,
+    vtimezone,
+)
+from eventapp.feeds.ictext import escape as _escape
+from eventapp.feeds.ictext import local_time as _local
+from eventapp.feeds.ictext import param as _param
+from eventapp.feeds.ictext import uri as _uri
+from eventapp.feeds.ictext import utc_stamp as _stamp
+from eventapp.feeds.ictext import when as _when
 
 CANCELLED_PREFIX = "[Đã hủy]"  # literal Vietnamese, per the issue
 ONLINE_LOCATION = "Trực tuyến"  # literal Vietnamese, per the issue
 PRODID = "-//Bo TT&TT//EventApp feeds 1.0//VI"
 REFRESH = timedelta(hours=1)
-# VTIMEZONE rules from 1976 on: Asia/Ho_Chi_Minh has had +07 since 1975, so exactly one STANDARD.
-VTIMEZONE_FIRST_DATE = date(1976, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class FeedEvent:
     series_id: int | None = None
     original_start: datetime | None = None
     agenda: tuple[AgendaLine, ...] = ()
+    event_id: int | None = None  # the row's id (not written: the incremental build finds rows by it)
 
 
 @dataclass(frozen=True)
@@ -110,72 +113,7 @@ class FeedCalendar:
     labels: FeedLabels = field(default_factory=FeedLabels)
 
 
-# ------------------------------------------------------------------------------- serialising
-
-def fold(line: str) -> bytes:
-    """One content line as UTF-8, folded at 75 octets without splitting a character or an escape."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return data
-    parts, start, limit, size = [], 0, 75, len(data)
-    while size - start > limit:
-        end = start + limit
-        while data[end] & 0xC0 == 0x80:  # never cut inside a UTF-8 sequence
-            end -= 1
-        slashes = 0
-        while end - 1 - slashes > start and data[end - 1 - slashes] == 0x5C:  # keep "\n", "\,", "\\" escapes on one line
-            slashes += 1
-        if slashes % 2:
-            end -= 1
-        parts.append(data[start:end])
-        start, limit = end, 74  # continuation lines start with a space
-    parts.append(data[start:])
-    return b"\r\n ".join(parts)
-
-
-def serialise(component: Component) -> bytes:
-    """CRLF-terminated bytes of an icalendar component (used for VTIMEZONE), folded by fold():
-    icalendar's own to_ical() folds character by character."""
-    lines = [fold(component.content_line(name, value, sorted=False))
-             for name, value in component.property_items(sorted=False)]
-    lines.append(b"")
-    return b"\r\n".join(lines)
-
-
-@lru_cache(maxsize=64)
-def vtimezone(tzid: str) -> bytes:
-    """The serialised VTIMEZONE for a zone (computing DST rules is slow, so it is cached).
-
-    icalendar writes each transition list as one comma-separated RDATE; Mozilla's ical.js
-    (Thunderbird) reads only the first value of an RDATE property and so lost every DST change
-    after 1981. One RDATE property per date is equally valid and read by every client.
-    """
-    timezone = Timezone.from_tzid(tzid, first_date=VTIMEZONE_FIRST_DATE)
-    for rule in timezone.subcomponents:
-        rdate = rule.get("RDATE")
-        if isinstance(rdate, vDDDLists) and len(rdate.dts) > 1:
-            rule["RDATE"] = [vDDDLists([value.dt]) for value in rdate.dts]
-    return serialise(timezone)
-
-
 # ------------------------------------------------------------------------------------ content
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def clean(text: str | None) -> str:
-    """NFC text with LF line ends and no control characters (TEXT may not contain them)."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
-
-
-def _local(instant: datetime, tz: str) -> datetime:
-    """An aware datetime in the event's zone, so icalendar writes TZID (never a floating time)."""
-    return instant.astimezone(recurrence.zone(tz))
-
 
 @dataclass(frozen=True)
 class _Content:
@@ -214,34 +152,6 @@ def _content(item: FeedEvent | FeedSeries, start: datetime, end: datetime, link:
     return _Content(start=start, end=end, summary=summary, description="\n\n".join(t for t in text if t),
                     location=location, url=online or link, online_url=online, kind=item.kind,
                     cancelled=cancelled)
-
-
-def _escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (backslash first)."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _param(value: str) -> str:
-    """A quoted parameter value: one line (no control characters, RFC 5545 QSAFE-CHAR), and
-    DQUOTE, which is not allowed inside, as an apostrophe. A line feed here would start a line."""
-    value = " ".join(_CONTROL_ANY.sub(" ", value).split())
-    return '"' + value.replace('"', "'") + '"'
-
-
-def _uri(value: str) -> str:
-    return "".join(value.split())  # a URI has no whitespace; never let one break a line
-
-
-def _stamp(instant: datetime) -> str:
-    return f"{instant.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _when(name: str, instants: Sequence[datetime], tz: str) -> str:
-    """DTSTART/DTEND/RECURRENCE-ID/EXDATE in the event's zone with TZID (UTC as ...Z): never floating."""
-    if tz == "UTC":
-        return f"{name}:" + ",".join(_stamp(i) for i in instants)
-    zone = recurrence.zone(tz)
-    return f"{name};TZID={tz}:" + ",".join(f"{i.astimezone(zone):%Y%m%dT%H%M%S}" for i in instants)
 
 
 def _vevent(uid: str, content: _Content, tz: str, sequence: int, stamp: datetime, labels: FeedLabels,
@@ -283,10 +193,12 @@ def _one_off(row: FeedEvent, labels: FeedLabels) -> list[str]:
 
 
 def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> list[str]:
-    """One session on its own, as its invitation has it: series UID, RECURRENCE-ID = original start."""
+    """One session on its own, as its invitation has it: series UID, RECURRENCE-ID = original start.
+    An instance carries its own SEQUENCE and stamp (RFC 5546 compares them per RECURRENCE-ID), so
+    a change to a sibling session leaves this session's bytes, and its validators, alone."""
     content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
-    return _vevent(series.uid, content, row.tz, max(series.sequence, row.sequence),
-                   max(series.updated_at, row.updated_at), labels, recurrence_id=row.original_start)
+    return _vevent(series.uid, content, row.tz, row.sequence, row.updated_at, labels,
+                   recurrence_id=row.original_start)
 
 
 def _rule_without_end(rrule: str, tz: str) -> str:
@@ -349,40 +261,81 @@ def _calendar_header(calendar: FeedCalendar) -> list[str]:
     return lines
 
 
-def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
-               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
-    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
-    # instances (one event's .ics): a series row is a lone instance of its series, never a master
-    # of its own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
-    labels = calendar.labels
-    by_id = {s.id: s for s in series}
+@dataclass(frozen=True)
+class Block:
+    """Serialised VEVENTs that stay together in a feed: a one-off event, or a series' master and
+    its overrides. Blocks are sorted by (start, uid), which is unique per block, so a feed is the
+    same bytes whichever order its blocks were built in (see feeds.fragments)."""
+
+    start: datetime
+    uid: str
+    tzid: str
+    data: bytes
+
+
+def _serialise(components: Iterable[list[str]]) -> bytes:
+    return b"".join(b"\r\n".join(fold(line) for line in lines) + b"\r\n" for lines in components)
+
+
+def event_block(row: FeedEvent, labels: FeedLabels) -> Block:
+    """A one-off event (or a series row the rule does not produce) on its own."""
+    return Block(row.starts_at, row.uid, row.tz, _serialise([_one_off(row, labels)]))
+
+
+def instance_block(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> Block:
+    """A series row as a lone instance (one event's .ics): series UID and RECURRENCE-ID."""
+    return Block(row.starts_at, series.uid, row.tz, _serialise([_instance(row, series, labels)]))
+
+
+def series_blocks(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels) -> list[Block]:
+    """A series' master with its overrides, plus a block for each row its rule does not produce."""
+    components, orphans = _series_components(series, rows, labels)
+    blocks = [event_block(row, labels) for row in orphans]
+    if components:
+        first = min(row.original_start or row.starts_at for row in rows)
+        blocks.append(Block(first, series.uid, series.tz, _serialise(components)))
+    return blocks
+
+
+def group_rows(events: Iterable[FeedEvent], series_ids: Iterable[int]) -> tuple[dict[int, list[FeedEvent]],
+                                                                               list[FeedEvent]]:
+    """Rows grouped under their (known) series, and the rows that stand alone."""
+    known = set(series_ids)
     groups: dict[int, list[FeedEvent]] = {}
     singles: list[FeedEvent] = []
-    blocks: list[tuple[tuple, list[list[str]], str]] = []  # (sort key, components, tzid)
     for row in events:
-        if instances and row.series_id in by_id and row.original_start is not None:
-            item = by_id[row.series_id]
-            blocks.append(((row.starts_at, item.uid), [_instance(row, item, labels)], row.tz))
-        elif row.series_id is not None and row.series_id in by_id and not row.cancelled:
+        if row.series_id is not None and row.series_id in known and not row.cancelled:
             groups.setdefault(row.series_id, []).append(row)
         else:
             singles.append(row)
-    for series_id, rows in groups.items():
-        item = by_id[series_id]
-        components, orphans = _series_components(item, rows, labels)
-        if components:
-            first = min(row.original_start or row.starts_at for row in rows)
-            blocks.append(((first, item.uid), components, item.tz))
-        singles.extend(orphans)
-    for row in singles:
-        blocks.append(((row.starts_at, row.uid), [_one_off(row, labels)], row.tz))
-    blocks.sort(key=lambda block: block[0])
-    tzids = sorted({block[2] for block in blocks} - {"UTC"})
+    return groups, singles
+
+
+def assemble(calendar: FeedCalendar, blocks: Iterable[Block]) -> bytes:
+    """The VCALENDAR around the blocks: header, every VTIMEZONE before its first use, blocks in order."""
+    ordered = sorted(blocks, key=lambda block: (block.start, block.uid))
+    tzids = sorted({block.tzid for block in ordered} - {"UTC"})
     out = [b"\r\n".join(fold(line) for line in _calendar_header(calendar)), b"\r\n"]
-    out.extend(vtimezone(tzid) for tzid in tzids)  # every VTIMEZONE before its first use
-    for _key, components, _tz in blocks:
-        for lines in components:
-            out.append(b"\r\n".join(fold(line) for line in lines))
-            out.append(b"\r\n")
+    out.extend(vtimezone(tzid) for tzid in tzids)
+    out.extend(block.data for block in ordered)
     out.append(b"END:VCALENDAR\r\n")
     return b"".join(out)
+
+
+def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
+               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
+    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
+    labels = calendar.labels
+    by_id = {s.id: s for s in series}
+    if instances:
+        # One event's .ics: a series row is a lone instance of its series, never a master of its
+        # own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
+        return assemble(calendar, [
+            instance_block(row, by_id[row.series_id], labels)
+            if row.series_id in by_id and row.original_start is not None else event_block(row, labels)
+            for row in events])
+    groups, singles = group_rows(events, by_id)
+    blocks = [event_block(row, labels) for row in singles]
+    for series_id, rows in groups.items():
+        blocks.extend(series_blocks(by_id[series_id], rows, labels))
+    return assemble(calendar, blocks)

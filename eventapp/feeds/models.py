@@ -40,3 +40,29 @@ class CalendarToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FeedFragment(db.Model):
+    """One feed's serialised blocks for one event or series, kept while the rows' version holds.
+
+    Shared by every worker: a worker that starts, or that missed a change made through another,
+    takes the blocks from here instead of rebuilding them (see feeds.fragments).
+    """
+
+    __tablename__ = "feed_fragments"
+
+    feed_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # "e<event id>" or "s<series id>"
+    version: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    blocks: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+
+
+class FeedState(db.Model):
+    """What a feed last served: the hash of its bytes (ETag) and when those bytes changed."""
+
+    __tablename__ = "feed_states"
+
+    feed_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    etag: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # Whole seconds (HTTP dates have no finer ones), strictly increasing across changes.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

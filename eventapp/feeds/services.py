@@ -1,4 +1,4 @@
-"""Feed data: which rows a feed shows, its data version (ETag), loading into dataclasses, cache."""
+"""Feed data: which rows a feed shows, its data version, loading into dataclasses, names and labels."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
-from eventapp.feeds.cache import version_memo
+from eventapp.feeds.cache import prepared
+from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
     CancelledBy,
     Enrolment,
@@ -25,7 +26,7 @@ from eventapp.registrations.models import (
     RegistrationStatus,
 )
 
-FORMAT_VERSION = "2"  # bump when the builder's output changes, so cached bodies and ETags roll over
+FORMAT_VERSION = "3"  # bump when the builder's output changes, so cached bodies and ETags roll over
 FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
 CANCELLED_GRACE = timedelta(days=7)
@@ -108,33 +109,51 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
     return clause
 
 
-def _shown(scope: FeedScope, now: datetime) -> sa.ColumnElement[bool]:
-    """The WHERE clause of the event rows a feed shows (the same one for version and body)."""
+# The times a feed's filter compares with, as parameters: a statement built once per feed (see
+# cache.prepared) runs with each request's own times.
+WINDOW_START = sa.bindparam("feed_window_start", type_=UTCDateTime())
+GRACE_START = sa.bindparam("feed_grace_start", type_=UTCDateTime())
+
+
+def time_params(now: datetime) -> dict[str, datetime]:
+    return {"feed_window_start": now - timedelta(days=PAST_DAYS), "feed_grace_start": now - CANCELLED_GRACE}
+
+
+def _starts(now: datetime | None) -> tuple:
+    if now is None:
+        return WINDOW_START, GRACE_START
+    return now - timedelta(days=PAST_DAYS), now - CANCELLED_GRACE
+
+
+def shown(scope: FeedScope, now: datetime | None) -> sa.ColumnElement[bool]:
+    """The WHERE clause of the event rows a feed shows (the same one for version and body);
+    now=None: with the time parameters (time_params) instead of fixed times."""
     if scope.event_id is not None:
         # "Add to calendar" for one event: published, or cancelled after having been public.
         return sa.and_(Event.id == scope.event_id, sa.or_(
             Event.status == EventStatus.PUBLISHED,
             sa.and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None))))
+    window, grace = _starts(now)
     return sa.and_(
         _members(scope),
         sa.or_(Event.status == EventStatus.PUBLISHED,
-               sa.and_(_cancelled_one_off(), _cancelled_at() > now - CANCELLED_GRACE)),
-        Event.ends_at > now - timedelta(days=PAST_DAYS))
+               sa.and_(_cancelled_one_off(), _cancelled_at() > grace)),
+        Event.ends_at > window)
 
 
-def _left_by_time(scope: FeedScope, now: datetime) -> list[tuple[sa.ScalarSelect, timedelta]]:
+def _left_by_time(scope: FeedScope, now: datetime | None) -> list[tuple[sa.ScalarSelect, timedelta]]:
     """When rows of the scope last left the feed by time alone, as (newest start, wait) pairs."""
     # No row's updated_at records those moments (start + wait ≤ now), yet the body changed then:
     # Last-Modified must move past them, or a client polling with If-Modified-Since alone keeps
     # its stale copy. Rows that had left for another reason can only make them later: a spare 200.
     if scope.event_id is not None:
         return []  # the one-event feed has no window and no grace period
-    window, members = now - timedelta(days=PAST_DAYS), _members(scope)
+    (window, grace), members = _starts(now), _members(scope)
     return [
         (sa.select(sa.func.max(Event.ends_at)).where(members, _listed(), Event.ends_at <= window)
          .scalar_subquery(), timedelta(days=PAST_DAYS)),
         (sa.select(sa.func.max(_cancelled_at())).where(
-            members, _cancelled_one_off(), _cancelled_at() <= now - CANCELLED_GRACE).scalar_subquery(),
+            members, _cancelled_one_off(), _cancelled_at() <= grace).scalar_subquery(),
          CANCELLED_GRACE),
     ]
 
@@ -143,10 +162,19 @@ def _left_by_time(scope: FeedScope, now: datetime) -> list[tuple[sa.ScalarSelect
 
 @dataclass(frozen=True)
 class FeedVersion:
-    """What a feed's body depends on, known from one aggregate query (no body needed)."""
+    """A feed's validators: the hash of its bytes, when they last changed, and what they were built from."""
 
     etag: str
     last_modified: datetime
+    count: int
+    data_key: str = ""  # the data version the body was built from (the body cache's key)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What a feed's body depends on, known from one aggregate query (no body needed)."""
+
+    key: str
     count: int
 
 
@@ -156,42 +184,46 @@ def _max(*values: datetime | None) -> datetime:
 
 
 
-def current_version(scope: FeedScope, now: datetime) -> FeedVersion:
-    """The feed's version, from the memo when the database is unchanged, else computed."""
-    ttl = current_app.config.get("FEED_VERSION_TTL", 0)
-    version = version_memo.recent(scope.key, ttl)
-    if version is not None:
-        return version
-    marker = version_memo.marker()
-    version = version_memo.get(scope.key, marker, now)
-    if version is None:
-        version = feed_version(scope, now)
-        version_memo.put(scope.key, marker, now, version)
-    version_memo.confirm(scope.key, version)
-    return version
+def data_version(scope: FeedScope, now: datetime) -> DataVersion:
+    """A key that changes whenever the body may: the shown rows (count, newest change) plus
+    everything else the body reads. Several keys may give the same bytes; the ETag is the bytes' hash."""
+    statement, waits, stamp_count = prepared.get(("version", scope.key), lambda: _version_statement(scope))
+    values = iter(db.session.execute(statement, time_params(now)).one())
+    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series = islice(values, 8)
+    started = list(islice(values, len(waits)))
+    extra, text = list(islice(values, stamp_count)), list(values)
+    left_at = [_max(at) + wait for at, wait in zip(started, waits, strict=True) if at is not None]
+    key = "|".join(str(v) for v in (
+        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, newest, series_rows,
+        series, agenda_count, agenda_max, any_event, any_series, *left_at, *extra, *text))
+    return DataVersion(key=hashlib.sha256(key.encode()).hexdigest()[:32], count=count)
 
 
-def feed_version(scope: FeedScope, now: datetime) -> FeedVersion:
-    """Strong ETag from the shown rows (count, newest change) plus everything else the body reads."""
-    shown = sa.select(Event.id, Event.series_id, Event.updated_at).where(_shown(scope, now)).cte("shown")
-    series_ids = sa.select(shown.c.series_id).where(shown.c.series_id.is_not(None))
+def _version_statement(scope: FeedScope) -> tuple[sa.Select, list[timedelta], int]:
+    """data_version's one query, with the time parameters; and how to read its columns."""
+    rows = sa.select(Event.id, Event.series_id, Event.updated_at).where(shown(scope, None)).cte("shown")
+    series_ids = sa.select(rows.c.series_id).where(rows.c.series_id.is_not(None))
     columns = [
-        sa.select(sa.func.count()).select_from(shown).scalar_subquery(),
-        sa.select(sa.func.max(shown.c.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(rows).scalar_subquery(),
+        sa.select(sa.func.max(rows.c.updated_at)).scalar_subquery(),
         # Every row of a shown series: a cancelled occurrence is an EXDATE and bumps the SEQUENCE.
         sa.select(sa.func.max(Event.updated_at)).where(Event.series_id.in_(series_ids)).scalar_subquery(),
         sa.select(sa.func.max(EventSeries.updated_at)).where(EventSeries.id.in_(series_ids)).scalar_subquery(),
         # Agenda rows carry no timestamp: count and newest id catch additions and removals.
-        sa.select(sa.func.count()).where(AgendaItem.event_id.in_(sa.select(shown.c.id))).scalar_subquery(),
+        sa.select(sa.func.count()).where(AgendaItem.event_id.in_(sa.select(rows.c.id))).scalar_subquery(),
         sa.select(sa.func.max(AgendaItem.id)).where(
-            AgendaItem.event_id.in_(sa.select(shown.c.id))).scalar_subquery(),
-        # Last-Modified must move when a row leaves a feed too (unpublished, deleted), which no
-        # shown row records: the newest change of any event or series over-approximates it.
-        sa.select(sa.func.max(Event.updated_at)).scalar_subquery(),
-        sa.select(sa.func.max(EventSeries.updated_at)).scalar_subquery(),
+            AgendaItem.event_id.in_(sa.select(rows.c.id))).scalar_subquery(),
     ]
-    stamps = []  # timestamps: in the ETag and in Last-Modified
-    texts = []  # body text that no timestamp of the feed's rows covers: in the ETag only
+    if scope.event_id is None:
+        # The body changes when a row leaves a feed too (unpublished, deleted), which no shown
+        # row records: the newest change of any event or series over-approximates it. (One
+        # event's .ics shows that row alone: its count covers it leaving.)
+        columns += [sa.select(sa.func.max(Event.updated_at)).scalar_subquery(),
+                    sa.select(sa.func.max(EventSeries.updated_at)).scalar_subquery()]
+    else:
+        columns += [sa.null(), sa.null()]
+    stamps = []  # changes of what the scope's filter reads
+    texts = []  # body text that no timestamp of the feed's rows covers
     if scope.person_id is not None:
         stamps += [
             sa.select(sa.func.max(Registration.updated_at)).where(
@@ -206,19 +238,9 @@ def feed_version(scope: FeedScope, now: datetime) -> FeedVersion:
             sa.select(Site.updated_at).where(Site.id == scope.site_id).scalar_subquery(),
         ]
         texts.append(sa.select(Site.name).where(Site.id == scope.site_id).scalar_subquery())  # NAME
-    left = _left_by_time(scope, now)
-    values = iter(db.session.execute(
-        sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)).one())
-    count, newest, series_rows, series, agenda_count, agenda_max, any_event, any_series = islice(values, 8)
-    started = list(islice(values, len(left)))
-    extra, text = list(islice(values, len(stamps))), list(values)
-    left_at = [_max(at) + wait for at, (_query, wait) in zip(started, left, strict=True) if at is not None]
-    key = "|".join(str(v) for v in (
-        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, newest, series_rows,
-        series, agenda_count, agenda_max, *left_at, *extra, *text))
-    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    modified = _max(newest, series_rows, series, any_event, any_series, *left_at, *extra)
-    return FeedVersion(etag=etag, last_modified=modified.replace(microsecond=0), count=count)
+    left = _left_by_time(scope, None)
+    statement = sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)
+    return statement, [wait for _query, wait in left], len(stamps)
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -233,6 +255,7 @@ def _calendar_tz() -> str:
     return current_app.config.get("DEFAULT_EVENT_TZ", "Asia/Ho_Chi_Minh")
 
 
+ID_LIST_LIMIT = 200  # more rows than this are loaded with the feed's own filter (cheaper than a long id list)
 EVENT_COLUMNS = (
     Event.id, Event.uid, Event.series_id, Event.original_start, Event.kind, Event.title,
     Event.description, Event.starts_at, Event.ends_at, Event.tz, Event.mode, Event.venue,
@@ -240,29 +263,41 @@ EVENT_COLUMNS = (
 )
 
 
-def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
-    """Shown rows, their series (with all-rows SEQUENCE and last change) and agendas: three queries."""
+def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None = None,
+                   ) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
+    """Shown rows (only `event_ids` among them, if given), their agendas and their series (with
+    all-rows SEQUENCE and last change): at most three queries, the last only when a series is shown."""
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
-    shown = _shown(scope, now)
-    rows = db.session.execute(
-        sa.select(*EVENT_COLUMNS).where(shown).order_by(Event.starts_at, Event.id)).all()
+    if event_ids is not None and len(event_ids) <= ID_LIST_LIMIT:
+        # Rows the feed's filter has just listed: the ids alone are a far cheaper plan.
+        key, where, params = ("ids",), Event.id.in_(sa.bindparam("ids", expanding=True)), {"ids": event_ids}
+    else:
+        key, where, params = (scope.key,), shown(scope, None), time_params(now)
+    rows_query, agenda_query = prepared.get(("rows", *key), lambda: (
+        sa.select(*EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id),
+        sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
+                  AgendaItem.speaker, AgendaItem.speaker_organisation_name)
+        .where(AgendaItem.event_id.in_(sa.select(Event.id).where(where)))
+        .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)))
+    connection = db.session.connection()  # Core rows: the ORM's per-row work is not needed here
+    rows = connection.execute(rows_query, params).all()
     agenda: dict[int, list[ical.AgendaLine]] = {}
-    for item in db.session.execute(
-            sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
-                      AgendaItem.speaker, AgendaItem.speaker_organisation_name)
-            .where(AgendaItem.event_id.in_(sa.select(Event.id).where(shown)))
-            .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)):
+    for item in connection.execute(agenda_query, params):
         agenda.setdefault(item.event_id, []).append(ical.AgendaLine(
             item.starts_at, item.ends_at, item.title, item.speaker, item.speaker_organisation_name))
-    totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),
-                        sa.func.max(Event.updated_at).label("changed"))
-              .group_by(Event.series_id).subquery())
-    series_rows = db.session.execute(
-        sa.select(EventSeries, totals.c.seq, totals.c.changed)
-        .join(totals, totals.c.series_id == EventSeries.id)
-        .where(EventSeries.id.in_(sa.select(Event.series_id).where(shown)))).all()
+    series_ids = sorted({r.series_id for r in rows if r.series_id is not None})
+    series_rows = []
+    if series_ids:
+        # Aggregated over these series' rows only, never the whole events table.
+        totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),
+                            sa.func.max(Event.updated_at).label("changed"))
+                  .where(Event.series_id.in_(series_ids)).group_by(Event.series_id).subquery())
+        query = sa.select(EventSeries, sa.literal(None), sa.literal(None)) if alone else (
+            sa.select(EventSeries, totals.c.seq, totals.c.changed)
+            .join(totals, totals.c.series_id == EventSeries.id))
+        series_rows = db.session.execute(query.where(EventSeries.id.in_(series_ids))).all()
     base = _base_url()
     events = [ical.FeedEvent(
         uid=r.uid, kind=r.kind.value, title=r.title, starts_at=r.starts_at, ends_at=r.ends_at, tz=r.tz,
@@ -270,11 +305,12 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
         cancelled=r.status == EventStatus.CANCELLED, description=r.description or "",
         mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=r.online_url,
         series_id=r.series_id, original_start=r.original_start,
-        agenda=tuple(agenda.get(r.id, ())),
+        agenda=tuple(agenda.get(r.id, ())), event_id=r.id,
     ) for r in rows]
     series = []
     for s, seq, changed in series_rows:
-        changed = changed if changed.tzinfo else changed.replace(tzinfo=UTC)  # a bare aggregate
+        if changed is not None and changed.tzinfo is None:
+            changed = changed.replace(tzinfo=UTC)  # a bare aggregate
         series.append(ical.FeedSeries(
             id=s.id, uid=s.uid, kind=s.kind.value, title=s.title, rrule=s.rrule,
             dtstart_local=s.dtstart_local, tz=s.tz, duration_minutes=s.duration_minutes,
@@ -286,6 +322,14 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
 
 
 def feed_labels() -> ical.FeedLabels:
+    """The feed's words, translated once per process (they change only with a new release)."""
+    labels = current_app.extensions.get("feed_labels")
+    if labels is None:
+        labels = current_app.extensions["feed_labels"] = _translated_labels()
+    return labels
+
+
+def _translated_labels() -> ical.FeedLabels:
     with force_locale(FEED_LOCALE):
         return ical.FeedLabels(
             programme=_("Programme"), register=_("Registration and details"),
@@ -307,7 +351,37 @@ def feed_name(scope: FeedScope, title: str = "") -> str:
         return _("Events – Ministry of Information and Communications")
 
 
+def feed_calendar(scope: FeedScope, title: str = "") -> ical.FeedCalendar:
+    return ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(), timezone=_calendar_tz())
+
+
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
+    """The body from scratch, every row loaded and written (the reference the incremental build
+    in feeds.fragments is tested against)."""
     events, series = load_feed_data(scope, now)
-    calendar = ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(), timezone=_calendar_tz())
-    return ical.build_feed(calendar, events, series, instances=scope.event_id is not None)
+    return ical.build_feed(feed_calendar(scope, title), events, series, instances=scope.event_id is not None)
+
+
+def build_event_body(scope: FeedScope, now: datetime) -> tuple[bytes, int]:
+    """One event's .ics and how many rows it shows (0: not public), named after the event itself."""
+    events, series = load_feed_data(scope, now)
+    calendar = feed_calendar(scope, events[0].title if events else "")
+    return ical.build_feed(calendar, events, series, instances=True), len(events)
+
+
+def fragment_salt(labels: ical.FeedLabels) -> str:
+    """Part of every cached block's version: what a block's bytes depend on besides its rows."""
+    text = "|".join((FORMAT_VERSION, FEED_LOCALE, _base_url(), repr(labels)))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+WRITTEN = "feeds_written"
+
+
+def mark_written() -> None:
+    """Note that a feed read wrote to its caches (fragments, state): the view commits them."""
+    db.session.info[WRITTEN] = True
+
+
+def take_written() -> bool:
+    return bool(db.session.info.pop(WRITTEN, False))

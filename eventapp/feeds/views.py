@@ -12,10 +12,11 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, g, request, url_for
 
+from eventapp import compression
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
 from eventapp.extensions import db, limiter, token_miss_limit
-from eventapp.feeds import cache, services, tokens
+from eventapp.feeds import services, tokens, validators
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
 
@@ -26,39 +27,56 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
-def _not_modified(version: services.FeedVersion) -> bool:
+def _not_modified(version: services.FeedVersion, etag: str) -> bool:
     # RFC 9110: If-None-Match wins; If-Modified-Since is only read when it is absent.
     if request.if_none_match:
-        return request.if_none_match.contains_weak(version.etag)
+        return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
     return since is not None and version.last_modified <= since
 
 
-def validator_headers(version: services.FeedVersion, private: bool) -> dict[str, str]:
-    """ETag, Last-Modified and caching of a feed response (its 304 too, see feeds.fastpath)."""
+def validator_headers(version: services.FeedVersion, private: bool, gzipped: bool = False) -> dict[str, str]:
+    """ETag (per encoding), Last-Modified and caching of a feed response (its 304 too, see feeds.fastpath)."""
     return {
-        "ETag": f'"{version.etag}"',
+        "ETag": f'"{compression.etag_for(version.etag, gzipped)}"',
         "Last-Modified": version.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Cache-Control": PRIVATE_CACHE if private else PUBLIC_CACHE,
+        "Vary": "Accept-Encoding",
     }
+
+
+def _commit_cache_writes() -> None:
+    # A read may store rebuilt blocks or a new change time (feeds.fragments, feeds.validators).
+    if services.take_written():
+        db.session.commit()
 
 
 def _respond(scope: services.FeedScope, filename: str, now: datetime,
              title: Callable[[], str] = str) -> Response:
-    version = services.current_version(scope, now)
+    version = validators.current_version(scope, now, title)
+    _commit_cache_writes()
     if scope.event_id is not None and version.count == 0:
         abort(404)
-    headers = validator_headers(version, scope.is_private)
+    gzipped = compression.accepts_gzip(request.headers.get("Accept-Encoding"))
+    headers = validator_headers(version, scope.is_private, gzipped)
     if scope.is_private:
         # A personal feed URL is a secret: keep it out of search engines and Referer headers.
         headers["X-Robots-Tag"] = "noindex, nofollow"
         headers["Referrer-Policy"] = "no-referrer"
-    if _not_modified(version):
+    if _not_modified(version, compression.etag_for(version.etag, gzipped)):
         return Response(status=304, headers=headers)
-    body = cache.body_cache.get_or_build(
-        (scope.key, version.etag), lambda: services.build_body(scope, now, title()))
+    body = validators.body(scope, version.data_key, now, title)
+    if body.etag != version.etag:
+        # The memo's body was evicted and rebuilt from newer data: serve that, with its own validators.
+        version = validators.compute_version(scope, now, title)
+        headers.update(validator_headers(version, scope.is_private, gzipped))
+        body = validators.body(scope, version.data_key, now, title)
+    _commit_cache_writes()
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body.gzipped() if gzipped else body.data, status=200, headers=headers,
+                    content_type=CONTENT_TYPE)
 
 
 @bp.get("/calendar.ics")
@@ -79,10 +97,8 @@ def by_kind(kind: str):  # noqa: ANN201
 @bp.get("/events/<int:event_id>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
 def one_event(event_id: int):  # noqa: ANN201
-    def title() -> str:
-        event = db.session.get(Event, event_id)
-        return event.title if event else ""
-    return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow(), title)
+    # Named after the event itself, from the row the body is built from (no query of its own).
+    return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow())
 
 
 def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202

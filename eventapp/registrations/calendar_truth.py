@@ -145,9 +145,9 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
             grouped[(person_id, series.id)].append(event)
             continue
         if series is not None and event.original_start is not None:
-            sequence = max(series.sequence or 0, counters.get(series.id, 0))
+            # A lone session keeps its own counter, as its .ics does (see ical._instance).
             lines = itip.instance_message(feed_event(event, place), feed_series(series), labels)
-            wanted = _one(series.uid, event.original_start, lines, event, sequence)
+            wanted = _one(series.uid, event.original_start, lines, event, event.sequence or 0)
         else:
             wanted = _one(event.uid, None, itip.one_off_message(feed_event(event, place), labels), event,
                           event.sequence or 0)

@@ -10,7 +10,7 @@ import pytest
 from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import cache
+from eventapp.feeds import cache, fragments, listing
 
 
 @pytest.fixture(autouse=True)
@@ -18,9 +18,13 @@ def _empty_body_cache():
     # Bodies are cached per process by (feed, version); each test starts from a cold cache.
     cache.body_cache.clear()
     cache.version_memo.clear()
+    fragments.local_blocks.clear()
+    listing.listings.clear()
     yield
     cache.body_cache.clear()
     cache.version_memo.clear()
+    fragments.local_blocks.clear()
+    listing.listings.clear()
 
 
 @dataclass

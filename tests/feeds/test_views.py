@@ -6,11 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import cache, tokens
-from eventapp.feeds.models import CalendarScope, CalendarToken
+from eventapp.feeds import cache, fragments, listing, tokens
+from eventapp.feeds.models import CalendarScope, CalendarToken, FeedFragment
 from eventapp.models import utcnow
 
 
@@ -201,7 +202,12 @@ def test_feed_query_count_does_not_grow(client, world, make_event):  # noqa: ANN
     from sqlalchemy import event as sa_event
 
     def count_queries() -> int:
+        # From scratch each time: no body, no cached blocks in the process or the database.
         cache.body_cache.clear()
+        fragments.local_blocks.clear()
+        listing.listings.clear()
+        db.session.execute(sa.delete(FeedFragment))
+        db.session.commit()
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         sa_event.listen(db.engine, "before_cursor_execute", listener)

@@ -1,0 +1,103 @@
+"""Feed validators: the ETag is the hash of the feed's bytes, Last-Modified the second they changed.
+
+Each feed's current ETag and change time live in FeedState, shared by every worker. When a
+worker builds bytes whose hash differs from the stored one, it moves the change time to
+max(now, previous + 1 s) with a compare-and-set, so Last-Modified strictly increases across
+changes even within one second, and stays put when a change elsewhere leaves these bytes alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eventapp.extensions import db
+from eventapp.feeds import fragments, services
+from eventapp.feeds.cache import Body, body_cache, version_memo
+from eventapp.feeds.models import FeedState
+from eventapp.feeds.services import FeedScope, FeedVersion
+
+SECOND = timedelta(seconds=1)
+
+
+def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, count: int | None = None) -> bytes:
+    """The feed's bytes: list feeds from cached blocks, one event's .ics from scratch."""
+    if scope.event_id is not None:
+        return services.build_event_body(scope, now)[0]
+    calendar = services.feed_calendar(scope, title())
+    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels), count)
+
+
+def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str] = str,
+         count: int | None = None) -> Body:
+    return body_cache.get_or_build((scope.key, data_key), lambda: Body(render(scope, now, title, count)))
+
+
+def _insert():  # noqa: ANN202
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedState)
+
+
+def publish(feed_key: str, etag: str, now: datetime) -> datetime:
+    """The time the feed's bytes became `etag`: stored, or moved on now if they just changed."""
+    now = now.replace(microsecond=0)
+    for _attempt in range(5):
+        row = db.session.connection().execute(
+            sa.select(FeedState.etag, FeedState.changed_at).where(FeedState.feed_key == feed_key)).first()
+        if row is None:
+            inserted = db.session.connection().execute(
+                _insert().values(feed_key=feed_key, etag=etag, changed_at=now)
+                .on_conflict_do_nothing(index_elements=[FeedState.feed_key])
+                .returning(FeedState.feed_key)).first()  # rowcount is not reliable here on psycopg
+            services.mark_written()
+            if inserted is not None:
+                return now
+            continue  # another worker stored it first: read theirs
+        if row.etag == etag:
+            return row.changed_at
+        changed_at = max(now, row.changed_at + SECOND)
+        updated = db.session.connection().execute(
+            sa.update(FeedState)
+            .where(FeedState.feed_key == feed_key, FeedState.etag == row.etag,
+                   FeedState.changed_at == row.changed_at)
+            .values(etag=etag, changed_at=changed_at))
+        services.mark_written()
+        if updated.rowcount == 1:
+            return changed_at
+    return now  # unreachable in practice: five lost races in a row
+
+
+def compute_version(scope: FeedScope, now: datetime, title: Callable[[], str] = str) -> FeedVersion:
+    """Data version, then the body it gives (cached per data version), then its stored change time."""
+    if scope.event_id is not None:
+        # One event's .ics: building it costs no more than a version query would, so build it.
+        data, count = services.build_event_body(scope, now)
+        if count == 0:
+            return FeedVersion(etag="", last_modified=now.replace(microsecond=0), count=0)
+        fresh = Body(data)
+        built = body_cache.put((scope.key, fresh.etag), fresh)
+        return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now), count=count,
+                           data_key=built.etag)
+    data = services.data_version(scope, now)
+    built = body(scope, data.key, now, title, data.count)
+    return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now),
+                       count=data.count, data_key=data.key)
+
+
+def current_version(scope: FeedScope, now: datetime, title: Callable[[], str] = str) -> FeedVersion:
+    """The feed's version, from the memo when the database is unchanged, else computed."""
+    ttl = current_app.config.get("FEED_VERSION_TTL", 0)
+    version = version_memo.recent(scope.key, ttl)
+    if version is not None:
+        return version
+    marker = version_memo.marker()
+    version = version_memo.get(scope.key, marker, now)
+    if version is None:
+        version = compute_version(scope, now, title)
+        version_memo.put(scope.key, marker, now, version)
+    version_memo.confirm(scope.key, version)
+    return version
