@@ -4,7 +4,7 @@ translation of EventError codes into field errors."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -264,8 +264,15 @@ class SeriesForm(PlaceFields, AppForm):
         self.weekday.data, self.nth.data, self.day.data = preset.weekday, preset.nth, preset.day
         self.rrule.data = rule
         if until:
-            instant = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            self.until_date.data = recurrence.to_local(instant, tz).date()
+            instant = recurrence.to_local(datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), tz)
+            last_day = instant.date()
+            # The form's "until" is the last day with a session, saved as the end of that day. An
+            # UNTIL before the sessions' time of day (a split ends its series one second before the
+            # continuation's first session) excludes that day: showing it would bring the session
+            # back when the form is saved unchanged.
+            if self.time_of_day.data is not None and instant.time() < self.time_of_day.data:
+                last_day -= timedelta(days=1)
+            self.until_date.data = last_day
 
     def rule_field(self) -> str:
         return "rrule" if self.preset.data == "custom" else "preset"

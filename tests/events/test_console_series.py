@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from eventapp.events import recurrence, services
+from eventapp.events import occurrences, recurrence, services
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
@@ -197,3 +197,22 @@ def test_the_occurrence_editor_names_its_date_and_says_what_cancel_cancels(clien
     page = client.get(f"/console/events/{event.id}").get_data(as_text=True)
     assert "data-occurrence-date" in page and recurrence.to_local(event.starts_at, TZ).strftime("%d/%m/%Y") in page
     assert ">Cancel<" not in page and "Cancel this occurrence</button>" in page
+
+
+def test_saving_a_split_series_unchanged_brings_back_no_session(client, organiser, make_series) -> None:  # noqa: ANN001
+    series = make_series("FREQ=WEEKLY;BYDAY=TH")
+    rows = services.upcoming_occurrences(series, utcnow())
+    occurrences.split_at(rows[5], services.spec_from_series(series), now=utcnow())
+    db.session.commit()
+    kept = {e.original_start for e in services.upcoming_occurrences(series, utcnow())}
+    page = client.get(f"/console/events/series/{series.id}/edit").get_data(as_text=True)
+    last_kept = recurrence.to_local(max(kept), TZ).date()
+    split_day = recurrence.to_local(rows[5].original_start, TZ).date()
+    assert f"{last_kept:%Y-%m-%d}" <= value_of(page, "until_date") < f"{split_day:%Y-%m-%d}"
+    form = series_form(title="Họp báo (đổi tên)", preset="weekly", weekday="3",
+                       **{name: value_of(page, name) for name in ("start_date", "time_of_day", "until_date")})
+    saved = client.post(f"/console/events/series/{series.id}/edit", data=form)
+    assert saved.status_code == 302, re.findall(r'invalid-feedback[^>]*>([^<]*)', saved.get_data(as_text=True))
+    db.session.expire_all()
+    after = {e.original_start for e in services.upcoming_occurrences(series, utcnow()) if e.status.value != "cancelled"}
+    assert after == kept  # nothing came back on the split day
