@@ -164,12 +164,15 @@ def settle(session: Session | None = None) -> dict[int, list[calendar_truth.Part
         state.messages[person_id] = _merge_notices(session, messages)
     plans = calendar_truth.reconcile(sorted(people)) if people else {}
     for person_id, parts in plans.items():
+        # One iTIP message per e-mail: Gmail and Outlook act only on an e-mail's inline calendar
+        # part. The first rides on the e-mail the change sends anyway; any further identity (a
+        # split's continuation, the CANCEL of what it replaces) gets its own short e-mail, in order.
         messages = state.messages.get(person_id) or []
         target = next((m for m in messages if m.ics is None), None)
-        if target is None:
-            target = _calendar_update(person_id, parts)
-        target.ics = "".join(part.ics for part in parts)
-        target.ics_method = parts[0].method
+        for index, part in enumerate(parts):
+            if index > 0 or target is None:
+                target = _calendar_update(person_id, [part])
+            target.ics, target.ics_method = part.ics, part.method
     session.flush()
     session.info.pop(_STATE, None)  # the flush above must not leave work for a later commit
     return plans

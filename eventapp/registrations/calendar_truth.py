@@ -251,28 +251,42 @@ def _plan(wanted: dict[tuple[str, str], Wanted], told: dict[tuple[str, str], Cal
             continue
         requests.append((key, want))
     parts: list[Part] = []
+    # One iTIP message per UID and method: the sessions of one series travel together.
+    cancelled: dict[str, list[tuple[str, CalendarDelivery]]] = defaultdict(list)
     for (uid, rkey), record in sorted(cancels, key=lambda item: (item[0][1] != "", item[0])):
-        sequence = used[uid] = max(used[uid] + 1, record.sequence + 1)
-        component = itip.cancel_component(uid, _parse_key(rkey), summary=record.summary,
-                                          starts_at=record.starts_at, ends_at=record.ends_at, tz=record.tz)
-        ics = itip.itip_message("CANCEL", [component], tz=record.tz, sequence=sequence, stamp=now,
+        cancelled[uid].append((rkey, record))
+    for uid, group in cancelled.items():
+        sequence = used[uid] = max([used[uid] + 1, *(record.sequence + 1 for _rkey, record in group)])
+        # A master's CANCEL takes its whole series out: its instances need no component of their own.
+        shown = [item for item in group if item[0] == ""] or group
+        components = [itip.cancel_component(uid, _parse_key(rkey), summary=record.summary,
+                                            starts_at=record.starts_at, ends_at=record.ends_at, tz=record.tz)
+                      for rkey, record in shown]
+        first = shown[0][1]
+        ics = itip.itip_message("CANCEL", components, tz=first.tz, sequence=sequence, stamp=now,
                                 organizer=sender, attendee=attendee)
-        parts.append(Part("CANCEL", uid, record.summary, record.starts_at, record.tz, ics))
-        record.sequence, record.cancelled = sequence, True
+        parts.append(Part("CANCEL", uid, first.summary, first.starts_at, first.tz, ics))
+        for _rkey, record in group:
+            record.sequence, record.cancelled = sequence, True
     for key in stale_instances:
         told[key].cancelled = True  # superseded by the master's REQUEST below
+    invited: dict[str, list[tuple[tuple[str, str], Wanted]]] = defaultdict(list)
     for key, want in sorted(requests, key=lambda item: (item[1].starts_at, item[0])):
-        uid = want.uid
-        sequence = used[uid] = max(want.sequence, used[uid] + 1)
-        ics = itip.itip_message("REQUEST", want.components, tz=want.tz, sequence=sequence, stamp=now,
+        invited[want.uid].append((key, want))
+    for uid, wants in invited.items():
+        sequence = used[uid] = max([used[uid] + 1, *(want.sequence for _key, want in wants)])
+        first = wants[0][1]
+        components = [lines for _key, want in wants for lines in want.components]
+        ics = itip.itip_message("REQUEST", components, tz=first.tz, sequence=sequence, stamp=now,
                                 organizer=sender, attendee=attendee)
-        parts.append(Part("REQUEST", uid, want.summary, want.starts_at, want.tz, ics))
-        record = told.get(key)
-        if record is None:
-            record = CalendarDelivery(person_id=person_id, uid=uid, recurrence_key=key[1])
-            db.session.add(record)
-            told[key] = record
-        record.sequence, record.fingerprint, record.cancelled = sequence, prints[key], False
-        record.summary, record.tz = want.summary[:300], want.tz
-        record.starts_at, record.ends_at = want.starts_at, want.ends_at
+        parts.append(Part("REQUEST", uid, first.summary, first.starts_at, first.tz, ics))
+        for key, want in wants:
+            record = told.get(key)
+            if record is None:
+                record = CalendarDelivery(person_id=person_id, uid=uid, recurrence_key=key[1])
+                db.session.add(record)
+                told[key] = record
+            record.sequence, record.fingerprint, record.cancelled = sequence, prints[key], False
+            record.summary, record.tz = want.summary[:300], want.tz
+            record.starts_at, record.ends_at = want.starts_at, want.ends_at
     return parts

@@ -49,7 +49,10 @@ class MailCalendars:
                                           .order_by(OutboxMessage.id)):
             self.seen = message.id
             self.messages[message.to_address.lower()] += 1
-            for method, text in calendar_parts(message.ics):
+            parts = calendar_parts(message.ics)
+            # A client reads only an e-mail's inline (first) calendar part: the app sends one.
+            assert len(parts) <= 1, "one iTIP message per e-mail"
+            for method, text in parts:
                 self.apply(message.to_address.lower(), method, text)
 
     def apply(self, address: str, method: str, text: str) -> None:

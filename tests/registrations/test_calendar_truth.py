@@ -70,7 +70,7 @@ def test_split_moves_a_single_session_without_a_duplicate(app, make_series) -> N
     assert len(sessions) == 1
     [(start, _end, _title, _where)] = sessions
     assert start.astimezone(events.recurrence.zone(TZ)).hour == 14  # once, at the new time
-    assert mail.messages[EMAIL] == before + 1  # one e-mail for the change
+    assert mail.messages[EMAIL] == before + 2  # the old identity withdrawn, the new one invited: two iTIP messages
 
 
 def test_a_whole_series_registration_is_one_series_invitation(app, make_series) -> None:  # noqa: ANN001, F811
@@ -119,7 +119,7 @@ def test_enrolment_and_its_skips_follow_a_split(app, make_series) -> None:  # no
     assert skipped.id not in mine and {r.id for r in new_rows} - {skipped.id} <= mine
     sessions = _agrees(mail, registration.person_id)
     assert len(sessions) == 5 + len(new_rows) - 1
-    assert mail.messages[EMAIL] == sent + 1  # the split is one e-mail, never one per session
+    assert mail.messages[EMAIL] == sent + 2  # the shortened series and its continuation, never one per session
     # The subscription shows the same sessions.
     token = tokens.issue_token(CalendarScope.PERSON, registration.person_id)
     db.session.commit()
