@@ -15,7 +15,7 @@ from eventapp.accounts.permissions import (
     managed_sites,
     roles_required,
 )
-from eventapp.directory.models import Person, Site, normalise_email
+from eventapp.directory.models import CalendarMode, Person, Site, normalise_email
 from eventapp.events.models import EventKind
 from eventapp.extensions import db
 from eventapp.feeds import tokens
@@ -88,11 +88,16 @@ def person_link():  # noqa: ANN201
         if request.form.get("confirmed") != "1":
             return _confirm_revoke("person_link", "email", email, person.full_name)
         tokens.revoke_tokens(CalendarScope.PERSON, person.id)
+        # One calendar path per person, as on the ticket page: without the link, the sessions come
+        # back as e-mailed invitations (sent before this commits).
+        person.calendar_mode = CalendarMode.INVITATIONS
         audit.record(current_user, "calendar_token.revoke", person, person.full_name)
         db.session.commit()
         flash(_("The personal calendar link of %(name)s no longer works.", name=person.full_name), "success")
         return redirect(url_for(".index"))
     token = tokens.issue_token(CalendarScope.PERSON, person.id)
+    # The link replaces the e-mailed invitations (withdrawn before this commits): never both.
+    person.calendar_mode = CalendarMode.SUBSCRIPTION
     audit.record(current_user, "calendar_token.issue", person, person.full_name)
     db.session.commit()
     return _page({"label": person.full_name, "links": feed_links(token=token)})

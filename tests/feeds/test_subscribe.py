@@ -60,3 +60,25 @@ def test_organiser_issues_a_personal_link(client, world, make_user, login, make_
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     from eventapp.extensions import db
     assert db.session.scalar(db.select(CalendarToken)).token_hash != token
+
+
+def test_a_link_issued_in_the_console_takes_the_place_of_the_invitations(client, world, make_user, login,
+                                                                          make_person, make_registration):  # noqa: ANN001
+    from eventapp.directory.models import CalendarMode
+    from eventapp.extensions import db
+    from eventapp.mail.models import OutboxMessage
+
+    person = make_person(email="phong.vien@baochi.vn")
+    make_registration(world.one_off, person=person)  # invited when registered
+    db.session.commit()
+    login(make_user(role=Role.ORGANISER))
+    client.post("/console/calendars/person", data={"email": "phong.vien@baochi.vn", "action": "issue"})
+    db.session.refresh(person)
+    assert person.calendar_mode == CalendarMode.SUBSCRIPTION  # never both paths
+    withdrawn = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.ics_method == "CANCEL"))
+    assert withdrawn is not None and withdrawn.to_address == "phong.vien@baochi.vn"
+    client.post("/console/calendars/person", data={"email": "phong.vien@baochi.vn", "action": "revoke",
+                                                   "confirmed": "1"})
+    db.session.refresh(person)
+    assert person.calendar_mode == CalendarMode.INVITATIONS  # and never neither
+    assert db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.ics_method == "REQUEST")) is not None
