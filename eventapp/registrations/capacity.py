@@ -95,6 +95,15 @@ def site_usage(event_ids: list[int], site_id: int) -> dict[int, Usage]:
     return {event_id: Usage(quota, used.get(event_id, 0)) for event_id, quota in quotas.items()}
 
 
+def others_waiting(event: Event, registration: Registration) -> bool:
+    """Whether someone else is on the waiting list the registration's seat would go to."""
+    same_list = (Registration.site_id.is_(None) if registration.site_id is None
+                 else Registration.site_id == registration.site_id)
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Registration.event_id == event.id, same_list, Registration.id != registration.id,
+        Registration.status == RegistrationStatus.WAITLISTED))))
+
+
 def promote_waitlist(event: Event, site_id: int | None = None) -> list[Registration]:
     """Give free seats (the venue's, or one site's quota) to the first on that waiting list, in
     the order they were wait-listed. Call under lock_event, in the transaction that freed the

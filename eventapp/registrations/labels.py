@@ -48,6 +48,8 @@ ERRORS = {
     "not_participating": _l("This site does not take part in the event."),
     "not_cancellable": _l("This registration can no longer be cancelled."),
     "transition": _l("This change of status is not possible."),
+    "waitlist_free_seat": _l("Nobody else is waiting and the seat would be free: the person would be "
+                             "given it straight back. Reject or cancel the registration instead."),
 }
 
 

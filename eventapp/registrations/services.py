@@ -272,6 +272,11 @@ def change_status(registration: Registration, target: RegistrationStatus, *, act
         target = RegistrationStatus.WAITLISTED
     if not registration.can_transition_to(target):
         raise RegistrationError("transition")
+    if target == RegistrationStatus.WAITLISTED and registration.holds_seat \
+            and not capacity.others_waiting(event, registration):
+        # Its freed seat would go to the first in line: this very registration (two e-mails that
+        # contradict each other, and nothing changed).
+        raise RegistrationError("waitlist_free_seat")
     held, old = registration.holds_seat, registration.status
     registration.set_status(target, now, reason)
     audit.record(actor, f"registration.{target.value}", registration, registration.person.full_name,

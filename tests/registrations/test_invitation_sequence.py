@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from eventapp.accounts.models import Role
 from eventapp.extensions import db
+from eventapp.mail.models import OutboxMessage
 from eventapp.mail.sender import send_pending
 from eventapp.registrations import services
 from eventapp.registrations.models import CancelledBy, Registration, RegistrationStatus
@@ -120,3 +121,21 @@ def test_no_cancel_for_a_registration_that_never_had_a_seat(make_event, make_use
     services.change_status(registration, S.REJECTED, actor=organiser)
     db.session.commit()
     assert _arrived(smtp_server) == [(None, None)] * 3
+
+
+def test_wait_listing_with_nobody_waiting_is_refused_not_undone(make_event, make_user) -> None:  # noqa: ANN001
+    organiser = make_user(Role.ORGANISER)
+    event = make_event(capacity=10, waitlist_enabled=True)
+    db.session.commit()
+    registration = _submit(event)
+    sent = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    try:
+        services.change_status(registration, S.WAITLISTED, actor=organiser)
+    except services.RegistrationError as error:
+        assert error.code == "waitlist_free_seat"
+        db.session.rollback()
+    else:
+        raise AssertionError("wait-listing with a free seat and nobody waiting must be refused")
+    db.session.refresh(registration)
+    assert registration.status == S.APPROVED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == sent  # no e-mails
