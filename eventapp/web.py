@@ -111,8 +111,8 @@ def load_user(user_key: str):  # noqa: ANN201
 
 def is_safe_redirect(target: str | None) -> bool:
     """Only same-site relative paths may be redirected to (no open redirects)."""
-    if not target:
-        return False
+    if not target or not target.isprintable() or "\\" in target:
+        return False  # a control character would be a 500 (a header holds none); "\\" reads as "/"
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 

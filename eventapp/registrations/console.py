@@ -25,6 +25,7 @@ from eventapp.registrations.labels import (
     error_message,
 )
 from eventapp.registrations.models import Registration, RegistrationStatus
+from eventapp.web import is_safe_redirect
 
 bp = Blueprint("registrations_console", __name__)
 PAGE_SIZE = 100
@@ -72,7 +73,8 @@ def bulk(event_id: int):  # noqa: ANN201
     event = _event(event_id)
     form = BulkActionForm()
     ids = id_list("ids", request.form)  # "²" or a 20-digit id is a 400, never a 500
-    back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/console/")
+    back = redirect(request.form.get("back") if is_safe_redirect(request.form.get("back"))
+                    and (request.form.get("back") or "").startswith("/console/")
                     else url_for(".event_registrations", event_id=event.id))
     if not form.validate_on_submit() or not ids:
         flash(_("Tick at least one registration and choose an action."), "warning")
