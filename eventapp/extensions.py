@@ -1,6 +1,8 @@
 """Flask extension objects, created unbound; create_app() initialises them."""
 
-from flask import current_app, g
+from collections.abc import Callable
+
+from flask import current_app, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -56,10 +58,24 @@ def _is_token_guess(response) -> bool:  # noqa: ANN001
     return response.status_code == 404 and not g.get("token_revoked", False)
 
 
+# endpoint -> "is this token known?", registered by the domains whose URLs carry tokens.
+KNOWN_TOKEN_CHECKS: dict[str, Callable[[str], bool]] = {}
+
+
+def _presents_a_known_token() -> bool:
+    """A known ticket or feed token is never refused, however many guesses came from its address
+    (a press office behind one NAT, a calendar service's shared fetchers)."""
+    check = KNOWN_TOKEN_CHECKS.get(request.endpoint or "")
+    token = (request.view_args or {}).get("token")
+    return bool(check is not None and isinstance(token, str) and check(token))
+
+
 # Guessing ticket or calendar tokens: only misses (404) count, per client address and shared by
-# every token URL, so a calendar service polling many valid feeds from one address is never slowed.
-# A revoked feed token is not a guess (someone had it): calendars keep polling those for months.
-token_miss_limit = limiter.shared_limit(_token_miss_limit, scope="token-miss", deduct_when=_is_token_guess)
+# every token URL, and a known token passes even over the limit, so a calendar service polling many
+# valid feeds from one address is never slowed. A revoked feed token is not a guess (someone had
+# it): calendars keep polling those for months.
+token_miss_limit = limiter.shared_limit(_token_miss_limit, scope="token-miss", deduct_when=_is_token_guess,
+                                        exempt_when=_presents_a_known_token)
 
 # Guessing API bearer tokens: a 401 to a request that presented a token is a miss; same budget.
 api_token_miss_limit = limiter.shared_limit(

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, g, request, url_for
 from eventapp import compression
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
-from eventapp.extensions import db, limiter, token_miss_limit
+from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.feeds import services, tokens, validators
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
@@ -162,3 +162,10 @@ def feed_links(kind: EventKind | str | None = None, *, event: Event | None = Non
 @bp.app_context_processor
 def _subscribe_helpers() -> dict:
     return {"feed_links": feed_links}
+
+
+# A known feed token is never refused by the token-miss limit (see extensions).
+KNOWN_TOKEN_CHECKS.update({
+    f"{bp.name}.person_feed": lambda token: tokens.find_token(token, CalendarScope.PERSON) is not None,
+    f"{bp.name}.site_feed": lambda token: tokens.find_token(token, CalendarScope.SITE) is not None,
+})

@@ -26,7 +26,7 @@ from eventapp.directory.collation import sort_key
 from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus
-from eventapp.extensions import db, limiter, token_miss_limit
+from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.views import feed_links
@@ -327,3 +327,8 @@ def renew_ticket(token: str):  # noqa: ANN201
         return redirect(url_for(".ticket", token=new_token))
     return _private(make_response(render_template(
         "registrations/renew.html", registration=registration, event=registration.event, form=form)))
+
+
+# Every ticket URL: a known ticket is never refused by the token-miss limit (see extensions).
+KNOWN_TOKEN_CHECKS.update({f"{bp.name}.{view}": lambda token: find_by_token(token) is not None for view in (
+    "ticket", "personal_calendar", "cancel", "session_action", "open_session", "request_renewal")})
