@@ -43,6 +43,7 @@ class Config:
     # whatever the address (a guesser spreading over many addresses is still stopped).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_ACCOUNT_TOTAL_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_TOTAL_RATE_LIMIT", "100 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
     # Unknown ticket or calendar tokens per IP (only misses count: valid feeds are never throttled).
     TOKEN_MISS_RATE_LIMIT = os.environ.get("TOKEN_MISS_RATE_LIMIT", "30 per minute;200 per day")

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventapp.accounts.forms import ChangePasswordForm, LoginForm
@@ -42,6 +43,10 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
+def _account_total_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_TOTAL_RATE_LIMIT"]
+
+
 def _failed_sign_in(response) -> bool:  # noqa: ANN001
     # Only failures count (a success redirects): 50 colleagues behind one address never lock each
     # other out, and a guesser is stopped per address and per account.
@@ -49,12 +54,20 @@ def _failed_sign_in(response) -> bool:  # noqa: ANN001
 
 
 def _account_key() -> str:
+    # Per account *from one address*, tight: a stranger's 5 wrong tries from elsewhere must not lock
+    # the organiser (or the door staff) out. Per account from all addresses, loose: a guesser
+    # spread over many addresses is still stopped long before a 12-character password falls.
+    return f"{_account_total_key()}|{get_remote_address()}"
+
+
+def _account_total_key() -> str:
     return "login-account:" + (normalise_email(request.form.get("email")) or "")[:254]
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in)
+@limiter.limit(_account_total_limit, methods=["POST"], key_func=_account_total_key, deduct_when=_failed_sign_in)
 def login():  # noqa: ANN201
     if current_user.is_authenticated:
         return redirect(url_for("console.dashboard"))

@@ -133,7 +133,7 @@ def test_fifty_colleagues_behind_one_address_never_lock_each_other_out(rate_limi
 
 
 def test_failures_count_per_account_whatever_the_address(rate_limited_app) -> None:  # noqa: ANN001
-    with rate_limited_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute",
+    with rate_limited_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_TOTAL_RATE_LIMIT="3 per minute",
                           TRUSTED_PROXIES=1) as app:
         db.create_all()
         for email in ("muctieu@example.vn", "khac@example.vn"):
@@ -149,3 +149,20 @@ def test_failures_count_per_account_whatever_the_address(rate_limited_app) -> No
         tries = [attempt("MucTieu@example.vn ", f"sai {i}", f"203.0.113.{i}") for i in range(4)]
         assert tries == [200, 200, 200, 429]
         assert attempt("khac@example.vn", PASSWORD, "203.0.113.50") == 302  # other accounts unaffected
+
+
+def test_a_strangers_wrong_tries_do_not_lock_the_owner_out(rate_limited_app) -> None:  # noqa: ANN001
+    with rate_limited_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute",
+                          TRUSTED_PROXIES=1) as app:
+        db.create_all()
+        user = User(email="bantochuc@example.vn", full_name="Ban tổ chức", role=Role.ORGANISER, session_version=0)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        client = app.test_client()
+
+        def attempt(password: str, address: str) -> int:
+            return client.post("/login", data={"email": "bantochuc@example.vn", "password": password},
+                               headers={"X-Forwarded-For": address}).status_code
+        assert [attempt(f"sai {i}", "198.51.100.7") for i in range(4)] == [200, 200, 200, 429]
+        assert attempt(PASSWORD, "203.0.113.20") == 302  # the owner, from the office, signs in
