@@ -21,6 +21,7 @@ from eventapp.events import services as events
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
 DEMO_PASSWORD = "eventapp-demo"  # noqa: S105 - printed by `make run`, demo data only
@@ -201,6 +202,9 @@ def load_demo(now: datetime | None = None) -> None:
     training = _ensure_training(now)
     _ensure_registrations(series, training, journalists, now)
     db.session.flush()
+    # The demo's people were invited when they registered (as real registrants are): their
+    # calendars are recorded as holding their sessions, so the first change tells them just that.
+    calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)
 
 
 def demo_counts() -> dict[str, int]:

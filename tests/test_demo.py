@@ -31,3 +31,21 @@ def test_demo_twice_gives_the_same_counts(app) -> None:  # noqa: ANN001
     statuses = set(db.session.scalars(sa.select(Registration.status).distinct()))
     assert len(statuses) >= 3  # mixed states
     assert "admin@demo.eventapp.vn" in first.output
+
+
+def test_the_demos_people_hold_their_invitations(app) -> None:  # noqa: ANN001
+    """As if invited when they registered: the first organiser change after `make run` tells each
+    journalist what changed, not every session they already hold."""
+    from eventapp.directory.models import Person
+    from eventapp.events.models import Event
+    from eventapp.models import utcnow
+    from eventapp.registrations.models import CalendarDelivery, Registration, RegistrationStatus
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    seated = set(db.session.scalars(
+        sa.select(Registration.person_id).join(Person, Person.id == Registration.person_id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.status == RegistrationStatus.APPROVED, Person.email.is_not(None),
+               Event.ends_at > utcnow())))
+    told = set(db.session.scalars(sa.select(CalendarDelivery.person_id)))
+    assert seated and seated <= told
