@@ -8,6 +8,7 @@ import smtplib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -59,6 +60,12 @@ def backoff(attempts: int) -> timedelta:
 _CALENDAR_START = re.compile(r"^(?=BEGIN:VCALENDAR\r?$)", re.MULTILINE)
 
 
+# Headers are folded at RFC 5322's 998 octets, not 78: CPython (up to 3.13) drops the space between
+# two encoded words where it folds a long non-ASCII subject ("tuyêntruyền"). Bodies keep 7-bit
+# transfer encodings whatever the line length (set per part below).
+HEADER_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def calendar_parts(ics: str | None) -> list[tuple[str, str]]:
     """(METHOD, text) of each VCALENDAR in a message's calendar text (the reconciler may join several)."""
     if not ics:
@@ -75,25 +82,26 @@ def calendar_parts(ics: str | None) -> list[tuple[str, str]]:
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     """A MIME message: plain text, an HTML alternative, and the calendar part when there is one."""
-    email = EmailMessage()
+    email = EmailMessage(policy=HEADER_POLICY)
     email["From"] = sender
     # Header values are one line: a name or title typed with a line break must not break the message.
     email["To"] = formataddr((one_line(message.to_name), one_line(message.to_address)))
     email["Subject"] = one_line(message.subject)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="eventapp")
     email["Content-Language"] = message.locale
-    email.set_content(message.body_text, charset="utf-8")
+    email.set_content(message.body_text, charset="utf-8", cte="quoted-printable")
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html", charset="utf-8")
+        email.add_alternative(message.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     for position, (method, calendar) in enumerate(calendar_parts(message.ics)):
         # Each iTIP message (one UID) goes in as clients expect: the first also as the inline
         # text/calendar alternative with method= (Outlook, Gmail show it), every one as an .ics
         # attachment, in order (a CANCEL of an old identity before the REQUEST that replaces it).
         if position == 0:
-            email.add_alternative(calendar, subtype="calendar", charset="utf-8", params={"method": method})
+            email.add_alternative(calendar, subtype="calendar", charset="utf-8", cte="quoted-printable",
+                                  params={"method": method})
         name = "invite" if method == "REQUEST" else "cancel"
         email.add_attachment(
-            calendar, subtype="calendar", charset="utf-8",
+            calendar, subtype="calendar", charset="utf-8", cte="base64",
             filename=f"{name}.ics" if position == 0 else f"{name}-{position + 1}.ics", params={"method": method},
         )
     return email

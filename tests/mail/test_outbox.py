@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
@@ -138,3 +139,25 @@ def test_only_organisers_read_messages(app, client, make_user, make_site, login)
     assert client.get(f"/console/outbox/{message.id}").status_code == 302  # to the sign-in page
     login(make_user(Role.ADMIN))
     assert client.get(f"/console/outbox/{message.id}").status_code == 200
+
+
+@pytest.mark.parametrize("subject", [
+    "Đã hủy: Hội thảo tập huấn (14:00, Chủ Nhật 20/12/2026)",
+    "Thay đổi: Họp báo chuyên đề về chuyển đổi số quốc gia và an toàn thông tin mạng (09:00, Thứ Năm 21/01/2027)",
+])
+def test_long_vietnamese_subjects_keep_every_space(subject: str) -> None:
+    """CPython folds a long encoded subject at 78 octets and drops the space between two encoded
+    words; the sender folds headers at 998 so what arrives is what was written."""
+    import email
+    from email import policy
+
+    from eventapp.mail.models import OutboxMessage
+    from eventapp.mail.sender import build_email
+
+    message = OutboxMessage(id=1, kind="notice", to_address="an@baochi.vn", to_name="Nguyễn Văn An",
+                            subject=subject, body_text="Nội dung " * 40, locale="vi")
+    received = email.message_from_bytes(build_email(message, "EventApp <noreply@eventapp.vn>").as_bytes(),
+                                        policy=policy.default)
+    assert received["Subject"] == subject
+    assert received.get_content().strip() == ("Nội dung " * 40).strip()
+    assert received["Content-Transfer-Encoding"] == "quoted-printable"  # 7-bit on the wire
