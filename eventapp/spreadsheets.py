@@ -133,7 +133,9 @@ def check_xlsx_before_parsing(data: bytes, limits: Limits) -> None:
                     sum(e.file_size for e in entries) > limits.max_total_bytes:
                 raise SpreadsheetError("too_large_inside")
             for entry in entries:
-                if "worksheets/" in entry.filename and entry.filename.endswith(".xml"):
+                # Every XML part, not only xl/worksheets/: a workbook may name its sheet anywhere
+                # (its relationships say where), and openpyxl follows them.
+                if entry.filename.endswith(".xml"):
                     _scan_sheet(archive.read(entry), limits)
     except (BadZipFile, ValueError, OSError, EOFError) as error:
         if isinstance(error, SpreadsheetError):

@@ -209,3 +209,38 @@ def test_a_row_of_thirty_thousand_cells_never_reaches_the_parser(coordinator, op
     page = coordinator(rezip(workbook_bytes([["x"]]), {SHEET: sheet}), "danh-sach.xlsx")
     assert "quá nhiều cột" in page
     assert openpyxl_calls == []
+
+
+def test_a_sheet_kept_outside_the_worksheets_folder_is_scanned_too(openpyxl_calls) -> None:  # noqa: ANN001
+    """The workbook's relationships may put its sheet anywhere; openpyxl follows them, so the
+    byte scan must look at every XML part (a row of 30,000 cells hidden in xl/s/sheet1.xml)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from eventapp.spreadsheets import SpreadsheetError, read_table
+
+    workbook = Workbook()
+    workbook.active.append(["Họ và tên"] + [f"c{i}" for i in range(3)])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    hidden = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hidden, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                cells = b"".join(b'<c r="A1"><v>1</v></c>' for _ in range(30_000))
+                data = data.replace(b"<sheetData>", b"<sheetData><row r=\"2\">" + cells + b"</row>")
+                target.writestr("xl/s/sheet1.xml", data)
+                continue
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"s/sheet1.xml")
+            target.writestr(item, data)
+    try:
+        read_table(io.BytesIO(hidden.getvalue()), "danh-sach.xlsx")
+    except SpreadsheetError as error:
+        assert str(error) in {"too_many_cells", "too_many_columns"}
+    else:
+        raise AssertionError("the hidden sheet was read")
+    assert openpyxl_calls == []  # refused by the byte scan, before openpyxl
