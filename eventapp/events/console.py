@@ -230,6 +230,11 @@ def publish_series(series_id: int):  # noqa: ANN201
     series = get_or_404(EventSeries, series_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "1":
+        # Publishing is outward (public pages, feeds, coordinators' e-mails): first say how many.
+        drafts = [e for e in services.upcoming_occurrences(series, utcnow()) if e.status == EventStatus.DRAFT]
+        return render_template("console/events/publish_confirm.html", series=series, drafts=drafts,
+                               confirm_form=ConfirmForm())
     try:
         count = services.publish_series(series, actor=current_user)
     except services.EventError as exc:

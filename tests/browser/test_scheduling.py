@@ -56,6 +56,9 @@ def test_organiser_creates_monthly_series_and_public_sees_it(live_server, page, 
     page.wait_for_url("**/console/events/series/*")
 
     page.click("[data-testid=publish-series]")
+    page.locator("[data-confirm=publish]").wait_for()  # how many go public, before anything does
+    assert int(page.locator("[data-confirm=publish]").get_attribute("data-count")) >= 12
+    page.click("[data-confirm-publish]")
     page.locator(".alert-success").wait_for()
     db.session.expire_all()
     series = db.session.scalars(sa.select(EventSeries)).one()

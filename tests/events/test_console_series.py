@@ -42,7 +42,10 @@ def test_create_series_with_picker_then_publish(client, organiser) -> None:  # n
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "09:00" in page and "Publish upcoming drafts" in page
     assert client.get(f"/events/{rows[0].id}").status_code == 404  # drafts are private
-    client.post(f"/console/events/series/{series.id}/publish")
+    check = client.post(f"/console/events/series/{series.id}/publish").get_data(as_text=True)
+    assert f'data-count="{len(rows)}"' in check  # first how many go public, nothing published yet
+    assert all(e.status == EventStatus.DRAFT for e in rows)
+    client.post(f"/console/events/series/{series.id}/publish", data={"confirmed": "1"})
     assert all(e.status == EventStatus.PUBLISHED for e in rows)
     assert client.get(f"/events/{rows[0].id}").status_code == 200
     edit = client.get(f"/console/events/series/{series.id}/edit").get_data(as_text=True)
