@@ -77,15 +77,37 @@ def register_enrolled(enrolment: Enrolment, events: list[Event], *, locale: str 
     return made
 
 
+def continued(enrolment: Enrolment) -> list[Enrolment]:
+    """This enrolment and the person's active ones in the series that continue it after
+    "this and all following" splits (carry_over makes them), oldest first."""
+    chain, series_ids = [enrolment], [enrolment.series_id]
+    while series_ids:
+        following = list(db.session.scalars(sa.select(Enrolment).join(
+            EventSeries, EventSeries.id == Enrolment.series_id).where(
+            EventSeries.split_from_id.in_(series_ids), Enrolment.person_id == enrolment.person_id,
+            Enrolment.status == EnrolmentStatus.ACTIVE).order_by(Enrolment.id)))
+        chain += following
+        series_ids = [e.series_id for e in following]
+    return chain
+
+
+def enrolment_for(enrolment: Enrolment, event: Event) -> Enrolment | None:
+    """The enrolment of this ticket's chain that covers the event's series, if any."""
+    return next((e for e in continued(enrolment) if e.series_id == event.series_id), None)
+
+
 def sessions(enrolment: Enrolment, now: datetime) -> list[tuple[Event, Registration | None, bool]]:
-    """(occurrence, the person's registration, skipped) for each upcoming occurrence; 3 queries."""
+    """(occurrence, the person's registration, skipped) for each upcoming occurrence of the series
+    and of its continuations after a split; a few queries whatever the number of sessions."""
+    chain = continued(enrolment)
     events = list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == enrolment.series_id, Event.status == EventStatus.PUBLISHED,
+        Event.series_id.in_([e.series_id for e in chain]), Event.status == EventStatus.PUBLISHED,
         Event.starts_at > now).order_by(Event.starts_at)))
     ids = [e.id for e in events]
     regs = {r.event_id: r for r in db.session.scalars(sa.select(Registration).where(
         Registration.person_id == enrolment.person_id, Registration.event_id.in_(ids)))} if ids else {}
-    skipped = skipped_event_ids(enrolment)
+    skipped = set(db.session.scalars(sa.select(EnrolmentSkip.event_id).where(
+        EnrolmentSkip.enrolment_id.in_([e.id for e in chain]))))
     return [(e, regs.get(e.id), e.id in skipped) for e in events]
 
 

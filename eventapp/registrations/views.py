@@ -34,7 +34,7 @@ from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
-from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Registration
+from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
 from eventapp.registrations.tickets import (
     current_ticket,
     find_by_renewal,
@@ -252,26 +252,29 @@ def cancel(token: str):  # noqa: ANN201
         form=form)))
 
 
-def _session_event(registration: Registration, event_id: int) -> Event:
-    """An occurrence of the series this ticket's enrolment covers, or 404."""
-    enrolment = registration.enrolment
+def _session_event(registration: Registration, event_id: int) -> tuple[Event, Enrolment]:
+    """An occurrence of the series this ticket's enrolment covers (or of its continuation after a
+    split), with the enrolment that covers it; else 404."""
     event = db.session.get(Event, event_id)
-    if enrolment is None or event is None or event.series_id != enrolment.series_id or not event.is_published:
+    if registration.enrolment is None or event is None or not event.is_published:
         abort(404)
-    return event
+    enrolment = enrolments.enrolment_for(registration.enrolment, event)
+    if enrolment is None:
+        abort(404)
+    return event, enrolment
 
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
 @token_miss_limit
 def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
     registration = _ticket(token)
-    event = _session_event(registration, event_id)
+    event, enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
         abort(400)
     if action == "skip":
-        enrolments.skip(registration.enrolment, event)
+        enrolments.skip(enrolment, event)
     else:
-        enrolments.unskip(registration.enrolment, event, locale=registration.locale or "vi")
+        enrolments.unskip(enrolment, event, locale=registration.locale or "vi")
     db.session.commit()
     flash(_("Your sessions have been updated."), "success")
     return redirect(url_for(".ticket", token=token))
@@ -283,7 +286,7 @@ def open_session(token: str, event_id: int):  # noqa: ANN201
     """The ticket of another session of the same enrolment (its current link; a new one only if
     that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
-    event = _session_event(registration, event_id)
+    event, _enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     other = db.session.scalar(sa.select(Registration).where(

@@ -120,11 +120,23 @@ def test_enrolment_and_its_skips_follow_a_split(app, make_series) -> None:  # no
     sessions = _agrees(mail, registration.person_id)
     assert len(sessions) == 5 + len(new_rows) - 1
     assert mail.messages[EMAIL] == sent + 2  # the shortened series and its continuation, never one per session
+    # The ticket lists the continuation's sessions too, and one of them can be skipped from it.
+    ticket = _ticket_token(registration)
+    client = app.test_client()
+    page = client.get(f"/ticket/{ticket}").get_data(as_text=True)
+    later = next(r for r in new_rows[4:] if r.id != skipped.id)
+    assert f'data-session="{later.id}"' in page
+    assert client.post(f"/ticket/{ticket}/sessions/{later.id}/skip").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration.status).where(
+        Registration.event_id == later.id, Registration.person_id == registration.person_id)).value == "cancelled"
+    sessions = _agrees(mail, registration.person_id)
     # The subscription shows the same sessions.
     token = tokens.issue_token(CalendarScope.PERSON, registration.person_id)
     db.session.commit()
     body = app.test_client().get(f"/calendar/u/{token}.ics").data
     assert feed_sessions(body, utcnow(), FAR) == {s for s in sessions if s[1] > utcnow()}
+    assert len(sessions) == 5 + len(new_rows) - 2  # the skip before the split and the one after
 
 
 def test_renaming_one_session_reaches_its_registrants(app, make_series) -> None:  # noqa: ANN001, F811
