@@ -5,6 +5,10 @@ anchored at the first shown occurrence, UNTIL (in UTC) is the last shown one, ev
 in between that is not shown (cancelled, draft, skipped, missing) is an EXDATE, and every shown row
 that differs from what the master produces gets an override VEVENT (same UID, RECURRENCE-ID = its
 original start) right after the master. One-off events are plain VEVENTs.
+
+The online join link is private: it is written (URL, LOCATION, DESCRIPTION, CONFERENCE) only when
+the caller passes join_link_visible=True for a reader entitled to it; by default it is left out.
+Anything that caches built components must key them by that flag as well.
 """
 
 from __future__ import annotations
@@ -192,8 +196,10 @@ class _Content:
 
 
 def _content(item: FeedEvent | FeedSeries, start: datetime, end: datetime, link: str,
-             labels: FeedLabels, agenda: Iterable[AgendaLine] = (), cancelled: bool = False) -> _Content:
-    online = clean(item.online_url) if item.mode in ("online", "hybrid") else ""
+             labels: FeedLabels, agenda: Iterable[AgendaLine] = (), cancelled: bool = False, *,
+             join_link_visible: bool = False) -> _Content:
+    visible = join_link_visible and item.mode in ("online", "hybrid")
+    online = clean(item.online_url) if visible else ""
     venue = ", ".join(p for p in (clean(item.venue), clean(item.venue_address)) if p)
     location = "; ".join(p for p in (venue, f"{ONLINE_LOCATION}: {online}" if online else "") if p)
     text = [clean(item.description)]
@@ -274,14 +280,17 @@ def _vevent(uid: str, content: _Content, tz: str, sequence: int, stamp: datetime
     return lines
 
 
-def _one_off(row: FeedEvent, labels: FeedLabels) -> list[str]:
-    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+def _one_off(row: FeedEvent, labels: FeedLabels, join_link_visible: bool) -> list[str]:
+    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                       join_link_visible=join_link_visible)
     return _vevent(row.uid, content, row.tz, row.sequence, row.updated_at, labels)
 
 
-def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> list[str]:
+def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels,
+              join_link_visible: bool) -> list[str]:
     """One session on its own, as its invitation has it: series UID, RECURRENCE-ID = original start."""
-    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                       join_link_visible=join_link_visible)
     return _vevent(series.uid, content, row.tz, max(series.sequence, row.sequence),
                    max(series.updated_at, row.updated_at), labels, recurrence_id=row.original_start)
 
@@ -292,8 +301,8 @@ def _rule_without_end(rrule: str, tz: str) -> str:
     return ";".join(parts)
 
 
-def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
-                       labels: FeedLabels) -> tuple[list[list[str]], list[FeedEvent]]:
+def _series_components(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels,
+                       join_link_visible: bool) -> tuple[list[list[str]], list[FeedEvent]]:
     """The master and its overrides, plus rows the rule does not produce (emitted on their own)."""
     shown = {row.original_start: row for row in rows if row.original_start is not None}
     if not shown:
@@ -312,7 +321,8 @@ def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
     anchor, until = in_rule[0], in_rule[-1]
     duration = timedelta(minutes=series.duration_minutes)
     link = shown[anchor].url
-    master_content = _content(series, anchor, anchor + duration, link, labels)
+    visible = join_link_visible
+    master_content = _content(series, anchor, anchor + duration, link, labels, join_link_visible=visible)
     # UNTIL in UTC ("...Z"), as RFC 5545 requires with a zoned DTSTART, at the last shown row.
     rule = f"{_rule_without_end(series.rrule, series.tz)};UNTIL={_stamp(until)}"
     excluded = [start for start in instants if anchor <= start <= until and start not in shown]
@@ -321,10 +331,12 @@ def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
     components: list[list[str]] = [master]
     for start in in_rule:
         row = shown[start]
-        projected = _content(series, start, start + duration, link, labels)
-        actual = _content(row, row.starts_at, row.ends_at, link, labels, row.agenda, row.cancelled)
+        projected = _content(series, start, start + duration, link, labels, join_link_visible=visible)
+        actual = _content(row, row.starts_at, row.ends_at, link, labels, row.agenda, row.cancelled,
+                          join_link_visible=visible)
         if actual != projected or row.tz != series.tz:
-            own = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+            own = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                           join_link_visible=visible)
             components.append(_vevent(
                 series.uid, own, series.tz, max(series.sequence, row.sequence),
                 max(series.updated_at, row.updated_at), labels, recurrence_id=start))
@@ -347,8 +359,13 @@ def _calendar_header(calendar: FeedCalendar) -> list[str]:
 
 
 def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
-               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
-    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
+               series: Iterable[FeedSeries] = (), *, instances: bool = False,
+               join_link_visible: bool = False) -> bytes:
+    """The whole VCALENDAR as bytes; the same input always gives the same bytes.
+
+    join_link_visible: write the rows' online links; only for a reader entitled to them (a
+    personal or a taking-part site's feed), never for a public feed or one event's .ics.
+    """
     # instances (one event's .ics): a series row is a lone instance of its series, never a master
     # of its own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
     labels = calendar.labels
@@ -359,20 +376,21 @@ def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
     for row in events:
         if instances and row.series_id in by_id and row.original_start is not None:
             item = by_id[row.series_id]
-            blocks.append(((row.starts_at, item.uid), [_instance(row, item, labels)], row.tz))
+            component = _instance(row, item, labels, join_link_visible)
+            blocks.append(((row.starts_at, item.uid), [component], row.tz))
         elif row.series_id is not None and row.series_id in by_id and not row.cancelled:
             groups.setdefault(row.series_id, []).append(row)
         else:
             singles.append(row)
     for series_id, rows in groups.items():
         item = by_id[series_id]
-        components, orphans = _series_components(item, rows, labels)
+        components, orphans = _series_components(item, rows, labels, join_link_visible)
         if components:
             first = min(row.original_start or row.starts_at for row in rows)
             blocks.append(((first, item.uid), components, item.tz))
         singles.extend(orphans)
     for row in singles:
-        blocks.append(((row.starts_at, row.uid), [_one_off(row, labels)], row.tz))
+        blocks.append(((row.starts_at, row.uid), [_one_off(row, labels, join_link_visible)], row.tz))
     blocks.sort(key=lambda block: block[0])
     tzids = sorted({block[2] for block in blocks} - {"UTC"})
     out = [b"\r\n".join(fold(line) for line in _calendar_header(calendar)), b"\r\n"]

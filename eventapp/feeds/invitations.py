@@ -28,12 +28,16 @@ def _address(role: str, party: Party, extra: str = "") -> str:
 
 def build_invitation(method: str, event: ical.FeedEvent, *, uid: str, recurrence_id: datetime | None,
                      sequence: int, organizer: Party, attendee: Party, labels: ical.FeedLabels,
-                     stamp: datetime) -> str:
-    """The VCALENDAR text of a REQUEST (invite or update) or CANCEL for one attendee."""
+                     stamp: datetime, join_link_visible: bool) -> str:
+    """The VCALENDAR text of a REQUEST (invite or update) or CANCEL for one attendee.
+
+    join_link_visible: the attendee may have the online join link (a confirmed registrant).
+    """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method}")
     cancelled = method == "CANCEL" or event.cancelled
-    content = ical._content(event, event.starts_at, event.ends_at, event.url, labels, event.agenda, cancelled)
+    content = ical._content(event, event.starts_at, event.ends_at, event.url, labels, event.agenda, cancelled,
+                            join_link_visible=join_link_visible)
     lines = ical._vevent(uid, content, event.tz, sequence, stamp, labels, recurrence_id=recurrence_id)
     status = "DECLINED" if method == "CANCEL" else "ACCEPTED"
     parties = [_address("ORGANIZER", organizer),

@@ -48,4 +48,7 @@ def invitation_for(event: Event, person: Person, method: str, *, sequence_bump: 
         method, row, uid=uid, recurrence_id=recurrence_id, sequence=sequence + sequence_bump,
         organizer=organizer(), attendee=Party(person.email, person.full_name),
         labels=services.feed_labels(), stamp=utcnow(),
+        # Only confirmed registrants are sent a REQUEST (see registrations.emails, events.notify):
+        # the join link is theirs. A CANCEL takes the event away and needs no link.
+        join_link_visible=method == "REQUEST",
     )

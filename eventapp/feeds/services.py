@@ -28,7 +28,7 @@ from eventapp.registrations.models import (
     RegistrationStatus,
 )
 
-FORMAT_VERSION = "2"  # bump when the builder's output changes, so cached bodies and ETags roll over
+FORMAT_VERSION = "3"  # bump when the builder's output changes, so cached bodies and ETags roll over
 FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
 CANCELLED_GRACE = timedelta(days=7)
@@ -52,6 +52,11 @@ class FeedScope:
     @property
     def is_private(self) -> bool:
         return self.person_id is not None or self.site_id is not None
+
+    @property
+    def join_link_visible(self) -> bool:
+        """Only a person's own feed and a taking-part site's feed may carry online join links."""
+        return self.is_private
 
 
 def public_scope(kind: EventKind | None = None) -> FeedScope:
@@ -248,8 +253,29 @@ EVENT_COLUMNS = (
 )
 
 
+def _join_links(scope: FeedScope, shown: sa.ColumnElement[bool], rows: list) -> dict[int, str]:
+    """The online link each shown row may carry in this feed, by event id: none in a public one.
+
+    A person sees the link of the events they are confirmed for (as their e-mails do); a site
+    sees its own join link where the organiser gave it one, else the event's.
+    """
+    if not scope.join_link_visible:
+        return {}
+    links = {r.id: r.online_url for r in rows if r.online_url}
+    if scope.person_id is not None:
+        approved = set(db.session.scalars(sa.select(Registration.event_id).where(
+            Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
+            Registration.event_id.in_(sa.select(Event.id).where(shown)))))
+        return {event_id: link for event_id, link in links.items() if event_id in approved}
+    own = db.session.execute(sa.select(EventSite.event_id, EventSite.join_url).where(
+        EventSite.site_id == scope.site_id, EventSite.join_url.is_not(None),
+        EventSite.event_id.in_(sa.select(Event.id).where(shown)))).all()
+    return links | {event_id: link for event_id, link in own if link}
+
+
 def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
-    """Shown rows, their series (with all-rows SEQUENCE and last change) and agendas: three queries."""
+    """Shown rows, their series (with all-rows SEQUENCE and last change) and agendas: three queries,
+    and a fourth for the join links a private feed may show."""
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
@@ -272,14 +298,19 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
         .join(totals, totals.c.series_id == EventSeries.id)
         .where(EventSeries.id.in_(sa.select(Event.series_id).where(shown)))).all()
     base = _base_url()
+    join_links = _join_links(scope, shown, rows)
     events = [ical.FeedEvent(
         uid=r.uid, kind=r.kind.value, title=r.title, starts_at=r.starts_at, ends_at=r.ends_at, tz=r.tz,
         updated_at=r.updated_at, url=f"{base}/events/{r.id}", sequence=r.sequence,
         cancelled=r.status == EventStatus.CANCELLED, description=r.description or "",
-        mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=r.online_url,
+        mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=join_links.get(r.id),
         series_id=r.series_id, original_start=r.original_start,
         agenda=tuple(agenda.get(r.id, ())),
     ) for r in rows]
+    # A master carries the series' link only where every shown session of it may show a link, so
+    # the file never holds a link the reader may not have (the sessions then get overrides).
+    linked = {r.series_id for r in rows if r.series_id is not None and r.id in join_links}
+    unlinked = {r.series_id for r in rows if r.series_id is not None and r.id not in join_links}
     series = []
     for s, seq, changed in series_rows:
         changed = changed if changed.tzinfo else changed.replace(tzinfo=UTC)  # a bare aggregate
@@ -289,7 +320,8 @@ def load_feed_data(scope: FeedScope, now: datetime) -> tuple[list[ical.FeedEvent
             updated_at=s.updated_at if alone else max(s.updated_at, changed),
             sequence=s.sequence if alone else max(s.sequence, seq or 0),
             description=s.description or "", mode=s.mode.value, venue=s.venue,
-            venue_address=s.venue_address, online_url=s.online_url))
+            venue_address=s.venue_address,
+            online_url=s.online_url if s.id in linked - unlinked else None))
     return events, series
 
 
@@ -318,4 +350,5 @@ def feed_name(scope: FeedScope, title: str = "") -> str:
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
     events, series = load_feed_data(scope, now)
     calendar = ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(), timezone=_calendar_tz())
-    return ical.build_feed(calendar, events, series, instances=scope.event_id is not None)
+    return ical.build_feed(calendar, events, series, instances=scope.event_id is not None,
+                           join_link_visible=scope.join_link_visible)
