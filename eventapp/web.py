@@ -26,6 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from eventapp.events.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import db, login_manager
 
 bp = Blueprint("core", __name__)
@@ -181,6 +182,14 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 
 
+def recurrence_words(rule: str | None, tz: str | None = None, dtstart_local: datetime | None = None) -> str:
+    """A recurrence rule in words in the reader's language ("Thứ Năm tuần đầu mỗi tháng")."""
+    if not rule:
+        return ""
+    return describe_recurrence(rule, tz or current_app.config["DEFAULT_EVENT_TZ"], gettext=gettext,
+                               dtstart_local=dtstart_local)
+
+
 def _template_context() -> dict:
     return {
         "current_locale": select_locale(),
@@ -206,6 +215,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["recurrence_words"] = recurrence_words
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"
