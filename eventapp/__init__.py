@@ -35,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     limiter.init_app(app)
 
     _import_models()
+    _connect_reactions()
     app.url_map.converters["int"] = web.DatabaseIntConverter
     _register_blueprints(app)
     web.init_app(app)
@@ -81,6 +82,15 @@ def _import_models() -> None:
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
     from eventapp.registrations import models as _registrations  # noqa: F401
+
+
+def _connect_reactions() -> None:
+    """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
+    from eventapp.events import signals
+    from eventapp.registrations import calendar_sync, enrolments
+
+    calendar_sync.init_app()
+    signals.series_split.connect(enrolments.carry_over)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -21,6 +21,7 @@ from eventapp.accounts.models import Role, User
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventKind, EventMode, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
 PG_URL_ENV = "EVENTAPP_TEST_DATABASE_URL"
@@ -245,6 +246,8 @@ def make_registration(app, make_person):  # noqa: ANN001, ANN201
                                     channel=channel, site_id=site.id if site else None, **values)
         db.session.add(registration)
         db.session.flush()
+        # As if its invitation had gone out when it was made: later changes are news to its calendar.
+        calendar_truth.record_as_told([registration.person_id])
         return registration
     return build
 

@@ -117,10 +117,18 @@ class Site(TimestampMixin, db.Model):
         return f"<Site {self.code} {self.name!r}>"
 
 
+class CalendarMode(enum.StrEnum):
+    """How a person's calendar learns about their sessions."""
+
+    INVITATIONS = "invitations"
+    SUBSCRIPTION = "subscription"
+
+
 class Person(TimestampMixin, db.Model):
     """One human, deduplicated by normalised e-mail; registrations and accreditations hang off it."""
 
     __tablename__ = "people"
+    __table_args__ = (enum_check("calendar_mode", CalendarMode),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(sa.String(150), nullable=False)
@@ -134,6 +142,11 @@ class Person(TimestampMixin, db.Model):
     position: Mapped[str | None] = mapped_column(sa.String(150))
     press_card_no: Mapped[str | None] = mapped_column(sa.String(40))
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi", server_default="vi")
+    # One calendar path per person: e-mailed invitations (REQUEST/CANCEL) or a personal
+    # subscription, never both, or every session would show twice.
+    calendar_mode: Mapped[CalendarMode] = enum_column(
+        CalendarMode, nullable=False, default=CalendarMode.INVITATIONS,
+        server_default=CalendarMode.INVITATIONS.value)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     registrations: Mapped[list[Registration]] = relationship(back_populates="person")

@@ -52,6 +52,7 @@ def event_spec(form: EventForm) -> oneoff.EventSpec:
 
 def occurrence_values(form: OccurrenceForm, event: Event) -> dict:
     return {
+        "title": form.title.data,
         "starts_at": recurrence.to_utc(form.starts_at.data, event.tz),
         "ends_at": recurrence.to_utc(form.ends_at.data, event.tz), "mode": EventMode(form.mode.data),
         "venue": form.venue.data or None, "venue_address": form.venue_address.data or None,

@@ -272,8 +272,9 @@ class SeriesForm(PlaceFields, AppForm):
 
 
 class OccurrenceForm(PlaceFields, AppForm):
-    """Edit one occurrence: move it, change venue, link or capacity."""
+    """Edit one occurrence: rename or move it, change venue, link or capacity."""
 
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired(), within_reach])
 

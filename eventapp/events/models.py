@@ -186,7 +186,12 @@ class Event(TimestampMixin, db.Model):
         return not (self.registration_closes_at and now >= self.registration_closes_at)
 
     def bump_sequence(self) -> None:
+        """A change calendars must see. An occurrence's calendar identity is its series' UID, whose
+        SEQUENCE (the series' counter, never below any of its rows') rises with it: RFC 5545 wants
+        the UID's SEQUENCE raised when any of its components changes."""
         self.sequence = (self.sequence or 0) + 1
+        if self.series is not None:
+            self.series.sequence = max((self.series.sequence or 0) + 1, self.sequence)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}Z>"

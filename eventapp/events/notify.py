@@ -16,9 +16,9 @@ from sqlalchemy.orm import selectinload
 from eventapp.accounts.models import Role, User
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
-from eventapp.feeds.itip import invitation_for
+from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
-from eventapp.registrations import emails
+from eventapp.registrations import calendar_sync, emails
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CancelledBy,
@@ -62,11 +62,10 @@ def cancel_registrations(event: Event, reason: str) -> int:
     Nothing is deleted: the registrations stay, marked cancelled by the organiser."""
     count = 0
     for registration in active_registrations([event]):
-        was = registration.status
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_by = CancelledBy.ORGANISER
         registration.status_reason = (reason or "")[:500]
-        _tell_registrant(registration, event, "event_cancelled", was=was, reason=reason)
+        _tell_registrant(registration, event, "event_cancelled", reason=reason)
         count += 1
     db.session.flush()
     return count
@@ -92,28 +91,27 @@ def tell_changes(notices: list[ChangeNotice]) -> int:
     count = 0
     for notice in notices:
         for registration in by_event[notice.event.id]:
-            _tell_registrant(registration, notice.event, notice.kind, was=registration.status,
-                             old_start=notice.old_start, changed=list(notice.changed))
+            _tell_registrant(registration, notice.event, notice.kind, old_start=notice.old_start,
+                             changed=list(notice.changed))
             count += 1
     return count
 
 
 def _changed_text(changed: list[str]) -> str:
     """What changed, in the current language ("the venue, the end time")."""
-    labels = {"venue": _("the venue"), "venue_address": _("the address"), "online_url": _("the online link"),
+    labels = {"title": _("the title"), "venue": _("the venue"), "venue_address": _("the address"), "online_url": _("the online link"),
               "mode": _("the format"), "ends_at": _("the end time")}
     return ", ".join(dict.fromkeys(labels[name] for name in changed if name in labels))
 
 
-def _tell_registrant(registration: Registration, event: Event, kind: str, *, was: RegistrationStatus,
-                     reason: str = "", old_start: datetime | None = None, changed: list[str] | None = None) -> None:
-    """One registrant's message, text and HTML, in their language; `was` is the status before."""
+def _tell_registrant(registration: Registration, event: Event, kind: str, *, reason: str = "",
+                     old_start: datetime | None = None, changed: list[str] | None = None) -> None:
+    """One registrant's message, text and HTML, in their language."""
     person = registration.person
     if not person.email:
         return  # registered by a site without an e-mail: the coordinator sees the status
     locale = registration.locale or "vi"
-    outer, language = emails._rendering(locale)
-    with outer, language:
+    with rendering(locale):
         if kind == "event_cancelled":
             subject = _("Cancelled: %(title)s (%(when)s)", title=event.title, when=_when(event))
             intro = _("The organiser has cancelled \"%(title)s\" planned for %(when)s. Your registration "
@@ -132,20 +130,12 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, was
                    "join_url": emails.join_url(event, registration)}
         body_text = render_template("emails/notice.txt", **context)
         body_html = render_template("emails/notice.html", **context)
-    # Only a confirmed registrant was sent an invitation (PARTSTAT=ACCEPTED): only they get its
-    # update or CANCEL. Pending and wait-listed people get the notice without one.
-    method = None
-    if was == RegistrationStatus.APPROVED:
-        # A new time, place or link is an updated invitation (its SEQUENCE was bumped by the change).
-        method = "CANCEL" if kind == "event_cancelled" else "REQUEST"
-    ics = None
-    if method:
-        # The registrant's own offset on top of the event's SEQUENCE (see Registration), so the
-        # update outranks whatever invitation they last received.
-        ics = invitation_for(event, person, method, sequence_bump=registration.next_invitation_sequence(method))
-    queue_message(kind=kind, to_address=person.email, to_name=person.full_name,
-                  subject=emails._subject_line(subject), body_text=body_text, body_html=body_html,
-                  locale=locale, ics=ics, ics_method=method if ics else None)
+    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name,
+                            subject=emails._subject_line(subject), body_text=body_text, body_html=body_html,
+                            locale=locale)
+    # The updated invitation or its CANCEL (for those whose calendar holds it) is attached by the
+    # reconciler before commit; several notices to one person in one change become one e-mail.
+    calendar_sync.note_message(person.id, message)
 
 
 def coordinators(site_ids: list[int]) -> dict[int, list[User]]:

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp import audit
-from eventapp.events import notify, recurrence, registrants
+from eventapp.events import notify, recurrence, registrants, signals
 from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.events.services import (
     CALENDAR_FIELDS,
@@ -37,7 +37,7 @@ OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
 
 
 # Changes registrants must hear about even when the start stays: where and until when it runs.
-NOTICE_FIELDS = ("venue", "venue_address", "online_url", "mode", "ends_at")
+NOTICE_FIELDS = ("title", "venue", "venue_address", "online_url", "mode", "ends_at")
 
 
 def _change_notice(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> notify.ChangeNotice | None:
@@ -305,6 +305,8 @@ def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, act
     db.session.flush()
     stats = rebase(new, moving, horizon=horizon, actor=actor, now=now)
     extend_horizon(new, horizon, publish=was_published, now=now)
+    # Enrolments in the whole series carry over to its continuation (registrations react).
+    signals.series_split.send(series, new_series=new, now=now)
     audit.record(actor, "series.split", series, series.title,
                  {"rrule": [old_rule, series.rrule], "new_series_id": new.id, "at": at_utc.isoformat(), **stats})
     audit.record(actor, "series.create", new, new.title, {"split_from_id": series.id, "rrule": rule})

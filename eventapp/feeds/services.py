@@ -19,11 +19,8 @@ from eventapp.extensions import db
 from eventapp.feeds import ical
 from eventapp.feeds.cache import version_memo
 from eventapp.registrations.models import (
-    ACTIVE_STATUSES,
     CancelledBy,
     Enrolment,
-    EnrolmentSkip,
-    EnrolmentStatus,
     Registration,
     RegistrationStatus,
 )
@@ -99,10 +96,11 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
         clause = sa.and_(clause, Event.id.in_(
             sa.select(EventSite.event_id).where(EventSite.site_id == scope.site_id)))
     if scope.person_id is not None:
-        enrolments = sa.select(Enrolment.id).where(
-            Enrolment.person_id == scope.person_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        # The sessions where the person holds a seat, exactly what their e-mailed invitations hold
+        # (calendar_truth.wanted_for): one truth for both calendar paths. Enrolled people hold a
+        # registration per session they attend; skipped, wait-listed and pending ones are not theirs.
         registered = Event.id.in_(sa.select(Registration.event_id).where(
-            Registration.person_id == scope.person_id, Registration.status.in_(ACTIVE_STATUSES)))
+            Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED))
         # Cancelling an event cancels its registrations too (events.notify), marked as the
         # organiser's with the event's reason: those stay, so the person sees "[Đã hủy]" for the
         # grace period like everyone else. Their own or an earlier individual cancellation does not.
@@ -111,13 +109,7 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
             Registration.status == RegistrationStatus.CANCELLED,
             Registration.cancelled_by == CancelledBy.ORGANISER,
             Registration.status_reason == Event.cancel_reason))
-        enrolled = sa.and_(
-            Event.series_id.in_(sa.select(Enrolment.series_id).where(
-                Enrolment.person_id == scope.person_id, Enrolment.status == EnrolmentStatus.ACTIVE)),
-            ~Event.id.in_(sa.select(EnrolmentSkip.event_id).where(
-                EnrolmentSkip.enrolment_id.in_(enrolments))),
-        )
-        clause = sa.and_(clause, sa.or_(registered, cancelled_with_event, enrolled))
+        clause = sa.and_(clause, sa.or_(registered, cancelled_with_event))
     return clause
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,23 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+_CALENDAR_START = re.compile(r"^(?=BEGIN:VCALENDAR\r?$)", re.MULTILINE)
+
+
+def calendar_parts(ics: str | None) -> list[tuple[str, str]]:
+    """(METHOD, text) of each VCALENDAR in a message's calendar text (the reconciler may join several)."""
+    if not ics:
+        return []
+    parts = []
+    # Only a line that is exactly BEGIN:VCALENDAR starts one (a typed text is escaped and folded).
+    for text in _CALENDAR_START.split(ics):
+        if not text.startswith("BEGIN:VCALENDAR"):
+            continue
+        method = next((line[7:].strip() for line in text.splitlines() if line.startswith("METHOD:")), "REQUEST")
+        parts.append((method, text))
+    return parts
+
+
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     """A MIME message: plain text, an HTML alternative, and the calendar part when there is one."""
     email = EmailMessage()
@@ -49,14 +67,16 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body_text, charset="utf-8")
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html", charset="utf-8")
-    if message.ics:
-        method = message.ics_method or "REQUEST"
-        # The invitation goes in twice, as clients expect: an inline text/calendar alternative
-        # with method= (Outlook, Gmail show Accept/Decline) and an .ics attachment (everyone else).
-        email.add_alternative(message.ics, subtype="calendar", charset="utf-8", params={"method": method})
+    for position, (method, calendar) in enumerate(calendar_parts(message.ics)):
+        # Each iTIP message (one UID) goes in as clients expect: the first also as the inline
+        # text/calendar alternative with method= (Outlook, Gmail show it), every one as an .ics
+        # attachment, in order (a CANCEL of an old identity before the REQUEST that replaces it).
+        if position == 0:
+            email.add_alternative(calendar, subtype="calendar", charset="utf-8", params={"method": method})
+        name = "invite" if method == "REQUEST" else "cancel"
         email.add_attachment(
-            message.ics, subtype="calendar", charset="utf-8",
-            filename="invite.ics" if method == "REQUEST" else "cancel.ics", params={"method": method},
+            calendar, subtype="calendar", charset="utf-8",
+            filename=f"{name}.ics" if position == 0 else f"{name}-{position + 1}.ics", params={"method": method},
         )
     return email
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 
 import segno
-from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale
+from flask import render_template
 from flask_babel import gettext as _
 
 from eventapp.events.models import Event, EventMode
-from eventapp.feeds.itip import invitation_for
+from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
+from eventapp.registrations import calendar_sync
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
 
@@ -56,10 +55,6 @@ WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
                          "carries your current ticket; earlier ticket links no longer work.")),
 }
 
-# Kinds whose e-mail carries a calendar invitation, and which iTIP method it uses.
-INVITATION_METHOD = {APPROVED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
-# Kinds that, for a registration losing its seat, must take the invitation out of the calendar.
-WITHDRAWING = frozenset({REJECTED, WAITLISTED})
 
 STATUS_KIND = {
     RegistrationStatus.PENDING: RECEIVED,
@@ -81,16 +76,8 @@ def join_url(event: Event, registration: Registration) -> str | None:
     return event.online_url
 
 
-def _rendering(locale: str):  # noqa: ANN202
-    """Templates need a request context (context processors); the CLI and workers have none."""
-    outer = nullcontext() if has_request_context() else current_app.test_request_context(
-        base_url=current_app.config.get("PUBLIC_BASE_URL") or None)
-    return outer, force_locale(locale)
-
-
-def notify(registration: Registration, kind: str, *, reason: str | None = None, withdraw: bool = False) -> bool:
+def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
     """Queue one registration e-mail with a fresh ticket link; False when there is no address."""
-    # `withdraw`: the registration held a seat, so its rejection or wait-listing carries a CANCEL
     person = registration.person
     if not person.email:
         return False  # registered by a site without an e-mail: the coordinator sees the status
@@ -100,8 +87,7 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None, 
     token = None if kind == CANCELLED else issue_ticket(registration)
     locale = registration.locale or person.locale or "vi"
     subject_text, intro = WORDING[kind]
-    outer, language = _rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {
             "lang": locale, "person": person, "event": event, "registration": registration, "intro": intro(),
             "reason": reason, "ticket_url": ticket_url(token) if token else None,
@@ -114,32 +100,22 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None, 
         subject = _subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("emails/registration.txt", **context)
         body_html = render_template("emails/registration.html", **context)
-    method = INVITATION_METHOD.get(kind)
-    if kind == TICKET_RESENT and registration.status == RegistrationStatus.APPROVED:
-        method = "REQUEST"
-    if withdraw and kind in WITHDRAWING:
-        method = "CANCEL"
-    ics = None
-    if method is not None:
-        # Changes of this registrant alone (cancelled, registered again) raise their own offset on
-        # top of the event's SEQUENCE: REQUEST n, CANCEL n+1, REQUEST n+2 — never downwards.
-        ics = invitation_for(event, person, method,
-                             sequence_bump=registration.next_invitation_sequence(method))
-    queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
-                  body_text=body_text, body_html=body_html, locale=locale, ics=ics,
-                  ics_method=method if ics else None)
+    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
+                            body_text=body_text, body_html=body_html, locale=locale)
+    # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
+    # transaction commits, from what this person's calendar was told and what now holds.
+    calendar_sync.note_message(person.id, message)
     return True
 
 
-def notify_status(registration: Registration, *, reason: str | None = None, withdraw: bool = False) -> bool:
-    return notify(registration, STATUS_KIND[registration.status], reason=reason, withdraw=withdraw)
+def notify_status(registration: Registration, *, reason: str | None = None) -> bool:
+    return notify(registration, STATUS_KIND[registration.status], reason=reason)
 
 
 def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",
              note: str | None = None) -> None:
     """The "registration is open" announcement to one member of the network."""
-    outer, language = _rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "note": note,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
@@ -153,8 +129,7 @@ def announce(event: Event, to_address: str, to_name: str | None, locale: str = "
 def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") -> None:
     """Told by e-mail, not on screen, so the page never reveals whether an address is registered."""
     subject_text, intro = WORDING[FULL]
-    outer, language = _rendering(locale)
-    with outer, language:
+    with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(f"{subject_text()}: {event.title}")

@@ -121,3 +121,32 @@ def sync_enrolments(now: datetime | None = None) -> int:
         if missing:
             made += len(register_enrolled(enrolment, missing, now=now))
     return made
+
+
+def carry_over(series: EventSeries, *, new_series: EventSeries, now: datetime, **_extra: object) -> int:
+    """"This and all following" split the series: every active enrolment follows to the
+    continuation, with the skips and registrations of the sessions that moved, and the person is
+    registered for the continuation's other upcoming sessions. Returns how many enrolments moved."""
+    moved_rows = sa.select(Event.id).where(Event.series_id == new_series.id).scalar_subquery()
+    count = 0
+    for enrolment in db.session.scalars(sa.select(Enrolment).where(
+            Enrolment.series_id == series.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+            .order_by(Enrolment.id)).all():
+        continued = enrol(enrolment.person, new_series, now)
+        db.session.execute(sa.update(EnrolmentSkip).where(
+            EnrolmentSkip.enrolment_id == enrolment.id, EnrolmentSkip.event_id.in_(moved_rows))
+            .values(enrolment_id=continued.id).execution_options(synchronize_session=False))
+        db.session.execute(sa.update(Registration).where(
+            Registration.enrolment_id == enrolment.id, Registration.event_id.in_(moved_rows))
+            .values(enrolment_id=continued.id).execution_options(synchronize_session=False))
+        db.session.expire(continued, ["skips", "registrations"])
+        upcoming = list(db.session.scalars(sa.select(Event).where(
+            Event.series_id == new_series.id, Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
+            .order_by(Event.id)))
+        have = set(db.session.scalars(sa.select(Registration.event_id).where(
+            Registration.person_id == enrolment.person_id,
+            Registration.event_id.in_([e.id for e in upcoming])))) if upcoming else set()
+        register_enrolled(continued, [e for e in upcoming if e.id not in have],
+                          locale=enrolment.person.locale or "vi", now=now)
+        count += 1
+    return count

@@ -134,10 +134,6 @@ class Registration(TimestampMixin, db.Model):
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     question_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Added to the event's SEQUENCE in this registrant's invitations, so that a re-registration's
-    # REQUEST outranks the CANCEL before it (calendars ignore a lower SEQUENCE). Odd exactly when
-    # the last invitation sent was a CANCEL; it only ever grows.
-    invitation_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship(back_populates="registrations")
@@ -156,14 +152,6 @@ class Registration(TimestampMixin, db.Model):
 
     def can_transition_to(self, new_status: RegistrationStatus) -> bool:
         return new_status in TRANSITIONS[self.status]
-
-    def next_invitation_sequence(self, method: str) -> int:
-        """The offset for an invitation of `method` ("REQUEST"/"CANCEL"), raised when the method flips."""
-        current = self.invitation_sequence or 0
-        if (current % 2 == 1) != (method == "CANCEL"):
-            current += 1
-        self.invitation_sequence = current
-        return current
 
     def set_status(self, new_status: RegistrationStatus, now: datetime, reason: str | None = None) -> None:
         """Move along the state machine (ValueError on a forbidden move) and stamp the change."""
@@ -238,3 +226,27 @@ class Accreditation(TimestampMixin, db.Model):
     person: Mapped[Person] = relationship()
     outlet: Mapped[Organisation | None] = relationship()
     series: Mapped[EventSeries | None] = relationship()
+
+
+class CalendarDelivery(TimestampMixin, db.Model):
+    """What one person's mail calendar was last told about one calendar identity (UID plus
+    RECURRENCE-ID): the SEQUENCE and significant content of the last REQUEST, or that the last word
+    was a CANCEL. The reconciler (calendar_sync) compares it with the database's truth."""
+
+    __tablename__ = "calendar_deliveries"
+    __table_args__ = (sa.UniqueConstraint("person_id", "uid", "recurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    uid: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    # "" for a series master or a one-off event, else the RECURRENCE-ID in UTC (YYYYMMDDTHHMMSSZ):
+    # a NULL would not take part in the unique constraint.
+    recurrence_key: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="")
+    sequence: Mapped[int] = mapped_column(nullable=False, default=0)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="")
+    cancelled: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # Enough to write a CANCEL once the rows behind the identity are gone or changed.
+    summary: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")

@@ -23,7 +23,7 @@ from eventapp.directory.models import (
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import capacity, emails
+from eventapp.registrations import calendar_sync, capacity, emails
 from eventapp.registrations.models import (
     Accreditation,
     AccreditationStatus,
@@ -171,6 +171,8 @@ def register(event: Event, person: Person, *, channel: RegistrationChannel, site
     if questions:
         registration.questions = questions
     db.session.flush()
+    if channel != RegistrationChannel.WALK_IN:  # at the door, a calendar entry is no news
+        calendar_sync.touch(person.id)
     return Outcome(registration)
 
 
@@ -270,8 +272,9 @@ def change_status(registration: Registration, target: RegistrationStatus, *, act
     registration.set_status(target, now, reason)
     audit.record(actor, f"registration.{target.value}", registration, registration.person.full_name,
                  {"status": [old.value, target.value], "reason": reason})
-    # a seat lost (rejected, wait-listed) takes the invitation out of the calendar too
-    emails.notify_status(registration, reason=reason, withdraw=held and not registration.holds_seat)
+    # a seat lost (rejected, wait-listed) takes the invitation out of the calendar too: the
+    # reconciler attaches the CANCEL to this message
+    emails.notify_status(registration, reason=reason)
     db.session.flush()
     if held and not registration.holds_seat:
         fill_freed_seats(event, registration.site_id)

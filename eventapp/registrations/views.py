@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.routing import BuildError
 
-from eventapp.directory.models import Organisation, OrganisationKind
+from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db, limiter, token_miss_limit
@@ -172,12 +172,19 @@ def personal_calendar(token: str):  # noqa: ANN201
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    person = registration.person
     if request.form.get("action") == "revoke":
         calendar_tokens.revoke_tokens(CalendarScope.PERSON, registration.person_id)
+        # Back to e-mailed invitations: the reconciler sends them again before this commits.
+        person.calendar_mode = CalendarMode.INVITATIONS
         db.session.commit()
-        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating."), "success")
+        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating; "
+                "your sessions come to you as e-mailed invitations again."), "success")
         return redirect(url_for(".ticket", token=token))
     feed_token = calendar_tokens.issue_token(CalendarScope.PERSON, registration.person_id)
+    # One calendar path per person: the subscription replaces the e-mailed invitations, which
+    # the reconciler withdraws (CANCEL) before this commits, so no session shows twice.
+    person.calendar_mode = CalendarMode.SUBSCRIPTION
     db.session.commit()
     # Only the token's hash is stored: this response is the one place the link is ever shown.
     return _private(make_response(render_template(

@@ -108,6 +108,7 @@ def test_edit_one_occurrence_from_the_console(client, organiser, series, make_re
     db.session.commit()
     local = recurrence.to_local(event.starts_at, TZ) + timedelta(days=1)
     response = client.post(f"/console/events/{event.id}", data={
+        "title": event.title,
         "starts_at": f"{local:%Y-%m-%dT%H:%M}", "ends_at": f"{local + timedelta(hours=2):%Y-%m-%dT%H:%M}",
         "mode": "in_person", "venue": "Hội trường tầng 2", "capacity": "80"})
     assert response.status_code == 302
@@ -118,10 +119,30 @@ def test_edit_one_occurrence_from_the_console(client, organiser, series, make_re
         OutboxMessage.kind == "event_rescheduled")) == registration.person.email
 
 
+def test_rename_one_session_from_the_console(client, organiser, series, make_registration) -> None:  # noqa: ANN001
+    event = services.upcoming_occurrences(series, utcnow())[3]
+    registration = make_registration(event)
+    db.session.commit()
+    local = recurrence.to_local(event.starts_at, TZ)
+    assert 'name="title"' in client.get(f"/console/events/{event.id}").get_data(as_text=True)
+    response = client.post(f"/console/events/{event.id}", data={
+        "title": "Họp báo chuyên đề an toàn thông tin", "starts_at": f"{local:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{recurrence.to_local(event.ends_at, TZ):%Y-%m-%dT%H:%M}", "mode": "in_person",
+        "venue": event.venue})
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.title == "Họp báo chuyên đề an toàn thông tin" and event.is_exception
+    assert [other.title for other in services.upcoming_occurrences(series, utcnow()) if other.id != event.id] \
+        == [series.title] * (len(services.upcoming_occurrences(series, utcnow())) - 1)
+    notice = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "event_updated"))
+    assert notice.to_address == registration.person.email and "SUMMARY:Họp báo chuyên đề" in notice.ics
+
+
 def test_occurrence_end_before_start_is_a_field_error(client, organiser, series) -> None:  # noqa: ANN001
     event = services.upcoming_occurrences(series, utcnow())[0]
     local = recurrence.to_local(event.starts_at, TZ)
     response = client.post(f"/console/events/{event.id}", data={
+        "title": event.title,
         "starts_at": f"{local:%Y-%m-%dT%H:%M}", "ends_at": f"{local - timedelta(hours=1):%Y-%m-%dT%H:%M}",
         "mode": "in_person", "venue": "Hội trường mới"})
     html = response.get_data(as_text=True)

@@ -102,7 +102,8 @@ def test_lowering_capacity_below_the_approved_warns_and_removes_nobody(client, o
     approved = [make_registration(event) for _ in range(3)]
     db.session.commit()
     local = recurrence.to_local(event.starts_at, TZ)
-    data = {"starts_at": f"{local:%Y-%m-%dT%H:%M}", "ends_at": f"{local + timedelta(minutes=90):%Y-%m-%dT%H:%M}",
+    data = {"title": event.title, "starts_at": f"{local:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{local + timedelta(minutes=90):%Y-%m-%dT%H:%M}",
             "mode": "in_person", "venue": event.venue, "capacity": "2"}
     page = client.post(f"/console/events/{event.id}", data=data, follow_redirects=True).get_data(as_text=True)
     assert "3 people are already approved, more than the new capacity of 2; nobody was removed." in page

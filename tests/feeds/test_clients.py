@@ -91,6 +91,10 @@ def test_personal_feed_expands_to_the_persons_rows(client, world, make_person, m
     db.session.flush()
     skipped = [e for e in world.weekly.occurrences if e.starts_at > world.now][1]
     db.session.add(EnrolmentSkip(enrolment_id=enrolment.id, event_id=skipped.id))
+    # The feed holds the sessions where the person has a seat, as their invitations would.
+    for occurrence in world.weekly.occurrences:
+        if occurrence.id != skipped.id:
+            make_registration(occurrence, person=person, enrolment_id=enrolment.id)
     token = tokens.issue_token(CalendarScope.PERSON, person.id)
     db.session.commit()
     body = client.get(f"/calendar/u/{token}.ics").data

@@ -13,8 +13,8 @@ from icalendar import Calendar
 from eventapp.events.models import EventStatus
 from eventapp.events.occurrences import cancel_event
 from eventapp.extensions import db
-from eventapp.feeds import itip
 from eventapp.mail.models import OutboxMessage
+from eventapp.registrations import services
 
 
 def _vevents(body: bytes | str) -> list[tuple[str, datetime | None, int, str]]:
@@ -40,7 +40,7 @@ def _feed_has_instance(body: bytes, uid: str, start: datetime) -> bool:
 
 @pytest.mark.parametrize("which", ["moved", "edited", "plain", "one_off"])
 def test_the_event_ics_names_the_event_as_the_feed_and_the_invitation_do(
-        client, world, make_person, which) -> None:  # noqa: ANN001
+        client, world, make_person, make_registration, which) -> None:  # noqa: ANN001
     plain = [e for e in world.weekly.occurrences if e.starts_at > world.now and not e.is_exception
              and e.status == EventStatus.PUBLISHED][3]
     event = {"moved": world.moved, "edited": world.edited, "plain": plain, "one_off": world.one_off}[which]
@@ -48,7 +48,10 @@ def test_the_event_ics_names_the_event_as_the_feed_and_the_invitation_do(
     db.session.commit()
 
     [own] = _vevents(client.get(f"/events/{event.id}.ics").data)
-    [invited] = _vevents(itip.invitation_for(event, person, "REQUEST"))
+    services.submit_public(event, services.Applicant(full_name=person.full_name, email=person.email))
+    db.session.commit()
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.ics_method == "REQUEST"))
+    [invited] = _vevents(message.ics)
     assert own[:3] == invited[:3]  # UID, RECURRENCE-ID and SEQUENCE
     feed = client.get("/calendar.ics").data
     if which == "one_off":

@@ -89,16 +89,23 @@ def test_rejecting_an_approved_registration_cancels_the_invitation(make_event, m
 def test_wait_listing_an_approved_registration_cancels_and_promotion_invites_again(
         make_event, make_user, smtp_server) -> None:  # noqa: ANN001, F811
     organiser = make_user(Role.ORGANISER)
-    event = make_event(capacity=10, waitlist_enabled=True)
+    event = make_event(capacity=1, waitlist_enabled=True)
     db.session.commit()
     registration = _submit(event)
-    services.change_status(registration, S.WAITLISTED, actor=organiser)
+    services.submit_public(event, services.Applicant(full_name="Lê Văn Cường", email="cuong@baochi.vn"))
     db.session.commit()
-    services.change_status(registration, S.APPROVED, actor=organiser)
+    other = db.session.scalar(sa.select(Registration).where(Registration.id != registration.id))
+    assert other.status == S.WAITLISTED
+    services.change_status(registration, S.WAITLISTED, actor=organiser)  # the seat goes to the other
     db.session.commit()
+    services.cancel(other, by=CancelledBy.REGISTRANT)  # and comes back
+    db.session.commit()
+    assert registration.status == S.APPROVED
     arrived = _arrived(smtp_server)
-    assert [m for m, _s in arrived] == ["REQUEST", "CANCEL", "REQUEST"]
-    assert arrived[0][1] < arrived[1][1] < arrived[2][1]
+    mine = [found for (recipients, _email), found in zip(smtp_server.messages, arrived, strict=True)
+            if recipients == [EMAIL]]
+    assert [m for m, _s in mine] == ["REQUEST", "CANCEL", "REQUEST"]
+    assert mine[0][1] < mine[1][1] < mine[2][1]
 
 
 def test_no_cancel_for_a_registration_that_never_had_a_seat(make_event, make_user,
