@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_location
 from flask import (
     Blueprint,
     Flask,
@@ -122,8 +122,16 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
 
 
 def _register_errors(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(429)
+    def too_many(exc):  # noqa: ANN001, ANN202
+        # A form that answers its own breach (the public registration form keeps what was typed)
+        # has put its page on the exception.
+        if getattr(exc, "response", None) is not None:
+            return exc.response
+        return render_error(429)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
@@ -190,6 +198,14 @@ def recurrence_words(rule: str | None, tz: str | None = None, dtstart_local: dat
                                dtstart_local=dtstart_local)
 
 
+def zone_label(tz: str | None) -> str:
+    """A time zone as people say it ("giờ Việt Nam"), never its IANA name."""
+    tz = tz or current_app.config["DEFAULT_EVENT_TZ"]
+    if tz == current_app.config["DEFAULT_EVENT_TZ"]:
+        return gettext("Vietnam time")
+    return get_timezone_location(tz, locale=get_locale())
+
+
 def _template_context() -> dict:
     return {
         "current_locale": select_locale(),
@@ -216,6 +232,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["recurrence_words"] = recurrence_words
+    app.jinja_env.filters["zone_label"] = zone_label
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"

@@ -161,5 +161,8 @@ def series_page(series_id: int):  # noqa: ANN201
         Event.series_id == series.id, Event.published_at.is_not(None))))
     if not ever_published:
         abort(404)  # a draft series is invisible to the public
+    # "Register for the whole series" starts from the next session whose registration is open.
+    register_from = next((e for e in upcoming if e.is_registration_open(now)), None)
     return render_template("events/series.html", series=series, upcoming=upcoming, mode_labels=MODE_LABELS,
-                           kind_labels=KIND_SINGULAR, cancelled=series.status == SeriesStatus.CANCELLED)
+                           kind_labels=KIND_SINGULAR, cancelled=series.status == SeriesStatus.CANCELLED,
+                           register_from=register_from)

@@ -248,17 +248,22 @@ EVENT_COLUMNS = (
 def _join_links(scope: FeedScope, shown: sa.ColumnElement[bool], rows: list) -> dict[int, str]:
     """The online link each shown row may carry in this feed, by event id: none in a public one.
 
-    A person sees the link of the events they are confirmed for (as their e-mails do); a site
-    sees its own join link where the organiser gave it one, else the event's.
+    A person sees the link of the events they are confirmed for (as their e-mails do), their
+    site's own link where they take part through a site that has one; a site sees its own join
+    link where the organiser gave it one, else the event's.
     """
     if not scope.join_link_visible:
         return {}
     links = {r.id: r.online_url for r in rows if r.online_url}
     if scope.person_id is not None:
-        approved = set(db.session.scalars(sa.select(Registration.event_id).where(
-            Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
-            Registration.event_id.in_(sa.select(Event.id).where(shown)))))
-        return {event_id: link for event_id, link in links.items() if event_id in approved}
+        seats = db.session.execute(
+            sa.select(Registration.event_id, EventSite.join_url)
+            .outerjoin(EventSite, sa.and_(EventSite.event_id == Registration.event_id,
+                                          EventSite.site_id == Registration.site_id))
+            .where(Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
+                   Registration.event_id.in_(sa.select(Event.id).where(shown)))).all()
+        return {event_id: site_link or links[event_id] for event_id, site_link in seats
+                if site_link or event_id in links}
     own = db.session.execute(sa.select(EventSite.event_id, EventSite.join_url).where(
         EventSite.site_id == scope.site_id, EventSite.join_url.is_not(None),
         EventSite.event_id.in_(sa.select(Event.id).where(shown)))).all()

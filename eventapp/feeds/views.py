@@ -136,7 +136,8 @@ def feed_links(kind: EventKind | str | None = None, *, event: Event | None = Non
     else:
         https = url_for("feeds.all_events", _external=True)
     webcal = "webcal://" + https.split("://", 1)[1]
-    links = {"https": https, "webcal": webcal, "private": token is not None, "event_ics": None}
+    links = {"https": https, "webcal": webcal, "private": token is not None, "event_ics": None,
+             "site": token is not None and scope == CalendarScope.SITE}
     if event is not None:
         links["event_ics"] = url_for("feeds.one_event", event_id=event.id)
     return links

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from eventapp.directory.models import Person
-from eventapp.events.models import Event, EventSeries
+from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.rendering import rendering
@@ -106,6 +106,9 @@ def _after_flush(session: Session, _context: Any) -> None:
             if obj in session.new or _changed(obj, ("status", "series_id")):
                 state = state or _pending(session)
                 state.people.add(obj.person_id)
+        elif isinstance(obj, EventSite) and obj not in session.new and _changed(obj, ("room", "join_url")):
+            state = state or _pending(session)
+            state.events.add(obj.event_id)  # its participants' invitations name the room and link
         elif isinstance(obj, Person) and obj not in session.new and _changed(obj, ("calendar_mode",)):
             state = state or _pending(session)
             state.people.add(obj.id)

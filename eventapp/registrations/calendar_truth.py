@@ -10,7 +10,7 @@ UID), recording them as told. What is over is history: never invited afresh, nev
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from eventapp.directory.models import CalendarMode, Person
-from eventapp.events.models import Event, EventSeries, EventStatus
+from eventapp.events.models import Event, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import ical
 from eventapp.feeds import invitations as itip
@@ -60,8 +60,18 @@ def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def feed_event(event: Event) -> ical.FeedEvent:
-    """An event row as the iCal builder takes it (invitations carry the join link)."""
+def feed_event(event: Event, place: EventSite | None = None) -> ical.FeedEvent:
+    """An event row as the iCal builder takes it (invitations carry the join link). A site's
+    participant is told where they really are: their site and room, and the site's own link."""
+    row = _feed_event(event)
+    if place is None:
+        return row
+    return replace(row, venue=", ".join(p for p in (place.site.name, place.room) if p),
+                   venue_address=place.site.address, online_url=place.join_url or row.online_url,
+                   mode="hybrid" if place.join_url else row.mode)
+
+
+def _feed_event(event: Event) -> ical.FeedEvent:
     return ical.FeedEvent(
         uid=event.uid, kind=str(event.kind), title=event.title, starts_at=event.starts_at,
         ends_at=event.ends_at, tz=event.tz, updated_at=event.updated_at or utcnow(),
@@ -93,6 +103,16 @@ def _one(uid: str, recurrence_id: datetime | None, lines: list[str], event: Even
                   event.ends_at)
 
 
+def _places(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], EventSite]:
+    """The participations (event, site) of site registrations, with their sites, in one query."""
+    if not pairs:
+        return {}
+    events = {event_id for event_id, _site in pairs}
+    found = db.session.scalars(sa.select(EventSite).options(selectinload(EventSite.site))
+                               .where(EventSite.event_id.in_(events)))
+    return {(p.event_id, p.site_id): p for p in found if (p.event_id, p.site_id) in pairs}
+
+
 def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]]:
     """Each person's calendar as the database says it should be: the sessions where they hold a
     seat (an approved registration of a published event), grouped into one series invitation where
@@ -102,7 +122,7 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
     if not person_ids:
         return result
     rows = db.session.execute(
-        sa.select(Registration.person_id, Event)
+        sa.select(Registration.person_id, Event, Registration.site_id)
         .join(Event, Event.id == Registration.event_id)
         .join(Person, Person.id == Registration.person_id)
         .options(selectinload(Event.agenda_items), selectinload(Event.series))
@@ -112,23 +132,27 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
     enrolled: set[tuple[int, int]] = {(row[0], row[1]) for row in db.session.execute(
         sa.select(Enrolment.person_id, Enrolment.series_id).where(
             Enrolment.person_id.in_(person_ids), Enrolment.status == EnrolmentStatus.ACTIVE))}
-    series_ids = {event.series_id for _pid, event in rows if event.series_id is not None}
+    series_ids = {event.series_id for _pid, event, _site in rows if event.series_id is not None}
+    places = _places({(event.id, site_id) for _pid, event, site_id in rows if site_id is not None})
     counters: dict[int, int] = {row[0]: row[1] or 0 for row in db.session.execute(
         sa.select(Event.series_id, sa.func.max(Event.sequence)).where(Event.series_id.in_(series_ids))
         .group_by(Event.series_id)).all()} if series_ids else {}
     labels = _labels()
     grouped: dict[tuple[int, int], list[Event]] = defaultdict(list)
-    for person_id, event in rows:
+    for person_id, event, site_id in rows:
         series = event.series
-        if series is not None and (person_id, series.id) in enrolled:
+        place = places.get((event.id, site_id)) if site_id is not None else None
+        if series is not None and (person_id, series.id) in enrolled and place is None:
             grouped[(person_id, series.id)].append(event)
             continue
         if series is not None and event.original_start is not None:
             sequence = max(series.sequence or 0, counters.get(series.id, 0))
-            lines = itip.instance_message(feed_event(event), feed_series(series), labels, join_link_visible=True)
+            lines = itip.instance_message(feed_event(event, place), feed_series(series), labels,
+                                          join_link_visible=True)
             wanted = _one(series.uid, event.original_start, lines, event, sequence)
         else:
-            wanted = _one(event.uid, None, itip.one_off_message(feed_event(event), labels, join_link_visible=True),
+            wanted = _one(event.uid, None, itip.one_off_message(feed_event(event, place), labels,
+                                                                join_link_visible=True),
                           event, event.sequence or 0)
         result[person_id][wanted.key] = wanted
     for (person_id, _series_id), events in grouped.items():

@@ -12,7 +12,7 @@ from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events.models import Event, EventSeries, SeriesStatus
 from eventapp.extensions import db
-from eventapp.registrations import network
+from eventapp.registrations import emails, network
 from eventapp.registrations.console import bp, download, export_name, local
 from eventapp.registrations.forms import AccreditForm, AnnounceForm, ConfirmForm, QuestionForm
 from eventapp.registrations.models import Accreditation, Registration
@@ -81,6 +81,15 @@ def announce(event_id: int):  # noqa: ANN201
     if form.validate_on_submit():
         if not event.is_published:
             flash(_("Publish the event before announcing it."), "warning")
+        elif form.confirmed.data != "yes":
+            # First the count and what the e-mails will say; nothing is queued until confirmed.
+            chosen = network.announcement_recipients(
+                event, coordinators=form.coordinators.data, units=form.units.data,
+                journalists=form.journalists.data)
+            samples = _samples(event, chosen, form.note.data or None)
+            form.confirmed.data = "yes"
+            return render_template("console/registrations/announce_confirm.html", event=event, form=form,
+                                   count=len(chosen), samples=samples)
         else:
             count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
                                      units=form.units.data, journalists=form.journalists.data,
@@ -91,6 +100,21 @@ def announce(event_id: int):  # noqa: ANN201
     recipients = network.announcement_recipients(event, coordinators=True, units=True, journalists=True)
     return render_template("console/registrations/announce.html", event=event, form=form,
                            recipient_count=len(recipients))
+
+
+def _samples(event: Event, chosen: list, note: str | None) -> list[tuple[str, str, str]]:
+    """(who, subject, text) of one e-mail of each kind the announcement sends: to a coordinator
+    (with their site and quota) and to everyone else."""
+    samples = []
+    coordinator = next((r for r in chosen if r.places), None)
+    other = next((r for r in chosen if not r.places), None)
+    if coordinator is not None:
+        subject, text, _html = emails.render_announcement(event, coordinator, note)
+        samples.append((_("To a site coordinator"), subject, text))
+    if other is not None:
+        subject, text, _html = emails.render_announcement(event, other, note)
+        samples.append((_("To units and journalists"), subject, text))
+    return samples
 
 
 def _series() -> list[EventSeries]:

@@ -77,6 +77,7 @@ def event(site_id: int, event_id: int):  # noqa: ANN201
         .order_by(Registration.created_at)).all()
     return render_template(
         "console/site/event.html", site=site, event=ev, registrations=registrations,
+        place=capacity.participation(ev.id, site.id),
         usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev),
         open=utcnow() < services.site_deadline(ev) and ev.is_published, form=SitePersonForm(),
         confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
@@ -114,6 +115,7 @@ def add(site_id: int, event_id: int):  # noqa: ANN201
         Registration.event_id == ev.id, Registration.site_id == site.id).order_by(Registration.created_at)).all()
     return render_template(
         "console/site/event.html", site=site, event=ev, registrations=registrations,
+        place=capacity.participation(ev.id, site.id),
         usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev), open=True,
         form=form, confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
         status_badges=STATUS_BADGES), 422

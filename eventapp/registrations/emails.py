@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import segno
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import gettext as _
 
-from eventapp.events.models import Event, EventMode
+from eventapp.events.models import Event, EventMode, EventSite
+from eventapp.extensions import db
 from eventapp.mail.rendering import rendering
 from eventapp.mail.services import queue_message
-from eventapp.registrations import calendar_sync
+from eventapp.models import utcnow
+from eventapp.registrations import calendar_sync, capacity
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
 
@@ -56,6 +60,9 @@ WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
 }
 
 
+# Messages that confirm a seat.
+SEATED = frozenset({APPROVED, PROMOTED})
+
 STATUS_KIND = {
     RegistrationStatus.PENDING: RECEIVED,
     RegistrationStatus.APPROVED: APPROVED,
@@ -69,11 +76,35 @@ def _subject_line(text: str) -> str:
     return " ".join(text.split())[:300]  # no CR/LF in a header, whatever the event title holds
 
 
-def join_url(event: Event, registration: Registration) -> str | None:
-    """The online link is for confirmed registrants of online and hybrid events only."""
-    if registration.status != RegistrationStatus.APPROVED or event.mode == EventMode.IN_PERSON:
+def site_place(registration: Registration) -> EventSite | None:
+    """Where a site's participant takes part: their site's participation in the event (room, link)."""
+    if registration.site_id is None:
+        return None
+    return capacity.participation(registration.event_id, registration.site_id)
+
+
+def join_url(event: Event, registration: Registration, place: EventSite | None = None) -> str | None:
+    """The online link is for confirmed registrants only: their site's own link where it has one,
+    else the event's for online and hybrid events."""
+    if registration.status != RegistrationStatus.APPROVED:
+        return None
+    place = place or site_place(registration)
+    if place is not None and place.join_url:
+        return place.join_url
+    if event.mode == EventMode.IN_PERSON:
         return None
     return event.online_url
+
+
+def series_sessions(registration: Registration) -> list[Event]:
+    """The upcoming sessions a whole-series registrant holds a seat for (listed in their e-mail)."""
+    if registration.enrolment_id is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(Event).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.enrolment_id == registration.enrolment_id,
+               Registration.status == RegistrationStatus.APPROVED, Event.starts_at > utcnow())
+        .order_by(Event.starts_at)))
 
 
 def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
@@ -87,15 +118,23 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     token = None if kind == CANCELLED else issue_ticket(registration)
     locale = registration.locale or person.locale or "vi"
     subject_text, intro = WORDING[kind]
+    place = site_place(registration)
     with rendering(locale):
+        text = intro()
+        if place is not None and kind in SEATED:
+            # Site participants come to their own site, not the main hall's entrance.
+            text = _("Your registration is confirmed. You take part from %(site)s, where your "
+                     "coordinator records who is present.", site=place.site.name)
         context = {
-            "lang": locale, "person": person, "event": event, "registration": registration, "intro": intro(),
+            "lang": locale, "person": person, "event": event, "registration": registration, "intro": text,
+            "place": place,
             "reason": reason, "ticket_url": ticket_url(token) if token else None,
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
             if token and registration.status == RegistrationStatus.APPROVED else None,
             "event_url": public_url("events.detail", event_id=event.id),
-            "join_url": join_url(event, registration),
+            "join_url": join_url(event, registration, place),
+            "series_sessions": series_sessions(registration) if kind in SEATED else [],
         }
         subject = _subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("emails/registration.txt", **context)
@@ -112,18 +151,36 @@ def notify_status(registration: Registration, *, reason: str | None = None) -> b
     return notify(registration, STATUS_KIND[registration.status], reason=reason)
 
 
-def announce(event: Event, to_address: str, to_name: str | None, locale: str = "vi",
-             note: str | None = None) -> None:
-    """The "registration is open" announcement to one member of the network."""
-    with rendering(locale):
-        context = {"lang": locale, "event": event, "name": to_name, "note": note,
+@dataclass(frozen=True)
+class Announced:
+    """One recipient of an announcement; a coordinator comes with their sites' places (quota)."""
+
+    address: str
+    name: str | None
+    locale: str = "vi"
+    places: tuple[EventSite, ...] = ()
+
+
+def render_announcement(event: Event, recipient: Announced, note: str | None = None) -> tuple[str, str, str]:
+    """(subject, text, HTML) of the "registration is open" announcement for one recipient:
+    a coordinator is sent to their site's page with their quota, everyone else to the form."""
+    with rendering(recipient.locale):
+        places = [(place, public_url("site_console.event", site_id=place.site_id, event_id=event.id))
+                  for place in recipient.places]
+        context = {"lang": recipient.locale, "event": event, "name": recipient.name, "note": note,
+                   "places": places,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(_("Registration open: %(title)s", title=event.title))
-        body_text = render_template("emails/announcement.txt", **context)
-        body_html = render_template("emails/announcement.html", **context)
-    queue_message(kind=ANNOUNCEMENT, to_address=to_address, to_name=to_name, subject=subject,
-                  body_text=body_text, body_html=body_html, locale=locale)
+        return (subject, render_template("emails/announcement.txt", **context),
+                render_template("emails/announcement.html", **context))
+
+
+def announce(event: Event, recipient: Announced, note: str | None = None) -> None:
+    """Queue the announcement to one member of the network."""
+    subject, body_text, body_html = render_announcement(event, recipient, note)
+    queue_message(kind=ANNOUNCEMENT, to_address=recipient.address, to_name=recipient.name, subject=subject,
+                  body_text=body_text, body_html=body_html, locale=recipient.locale)
 
 
 def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") -> None:

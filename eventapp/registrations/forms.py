@@ -69,7 +69,7 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
     outlet_id = SelectField(_l("Press outlet"), coerce=coerce_int_or_none, validate_choice=False)
     outlet_name = StringField(_l("Or type the name of your outlet"), filters=STRIP, validators=[
         Optional(), Length(max=v.MAX_OUTLET, message=M["outlet_length"]), _no_control],
-        description=_l("If your outlet is not in the list; an organiser will confirm it."))
+        description=_l("If your outlet is not in the list, type its name here; the organiser adds it to the list."))
     # no Optional(): it would stop the chain before validate_press_card_no can require it
     press_card_no = StringField(_l("Press card number"), filters=STRIP, validators=[
         Length(max=v.MAX_PRESS_CARD, message=M["press_card_length"]), _no_control])
@@ -208,3 +208,5 @@ class AnnounceForm(AppForm):
     journalists = BooleanField(_l("Accredited journalists"), default=True)
     note = TextAreaField(_l("Note (optional)"), filters=STRIP, validators=[
         Optional(), Length(max=2000), _no_control])
+    # "yes" once the organiser has seen the count and the preview.
+    confirmed = HiddenField()

@@ -17,7 +17,7 @@ from eventapp.extensions import db
 from eventapp.registrations import capacity, services
 from eventapp.registrations.labels import ERRORS
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from eventapp.registrations.validation import MESSAGES, check_person
+from eventapp.registrations.validation import MESSAGES, check_person, restore_phone
 from eventapp.spreadsheets import Table
 
 MAX_IMPORT_ROWS = 2000
@@ -85,8 +85,12 @@ def rows_from_table(table: Table) -> list[tuple[int, dict[str, str]]]:
         raise ValueError("missing_name")
     if len(table.rows) > MAX_IMPORT_ROWS:
         raise ValueError("too_many_rows")
-    return [(number, {name: record.get(header, "") for name, header in columns.items()})
+    rows = [(number, {name: record.get(header, "") for name, header in columns.items()})
             for number, record in table.rows]
+    for _number, values in rows:
+        if values.get("phone"):
+            values["phone"] = restore_phone(values["phone"])
+    return rows
 
 
 def _key(values: dict[str, str]) -> str:

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from eventapp import audit
 from eventapp.accounts.models import Role, User
 from eventapp.directory.models import Organisation, OrganisationKind, Person
-from eventapp.events.models import Event, EventSeries
+from eventapp.events import notify
+from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
@@ -55,18 +56,32 @@ def update_question(registration: Registration, *, unit_id: int | None, answered
 
 
 def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
-                            journalists: bool) -> list[tuple[str, str | None, str]]:
-    """(address, name, locale) of everyone to tell, each address once; three queries at most."""
-    found: dict[str, tuple[str, str | None, str]] = {}
+                            journalists: bool) -> list[emails.Announced]:
+    """Everyone to tell, each address once, in four queries at most. Coordinators are those of the
+    sites taking part (each with their places and quotas); when no site takes part, every one."""
+    found: dict[str, emails.Announced] = {}
 
-    def add(address: str | None, name: str | None, locale: str | None) -> None:
+    def add(address: str | None, name: str | None, locale: str | None,
+            places: tuple[EventSite, ...] = ()) -> None:
         if address and address.strip().lower() not in found:
-            found[address.strip().lower()] = (address.strip(), name, locale or "vi")
+            found[address.strip().lower()] = emails.Announced(address.strip(), name, locale or "vi", places)
 
     if coordinators:
-        for user in db.session.scalars(sa.select(User).where(
-                User.role == Role.SITE_COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)):
-            add(user.email, user.full_name or None, user.locale)
+        if event.sites:
+            places: dict[int, list[EventSite]] = {}
+            by_site = notify.coordinators([p.site_id for p in event.sites])
+            users: dict[int, User] = {}
+            for participation in sorted(event.sites, key=lambda p: p.site_id):
+                for user in by_site.get(participation.site_id, []):
+                    users[user.id] = user
+                    places.setdefault(user.id, []).append(participation)
+            for user_id in sorted(users):
+                add(users[user_id].email, users[user_id].full_name or None, users[user_id].locale,
+                    tuple(places[user_id]))
+        else:
+            for user in db.session.scalars(sa.select(User).where(
+                    User.role == Role.SITE_COORDINATOR, User.is_active_account.is_(True)).order_by(User.id)):
+                add(user.email, user.full_name or None, user.locale)
     if units:
         for unit in db.session.scalars(sa.select(Organisation).where(
                 Organisation.kind == OrganisationKind.MINISTRY_UNIT, Organisation.is_active.is_(True),
@@ -90,8 +105,8 @@ def announce(event: Event, *, actor: Any, coordinators: bool = True, units: bool
     """Queue the announcement for each recipient; returns how many."""
     recipients = announcement_recipients(event, coordinators=coordinators, units=units,
                                          journalists=journalists)
-    for address, name, locale in recipients:
-        emails.announce(event, address, name, locale, note=note)
+    for recipient in recipients:
+        emails.announce(event, recipient, note=note)
     audit.record(actor, "event.announce", event, event.title, {"recipients": len(recipients)})
     db.session.flush()
     return len(recipients)

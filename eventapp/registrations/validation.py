@@ -30,7 +30,7 @@ MESSAGES = {
     "email_required": _l("Please enter an e-mail address."),
     "email_invalid": _l("Please enter a valid e-mail address, e.g. ten@baochi.vn."),
     "email_length": _l("The e-mail address can be at most %(max)s characters.", max=MAX_EMAIL),
-    "phone_invalid": _l("Please enter a valid phone number (8 to 15 digits, e.g. 0912 345 678)."),
+    "phone_invalid": _l("Please enter a valid phone number starting with 0 or +84 (8 to 15 digits, e.g. 0912 345 678)."),
     "position_length": _l("The position can be at most %(max)s characters.", max=MAX_POSITION),
     "press_card_required": _l("This event asks for your press card number."),
     "press_card_length": _l("The press card number can be at most %(max)s characters.", max=MAX_PRESS_CARD),
@@ -48,10 +48,27 @@ def clean(value: object, limit: int) -> str:
 
 
 def phone_ok(phone: str) -> bool:
+    """8 to 15 digits, written as in Vietnam (a leading 0) or internationally (+84 …): a number
+    whose 0 was lost on the way (912000444, read from a spreadsheet as a number) is refused."""
     if len(phone) > MAX_PHONE or not PHONE_PATTERN.match(phone):
         return False
-    digits = sum(ch.isdigit() for ch in phone)
-    return 8 <= digits <= 15
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return 8 <= len(digits) <= 15 and (phone.startswith("+") or digits.startswith("0"))
+
+
+def restore_phone(value: str) -> str:
+    """A phone number that a spreadsheet stored as a number has lost its leading 0 (912000444) or
+    its + (84912000444): put them back; anything else is returned as it was typed."""
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or text.startswith("0"):
+        return value
+    if text.startswith("84") and len(text) in (11, 12):
+        return "+" + text
+    if len(text) in (9, 10):
+        return "0" + text
+    return value
 
 
 def email_ok(email: str) -> bool:

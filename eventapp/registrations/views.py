@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -19,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.routing import BuildError
 
+from eventapp.directory.collation import sort_key
 from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus
@@ -68,9 +72,10 @@ def registration_window(event: Event) -> str:
 
 
 def _outlets() -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).where(
+    """Confirmed outlets in Vietnamese alphabetical order (Đ after D, not after X)."""
+    return sorted(db.session.scalars(sa.select(Organisation).where(
         Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(True),
-        Organisation.is_active.is_(True)).order_by(Organisation.name)))
+        Organisation.is_active.is_(True))), key=lambda outlet: sort_key(outlet.name))
 
 
 def _applicant(form: PublicRegistrationForm) -> services.Applicant:
@@ -80,14 +85,28 @@ def _applicant(form: PublicRegistrationForm) -> services.Applicant:
         organisation_id=form.outlet_id.data, locale=str(get_locale() or "vi"))
 
 
+def _form_kept(_limit: object) -> Response:
+    """Over the rate limit: the form again with everything typed, and when to send it again."""
+    event = _public_event(int((request.view_args or {})["event_id"]))
+    form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
+                                  series=event.series_id is not None)
+    form.form_errors.append(_("Too many registrations were sent from your connection just now. What you "
+                              "typed is kept: wait a minute, then send it again."))
+    page = render_template("registrations/register.html", event=event, form=form, state="open",
+                           mode_labels=MODE_LABELS, series_sessions=[])
+    return make_response(page, 429)
+
+
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"], on_breach=_form_kept)
 def register(event_id: int):  # noqa: ANN201
     event = _public_event(event_id)
     now = utcnow()
     form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
                                   series=event.series_id is not None)
     state = window_state(event, now)
+    if request.method == "GET" and "scope" in form and request.args.get("scope") == "series":
+        form.scope.data = "series"  # from the series page's "register for the whole series"
     if state == "open" and form.validate_on_submit():
         if form.website.data:
             return redirect(url_for(".sent", event_id=event.id))  # a bot: pretend, keep nothing
@@ -119,14 +138,27 @@ def register(event_id: int):  # noqa: ANN201
         else:
             abort(503)
         if state == "open":
-            return redirect(url_for(".sent", event_id=event.id))
+            return redirect(url_for(".sent", event_id=event.id, to=masked_email(form.email.data)))
+    series_sessions = enrolments.upcoming_occurrences(event, now) if event.series_id else []
     return render_template("registrations/register.html", event=event, form=form, state=state,
-                           mode_labels=MODE_LABELS)
+                           mode_labels=MODE_LABELS, series_sessions=series_sessions)
 
 
 @bp.get("/events/<int:event_id>/register/sent")
 def sent(event_id: int):  # noqa: ANN201
-    return render_template("registrations/sent.html", event=_public_event(event_id))
+    # Only a masked address travels in the URL (it never names a registration, only what was typed).
+    shown = request.args.get("to", "")[:80]
+    return render_template("registrations/sent.html", event=_public_event(event_id),
+                           address=shown if MASKED.fullmatch(shown) else None)
+
+
+MASKED = re.compile(r"[^@\s]{1,2}•••@[^@\s]+")
+
+
+def masked_email(address: str | None) -> str:
+    """b•••@baochi.vn: enough for the person to recognise their address, useless to anyone else."""
+    local, _at, domain = (address or "").strip().lower().partition("@")
+    return f"{local[:1]}•••@{domain}" if local and domain else ""
 
 
 def _ticket(token: str) -> Registration:
@@ -157,10 +189,11 @@ def ticket(token: str):  # noqa: ANN201
     now = utcnow()
     sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
     cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
+    place = emails.site_place(registration)
     return _private(make_response(render_template(
         "registrations/ticket.html", registration=registration, event=event, token=token,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
-        join_url=emails.join_url(event, registration), calendar_url=_calendar_url(event),
+        join_url=emails.join_url(event, registration, place), place=place, calendar_url=_calendar_url(event),
         cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now,
         has_calendar_link=calendar_tokens.has_live_token(CalendarScope.PERSON, registration.person_id))))
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from eventapp.directory.models import Organisation, OrganisationKind
 from eventapp.extensions import db
 from eventapp.registrations.models import Registration, RegistrationStatus
+from tests.events.conftest import make_series  # noqa: F401  (fixture)
 from tests.registrations.conftest import last_ticket_token
 
 pytestmark = pytest.mark.browser
@@ -33,10 +34,15 @@ def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None
     # the phone is refused, and everything typed is still there
     page.wait_for_selector("input[name=phone].is-invalid")
     assert page.locator("input[name=full_name]").input_value() == "Đặng Thu Hà"
+    # the cursor waits in the refused field, and its message is read with it
+    assert page.evaluate("document.activeElement.name") == "phone"
+    described = page.locator("input[name=phone]").get_attribute("aria-describedby")
+    assert "bad phone" not in page.locator(f"#{described.split()[-1]}").inner_text()
+    assert page.locator(f"#{described.split()[-1]}").inner_text().strip()
     page.locator("input[name=phone]").fill("0912 345 678")
     page.locator("input[name=consent]").check()
     page.locator("form[data-form=registration] button[type=submit]").click()
-    page.wait_for_url(f"**/events/{event.id}/register/sent")
+    page.wait_for_url(f"**/events/{event.id}/register/sent?to=*")
     assert page.locator("[data-page=registration-sent]").is_visible()
 
     db.session.rollback()
@@ -54,3 +60,29 @@ def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None
     db.session.rollback()
     assert db.session.scalar(sa.select(Registration.status)) == RegistrationStatus.CANCELLED
     assert csp_errors == []
+
+
+def test_a_series_ticket_shows_the_qr_first_on_a_phone(live_server, browser, make_series) -> None:  # noqa: ANN001, F811
+    from eventapp.events.services import upcoming_occurrences
+    from eventapp.models import utcnow
+    from eventapp.registrations import services
+
+    series = make_series(rule="FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
+                         registration_closes_hours_before=None)
+    rows = upcoming_occurrences(series, utcnow())
+
+    services.submit_public(rows[0], services.Applicant(full_name="Võ Minh Khoa", email="khoa@baochi.vn"),
+                           whole_series=True)
+    db.session.commit()
+    token = last_ticket_token("khoa@baochi.vn")
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    try:
+        phone.goto(f"{live_server.url}/ticket/{token}")
+        assert phone.locator("[data-sessions] li").count() >= 10
+        box = phone.locator("[data-qr] svg").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844  # above the fold, before the sessions
+        assert box["width"] >= 150
+        skip = phone.locator("[data-sessions] button.btn-outline-dark").first
+        assert skip.is_visible()
+    finally:
+        phone.close()

@@ -190,3 +190,10 @@ def test_cancel_series_from_the_console(client, organiser, series, make_registra
     assert series.status.value == "cancelled"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
     assert count(Event) == len(rows)  # nothing deleted
+
+
+def test_the_occurrence_editor_names_its_date_and_says_what_cancel_cancels(client, organiser, series) -> None:  # noqa: ANN001
+    event = services.upcoming_occurrences(series, utcnow())[1]
+    page = client.get(f"/console/events/{event.id}").get_data(as_text=True)
+    assert "data-occurrence-date" in page and recurrence.to_local(event.starts_at, TZ).strftime("%d/%m/%Y") in page
+    assert ">Cancel<" not in page and "Cancel this occurrence</button>" in page

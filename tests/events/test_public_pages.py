@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,7 +56,7 @@ def test_event_page_in_the_event_zone_with_actions(client, make_series) -> None:
     series = make_series(rule="FREQ=MONTHLY;BYDAY=1TH")
     event = services.upcoming_occurrences(series, utcnow())[2]  # registration opens 14 days before
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
-    assert "09:00" in html and "10:30" in html and "(Asia/Ho_Chi_Minh)" in html
+    assert "09:00" in html and "10:30" in html and "(Vietnam time)" in html and "Asia/Ho_Chi_Minh" not in html
     assert "google.com/maps/search" in html and "calendar.google.com" in html
     assert "Information Centre" in html
     assert 'data-testid="register-reason"' in html  # opens 14 days before: not yet
@@ -123,3 +124,15 @@ def test_hybrid_training_page_shows_agenda_and_contributors(client, make_site) -
     assert "Kỹ năng phát ngôn" in html and "Cục Báo chí" in html and "2 connected sites" in html
     assert "08:00" in html and "Hybrid" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSeries)) == 0
+
+
+def test_series_page_offers_the_whole_series_and_a_subscription(client, make_series) -> None:  # noqa: ANN001
+    series = make_series(rule="FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
+                         registration_closes_hours_before=None)
+    html = client.get(f"/series/{series.id}").get_data(as_text=True)
+    first = services.upcoming_occurrences(series, utcnow())[0]
+    link = f"/events/{first.id}/register?scope=series"
+    assert "data-register-series" in html and link in html
+    assert "webcal://" in html and "(https)" not in html
+    form = client.get(link).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="series"', form)

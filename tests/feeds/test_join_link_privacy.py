@@ -44,7 +44,8 @@ class Hybrid:
     own_link_site: Site
     plain_site: Site
     other_site: Site
-    registration: Registration
+    registration: Registration  # a journalist's own, confirmed
+    site_registration: Registration  # confirmed, through the site with its own link
     pending: Registration
 
 
@@ -69,12 +70,14 @@ def hybrid(app, make_event, make_site, make_person, make_registration) -> Hybrid
         db.session.add(EventSite(event_id=target.id, site_id=own.id, quota=5, join_url=SITE_LINK,
                                  room="Phòng họp trực tuyến"))
         db.session.add(EventSite(event_id=target.id, site_id=plain.id, quota=5))
-    registration = make_registration(event, make_person(full_name="Lê Thị Hoa", email="hoa@baochi.vn"),
-                                     site=own, channel=RegistrationChannel.SITE)
+    registration = make_registration(event, make_person(full_name="Lê Thị Hoa", email="hoa@baochi.vn"))
+    site_registration = make_registration(event, make_person(full_name="Vũ Văn Nam", email="nam@qn.gov.vn"),
+                                          site=own, channel=RegistrationChannel.SITE)
     pending = make_registration(event, make_person(email="cho@baochi.vn"), status=RegistrationStatus.PENDING)
     db.session.commit()
     return Hybrid(event=event, occurrence=occurrence, agenda_item=item, own_link_site=own, plain_site=plain,
-                  other_site=other, registration=registration, pending=pending)
+                  other_site=other, registration=registration, site_registration=site_registration,
+                  pending=pending)
 
 
 def _leaks(response) -> list[str]:  # noqa: ANN001
@@ -175,20 +178,26 @@ def test_the_invitation_of_a_confirmed_registrant_carries_the_link(hybrid) -> No
     assert EVENT_LINK in message.body_text and "SITESECRET63" not in message.ics
 
 
-def test_the_ticket_page_shows_the_link(client, hybrid) -> None:  # noqa: ANN001
-    token = issue_ticket(hybrid.registration)
+def test_the_ticket_page_shows_the_link_and_a_site_participant_their_site_link(client, hybrid) -> None:  # noqa: ANN001
+    token, site_token = issue_ticket(hybrid.registration), issue_ticket(hybrid.site_registration)
     db.session.commit()
     page = client.get(f"/ticket/{token}")
     assert page.status_code == 200 and EVENT_LINK in page.get_data(as_text=True)
+    assert "SITESECRET63" not in page.get_data(as_text=True)
+    site_page = client.get(f"/ticket/{site_token}").get_data(as_text=True)
+    assert SITE_LINK in site_page
 
 
 def test_personal_feed_shows_the_link_of_confirmed_events_only(client, hybrid) -> None:  # noqa: ANN001
     confirmed = tokens.issue_token(CalendarScope.PERSON, hybrid.registration.person_id)
+    through_site = tokens.issue_token(CalendarScope.PERSON, hybrid.site_registration.person_id)
     waiting = tokens.issue_token(CalendarScope.PERSON, hybrid.pending.person_id)
     db.session.commit()
     body = client.get(f"/calendar/u/{confirmed}.ics").data
     _has_link_everywhere(_vevent(body, hybrid.event.uid), EVENT_LINK)
-    assert b"SITESECRET63" not in body  # the site's own link is the site's
+    assert b"SITESECRET63" not in body  # the site's own link is for the site's people
+    site_body = client.get(f"/calendar/u/{through_site}.ics").data
+    _has_link_everywhere(_vevent(site_body, hybrid.event.uid), SITE_LINK)  # as their invitation says
     pending_body = client.get(f"/calendar/u/{waiting}.ics").data  # no seat yet: no link
     assert not any(secret.encode() in pending_body for secret in SECRETS)
 

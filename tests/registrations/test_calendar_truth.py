@@ -78,6 +78,11 @@ def test_a_whole_series_registration_is_one_series_invitation(app, make_series) 
     registration = _register(rows[0], whole_series=True)
     [message] = db.session.scalars(sa.select(OutboxMessage)).all()
     assert message.ics.count("BEGIN:VCALENDAR") == 1 and "RRULE:" in message.ics
+    # The e-mail says how many sessions, which dates, and how to skip one.
+    assert f"{len(rows)} buổi" in message.body_text and "Không tham dự buổi này" in message.body_text
+    assert message.body_text.count(f"{rows[-1].starts_at:%Y}") >= 1
+    form = app.test_client().get(f"/events/{rows[0].id}/register").get_data(as_text=True)
+    assert f'data-series-sessions="{len(rows)}"' in form
     mail = MailCalendars()
     sessions = _agrees(mail, registration.person_id)
     assert len(sessions) == len(rows) > 40

@@ -188,11 +188,33 @@ def test_announce_reaches_coordinators_units_and_accredited_journalists_once(
     event = make_event()
     db.session.commit()
     assert client.get(f"/console/registrations/events/{event.id}/announce").status_code == 200
-    client.post(f"/console/registrations/events/{event.id}/announce",
-                data={"coordinators": "y", "units": "y", "journalists": "y", "note": ""})
+    data = {"coordinators": "y", "units": "y", "journalists": "y", "note": "Xin mời đăng ký sớm."}
+    check = client.post(f"/console/registrations/events/{event.id}/announce", data=data)
+    page = check.get_data(as_text=True)
+    # First the count and a preview: nothing is queued before the organiser confirms.
+    assert 'data-announce-count="3"' in page and "Xin mời đăng ký sớm." in page and "data-announce-sample" in page
+    assert messages(kind=emails.ANNOUNCEMENT) == []
+    client.post(f"/console/registrations/events/{event.id}/announce", data={**data, "confirmed": "yes"})
     sent = sorted(m.to_address for m in messages(kind=emails.ANNOUNCEMENT))
     assert sent == ["coord@so.gov.vn", "cucb@mic.gov.vn", "pv@baochi.vn"]
     assert f"/events/{event.id}/register" in messages(kind=emails.ANNOUNCEMENT)[0].body_text
+
+
+def test_coordinators_are_sent_to_their_site_page_with_their_quota(
+        client, organiser, make_event, make_user, make_site, add_site_to_event) -> None:  # noqa: ANN001
+    taking_part, other = make_site(), make_site()
+    make_user(Role.SITE_COORDINATOR, email="coord@so.gov.vn", site=taking_part)
+    make_user(Role.SITE_COORDINATOR, email="elsewhere@so.gov.vn", site=other)
+    event = make_event()
+    add_site_to_event(event, taking_part, quota=7)
+    db.session.commit()
+    client.post(f"/console/registrations/events/{event.id}/announce",
+                data={"coordinators": "y", "confirmed": "yes", "note": ""})
+    [message] = messages(kind=emails.ANNOUNCEMENT)
+    assert message.to_address == "coord@so.gov.vn"  # only coordinators of sites taking part
+    assert f"/console/site/{taking_part.id}/events/{event.id}" in message.body_text
+    assert "7" in message.body_text and taking_part.name in message.body_text
+    assert f"/events/{event.id}/register" not in message.body_text
 
 
 def test_person_history_accreditation_and_outlet_confirmation(client, organiser, make_event, make_person,

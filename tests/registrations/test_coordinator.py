@@ -12,7 +12,9 @@ from openpyxl import Workbook, load_workbook
 
 from eventapp.accounts.models import Role
 from eventapp.directory.models import Person
+from eventapp.events.models import EventMode, EventSite
 from eventapp.extensions import db
+from eventapp.mail.models import OutboxMessage
 from eventapp.registrations.models import (
     CancelledBy,
     Registration,
@@ -217,3 +219,67 @@ def test_template_download(client, setup, fmt) -> None:  # noqa: ANN001
         assert [c.value for c in next(load_workbook(io.BytesIO(response.data)).active.iter_rows())][0] == "Họ và tên"
     else:
         assert response.data.decode("utf-8-sig").startswith("Họ và tên")
+
+
+def test_a_site_participant_is_told_their_site_room_and_link(client, setup) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    participation = db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id))
+    participation.room, participation.join_url = "Phòng họp tầng 3", "https://meet.example.vn/so-tt-tt"
+    event.mode, event.online_url = EventMode.HYBRID, "https://meet.example.vn/hoi-truong-chinh"
+    db.session.commit()
+    url = f"/console/site/{mine.id}/events/{event.id}/add"
+    assert client.post(url, data=_person({"full_name": "Lê Thị Hoa", "email": "hoa@stttt.gov.vn"})).status_code == 302
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_address == "hoa@stttt.gov.vn"))
+    assert mine.name in message.body_text and "Phòng họp tầng 3" in message.body_text
+    assert "https://meet.example.vn/so-tt-tt" in message.body_text
+    assert "hoi-truong-chinh" not in message.body_text and "lối vào" not in message.body_text
+    invitation = message.ics.replace("\r\n ", "")
+    assert f"LOCATION:{mine.name}\\, Phòng họp tầng 3" in invitation
+    assert "CONFERENCE;" in invitation and "so-tt-tt" in invitation and "hoi-truong-chinh" not in invitation
+    registration = db.session.scalar(sa.select(Registration))
+    from eventapp.registrations.tickets import issue_ticket
+
+    token = issue_ticket(registration)
+    db.session.commit()
+    page = client.get(f"/ticket/{token}").get_data(as_text=True)
+    assert "data-site-place" in page and "Phòng họp tầng 3" in page and "so-tt-tt" in page
+
+
+def test_the_site_event_page_shows_room_link_and_programme(client, setup) -> None:  # noqa: ANN001
+    from eventapp.events.models import AgendaItem
+
+    event, mine, _other = setup
+    participation = db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id))
+    participation.room, participation.join_url = "Phòng họp tầng 3", "https://meet.example.vn/so-tt-tt"
+    db.session.add(AgendaItem(event_id=event.id, position=1, starts_at=event.starts_at,
+                              ends_at=event.starts_at + timedelta(minutes=30), title="Kỹ năng phát ngôn",
+                              speaker="Nguyễn Văn A", speaker_organisation_name="Cục Báo chí"))
+    db.session.commit()
+    page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
+    assert "Phòng họp tầng 3" in page and "https://meet.example.vn/so-tt-tt" in page
+    assert "Kỹ năng phát ngôn" in page and "Cục Báo chí" in page
+
+
+def test_spreadsheet_phone_numbers_keep_their_leading_zero(client, setup) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    data = _xlsx([["Họ và tên", "E-mail", "Điện thoại"],
+                  ["Lý Văn A", "a@so.gov.vn", 912000444],        # a number cell: the 0 was lost
+                  ["Trần Thị B", "b@so.gov.vn", 84912000555]])   # +84 written as a number
+    html = _upload(client, event, mine, data, "danh-sach.xlsx").get_data(as_text=True)
+    assert _results(html) == {2: "ok", 3: "ok"}
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
+    client.post(f"/console/site/{mine.id}/events/{event.id}/import/confirm", data={"payload": payload})
+    phones = dict(db.session.execute(sa.select(Person.full_name, Person.phone)).all())
+    assert phones == {"Lý Văn A": "0912000444", "Trần Thị B": "+84912000555"}
+    # Typed by hand without its 0, the number is refused with a message saying how to write it.
+    refused = client.post(f"/console/site/{mine.id}/events/{event.id}/add",
+                          data=_person({"full_name": "Cán bộ C", "phone": "912000666"}))
+    assert refused.status_code == 422 and "0" in refused.get_data(as_text=True)
+
+
+def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id)).quota = 0
+    db.session.commit()
+    page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
+    assert "data-no-quota" in page and 'name="full_name"' not in page

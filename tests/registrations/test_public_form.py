@@ -47,8 +47,11 @@ def test_new_registration_is_approved_and_emailed(client, submit, make_event) ->
     event = make_event(capacity=10)
     db.session.commit()
     response = submit(event)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.id}/register/sent")
+    assert response.status_code == 302 and f"/events/{event.id}/register/sent?to=" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     [registration] = _registrations()
+    masked = registration.person.email[0] + "•••@" + registration.person.email.split("@")[1]
+    assert masked in page and registration.person.email not in page and "data-next-steps" in page
     assert registration.status == RegistrationStatus.APPROVED
     assert registration.person.email_normalised == "binh@baochi.vn"
     assert registration.ticket_token_hash and len(registration.ticket_token_hash) == 64
@@ -227,3 +230,18 @@ def test_register_include_works_on_its_own(app, make_event) -> None:  # noqa: AN
 def test_ids_no_row_can_have_are_not_found(client) -> None:  # noqa: ANN001
     for url in ("/events/9223372036854775808/register", "/events/2147483648/register/sent"):
         assert client.get(url).status_code == 404
+
+
+def test_over_the_rate_limit_the_form_comes_back_with_what_was_typed(rate_limited_app, make_event) -> None:  # noqa: ANN001
+    with rate_limited_app(REGISTRATION_RATE_LIMIT="1 per minute") as app:
+        event = make_event()
+        db.session.commit()
+        client = app.test_client()
+        data = {"full_name": "Phạm Thu Trang", "email": "trang@baochi.vn", "outlet_name": "Báo Mới",
+                "consent": "y"}
+        assert client.post(f"/events/{event.id}/register", data=data).status_code == 302
+        again = client.post(f"/events/{event.id}/register", data={**data, "email": "trang2@baochi.vn"})
+        page = again.get_data(as_text=True)
+        assert again.status_code == 429 and "data-form-error" in page
+        assert 'value="Phạm Thu Trang"' in page and 'value="trang2@baochi.vn"' in page
+        assert 'value="Báo Mới"' in page
