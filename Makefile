@@ -7,8 +7,10 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# `make run` keeps its own random session key here (made once, readable by the owner only).
+SECRET_KEY_FILE ?= instance/secret_key
 
-.PHONY: run test install translations extract-messages lint node bench clean
+.PHONY: run test install translations extract-messages lint node bench clean secret-key
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,13 +36,25 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 node: node_modules/.package-lock.json
 
+# A random key, made once; an existing file is kept (sessions survive restarts).
+secret-key:
+	@mkdir -p "$(dir $(SECRET_KEY_FILE))"
+	@if [ ! -s "$(SECRET_KEY_FILE)" ]; then \
+		( umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > "$(SECRET_KEY_FILE).tmp" ) && \
+		mv "$(SECRET_KEY_FILE).tmp" "$(SECRET_KEY_FILE)" && echo "made a random SECRET_KEY in $(SECRET_KEY_FILE)"; \
+	fi
+	@chmod 600 "$(SECRET_KEY_FILE)"
+
+# SECRET_KEY from the environment wins; otherwise the one kept in instance/.
 run: install
 	mkdir -p instance
-	$(FLASK) db upgrade
-	$(FLASK) demo
-	@echo ""
-	@echo "Open http://$(HOST):$(PORT)/  (console: http://$(HOST):$(PORT)/console/)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@if [ -z "$$SECRET_KEY" ]; then $(MAKE) --no-print-directory secret-key; fi
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" && \
+	$(FLASK) db upgrade && \
+	$(FLASK) demo && \
+	echo "" && \
+	echo "Open http://$(HOST):$(PORT)/  (console: http://$(HOST):$(PORT)/console/)" && \
+	exec $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install node
 	$(BIN)/pytest $(PYTEST_ARGS)

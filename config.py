@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'instance' / 'eventapp.sqlite3'}"
-DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+# Keys that were ever published (old defaults, examples): refused like a missing key.
+PUBLISHED_SECRET_KEYS = frozenset({"dev-only-not-secret"})
+MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -20,7 +23,8 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     """Defaults shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # No default: `make run` keeps a random key in instance/secret_key; every other start must set one.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -35,7 +39,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (successful ones never count): per client address, and per account
+    # whatever the address (a guesser spreading over many addresses is still stopped).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
     # Unknown ticket or calendar tokens per IP (only misses count: valid feeds are never throttled).
     TOKEN_MISS_RATE_LIMIT = os.environ.get("TOKEN_MISS_RATE_LIMIT", "30 per minute;200 per day")
@@ -83,7 +90,7 @@ class TestingConfig(Config):
     """The test suite: explicit database URL, fast hashing, no rate limits unless asked."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SECRET_KEY = secrets.token_hex(32)  # random per run: a known test key could never open a real site
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
@@ -113,7 +120,13 @@ CONFIGS = {
 
 
 def config_from_env() -> type[Config]:
-    """The config class named by EVENTAPP_ENV (development by default)."""
+    """The config class named by EVENTAPP_ENV (development by default); SECRET_KEY must be set
+    whatever the environment (the testing config's own key is for the test suite, not for serving)."""
+    if not os.environ.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment (python -c \"import secrets; "
+            "print(secrets.token_hex(32))\"); `make run` keeps one in instance/secret_key."
+        )
     name = os.environ.get("EVENTAPP_ENV", "development")
     try:
         return CONFIGS[name]

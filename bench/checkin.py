@@ -44,7 +44,7 @@ PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway user in a thr
 
 def seed(database_url: str, tickets: int) -> tuple[int, list[str]]:
     """A published event starting in 30 minutes with `tickets` approved registrations; returns tokens."""
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=secrets.token_hex(32))
     tokens = [secrets.token_urlsafe(32) for _ in range(tickets)]
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():

@@ -34,7 +34,7 @@ TZ = "Asia/Ho_Chi_Minh"
 
 def seed(database_url: str, total: int) -> int:
     """Recreate the schema and insert `total` shown events; returns the id range's upper end."""
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=secrets.token_hex(32))
     rng = random.Random(5)
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():

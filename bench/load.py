@@ -93,7 +93,7 @@ def prepare(url: str, seats: int, tickets: int) -> Fixture:
     flask_command(url, "demo")
     tokens = [secrets.token_urlsafe(32) for _ in range(tickets)]
     now = datetime.now(UTC).replace(microsecond=0)
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_hex(32))
     with app.app_context():
         def event(title: str, starts: datetime, capacity: int | None) -> int:
             row = Event(kind=EventKind.PRESS_BRIEFING, title=title, starts_at=starts,

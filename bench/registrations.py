@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import re
+import secrets
 import statistics
 import threading
 import time
@@ -38,7 +39,7 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def seed(database_url: str, seats: int) -> tuple[int, int]:
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=secrets.token_hex(32))
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():
         db.drop_all()
@@ -114,7 +115,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def count(database_url: str, event_id: int) -> dict[str, int]:
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=secrets.token_hex(32))
     with app.app_context():
         statuses = Counter(s.value for s in db.session.scalars(
             sa.select(Registration.status).where(Registration.event_id == event_id)))
@@ -142,7 +143,7 @@ def run(args: argparse.Namespace) -> None:
     event_id, outlet_id = seed(args.database_url, args.seats)
     # The base Config (DEBUG off): ProductionConfig would mark the session cookie Secure, which a
     # client on plain loopback HTTP never sends back, and every form would fail its CSRF check.
-    env = {"DATABASE_URL": args.database_url, "RATELIMIT_ENABLED": "0", "SECRET_KEY": "bench-only-not-secret"}
+    env = {"DATABASE_URL": args.database_url, "RATELIMIT_ENABLED": "0", "SECRET_KEY": secrets.token_hex(32)}
     with serve("eventapp:create_app()", env=env, workers=args.workers) as address:
         start = threading.Barrier(args.submissions + 1)
         clients = [Client(i, address, event_id, outlet_id, start) for i in range(args.submissions)]

@@ -7,7 +7,12 @@ from typing import Any
 
 from flask import Flask
 
-from config import DEFAULT_SQLITE_URL, DEV_SECRET_KEY, Config
+from config import (
+    DEFAULT_SQLITE_URL,
+    MIN_PRODUCTION_SECRET_KEY_LENGTH,
+    PUBLISHED_SECRET_KEYS,
+    Config,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +26,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     )
     app.config.from_object(config or Config)
     app.config.update(overrides)
-    _refuse_insecure_production(app)
+    _refuse_insecure_settings(app)
     _make_sqlite_folder(app)
 
     from eventapp import logs, web
@@ -58,17 +63,28 @@ def _make_sqlite_folder(app: Flask) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        # Writers queue on SQLite's one write lock (see registrations.capacity): a burst of
+        # submissions must wait its turn rather than give up after pysqlite's default 5 s.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
             and not url.database.startswith("file:"):
         # Flask-SQLAlchemy reads a relative path from the instance folder; an absolute one stays.
         Path(app.instance_path, url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _refuse_insecure_production(app: Flask) -> None:
+def _refuse_insecure_settings(app: Flask) -> None:
+    """No secret default in any environment: a forged session cookie must never be possible."""
+    key = app.config.get("SECRET_KEY")
+    if not key or key in PUBLISHED_SECRET_KEYS:
+        raise RuntimeError("SECRET_KEY must be set in the environment (`make run` keeps one in "
+                           "instance/secret_key)")
     if not app.config.get("ENFORCE_SECURE_SETTINGS"):
         return
-    if app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
-        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+    if len(str(key)) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+        raise RuntimeError(f"SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_KEY_LENGTH} characters in production")
     if app.config.get("SQLALCHEMY_DATABASE_URI") == DEFAULT_SQLITE_URL:
         raise RuntimeError("DATABASE_URL must be set in the environment in production")
 

@@ -11,13 +11,26 @@ import time
 
 from flask import Flask, g, request
 
-# Long URL-safe path segments are bearer tokens (tickets, calendar feeds, password resets).
-TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-]{24,}(?=(\.ics)?(/|$|\?))")
+# Long URL-safe path segments are bearer tokens (tickets, calendar feeds, new-link confirmations,
+# password resets), in a bare path or a URL inside a log line or a message body.
+TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-]{24,}(?=(\.ics)?([/?#\s\"'<>)]|$))")
 
 
-def redact(path: str) -> str:
-    """The path with token-like segments replaced, safe to log."""
-    return TOKEN_SEGMENT.sub("[token]", path)
+def redact(text: str) -> str:
+    """The path (or any text holding URLs) with token-like segments replaced, safe to log."""
+    return TOKEN_SEGMENT.sub("[token]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts tokens from a logger's lines: the development server's (werkzeug) request log
+    writes every path, /ticket/<token> included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,6 +54,9 @@ class JsonFormatter(logging.Formatter):
 
 def init_app(app: Flask) -> None:
     """Request ids and access logs; JSON output when LOG_FORMAT=json (production default)."""
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactingFilter) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactingFilter())
     if app.config.get("LOG_FORMAT") == "json":
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())

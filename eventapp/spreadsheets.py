@@ -15,6 +15,28 @@ MAX_ROWS = 20_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold, checked before and while reading so that a hostile file (a zip bomb,
+    a million blank rows, one giant shared string) costs bounded time and memory. Blank rows count
+    toward max_rows: skipping them unbounded is what made a 29 KB file take seconds."""
+
+    max_rows: int = MAX_ROWS          # data rows, blank ones included
+    max_columns: int = 50
+    max_cells: int = 500_000          # cells per sheet, empty ones written in the file included
+    max_entries: int = 200            # files inside an .xlsx (a real one has about a dozen)
+    max_part_bytes: int = 32 << 20    # the uncompressed size of any one of them (sheet, shared strings)
+    max_total_bytes: int = 64 << 20   # all of them together
+
+
+# A person-sized upload from the console: 2,000 rows of the 4-column template are ~0.4 MB of XML.
+# openpyxl spends ~40 µs and ~1 KB per cell it parses, so cells are what bounds the cost.
+UPLOAD_LIMITS = Limits(max_rows=2_000, max_columns=20, max_cells=24_000, max_entries=100,
+                       max_part_bytes=3 << 19, max_total_bytes=4 << 20)
+# A row or a cell element of a worksheet, with or without a namespace prefix.
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+
+
 class SpreadsheetError(ValueError):
     """The file cannot be read as a table; the message is shown to the user."""
 
@@ -39,35 +61,44 @@ def _header_key(value: Any) -> str:
     return _clean(value).lower().replace(" ", "_").replace("-", "_")
 
 
-def _table(raw_rows: Iterable[Sequence[Any]]) -> Table:
+def _table(raw_rows: Iterable[Sequence[Any]], limits: Limits) -> Table:
     iterator = iter(raw_rows)
     try:
         header_row = next(iterator)
     except StopIteration:
         raise SpreadsheetError("empty") from None
-    headers = [_header_key(h) for h in header_row]
+    if len(header_row) > limits.max_columns and any(v not in (None, "") for v in header_row[limits.max_columns:]):
+        raise SpreadsheetError("too_many_columns")
+    headers = [_header_key(h) for h in header_row[:limits.max_columns]]
     while headers and not headers[-1]:
         headers.pop()
     if not any(headers):
         raise SpreadsheetError("no_header")
     rows: list[tuple[int, dict[str, str]]] = []
+    cells = 0
     for number, raw in enumerate(iterator, start=2):
-        values = [_clean(v) for v in raw]
+        if number - 1 > limits.max_rows:  # blank rows count too: each one costs reading
+            raise SpreadsheetError("too_many_rows")
+        if len(raw) > limits.max_columns and any(v not in (None, "") for v in raw[limits.max_columns:]):
+            raise SpreadsheetError("too_many_columns")
+        values = [_clean(v) for v in raw[:limits.max_columns]]
+        cells += sum(1 for v in values if v)
+        if cells > limits.max_cells:
+            raise SpreadsheetError("too_many_cells")
         if not any(values):
             continue  # blank lines are not errors
-        if len(rows) >= MAX_ROWS:
-            raise SpreadsheetError("too_many_rows")
         record = {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}
         rows.append((number, record))
     return Table(headers=headers, rows=rows)
 
 
-def read_table(stream: IO[bytes], filename: str) -> Table:
-    """Parse an uploaded .csv (UTF-8, with or without BOM) or .xlsx file into a Table."""
+def read_table(stream: IO[bytes], filename: str, limits: Limits = Limits()) -> Table:  # noqa: B008
+    """Parse an uploaded .csv (UTF-8, with or without BOM) or .xlsx file into a Table, within `limits`
+    (SpreadsheetError with a code otherwise)."""
     name = (filename or "").lower()
     data = stream.read()
     if name.endswith(".xlsx"):
-        return _read_xlsx(data)
+        return _read_xlsx(data, limits)
     if name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -80,17 +111,58 @@ def read_table(stream: IO[bytes], filename: str) -> Table:
         except csv.Error:
             dialect = csv.excel
         try:
-            return _table(csv.reader(io.StringIO(text), dialect))
+            return _table(csv.reader(io.StringIO(text), dialect), limits)
         except csv.Error:
             raise SpreadsheetError("malformed") from None
     raise SpreadsheetError("unsupported_type")
 
 
-def _read_xlsx(data: bytes) -> Table:
+def check_xlsx_before_parsing(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook before openpyxl sees it. From the zip directory alone: too many entries or
+    too much uncompressed data (a zip bomb, one giant shared string) — zipfile never inflates an
+    entry beyond the size its directory declares (it stops and fails the CRC), so those sizes hold.
+    Then a byte scan of each worksheet (bounded by the above) counts rows and cell elements, so
+    that a row of 100,000 cells or a million blank rows never reaches the XML parser."""
+    from zipfile import BadZipFile, ZipFile
+
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > limits.max_entries:
+                raise SpreadsheetError("too_large_inside")
+            if any(e.file_size > limits.max_part_bytes for e in entries) or \
+                    sum(e.file_size for e in entries) > limits.max_total_bytes:
+                raise SpreadsheetError("too_large_inside")
+            for entry in entries:
+                if "worksheets/" in entry.filename and entry.filename.endswith(".xml"):
+                    _scan_sheet(archive.read(entry), limits)
+    except (BadZipFile, ValueError, OSError, EOFError) as error:
+        if isinstance(error, SpreadsheetError):
+            raise
+        raise SpreadsheetError("malformed") from None
+
+
+def _scan_sheet(xml: bytes, limits: Limits) -> None:
+    rows = cells = in_row = 0
+    for match in _ROW_OR_CELL.finditer(xml):
+        if match.group(1) == b"row":
+            rows, in_row = rows + 1, 0
+            if rows > limits.max_rows + 1:  # the header and max_rows rows, blank ones included
+                raise SpreadsheetError("too_many_rows")
+        else:
+            cells, in_row = cells + 1, in_row + 1
+            if in_row > limits.max_columns:
+                raise SpreadsheetError("too_many_columns")
+            if cells > limits.max_cells:
+                raise SpreadsheetError("too_many_cells")
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    check_xlsx_before_parsing(data, limits)
     try:
         # read_only streams the sheet; data_only takes cached values, never evaluating formulas.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -98,15 +170,27 @@ def _read_xlsx(data: bytes) -> Table:
         raise SpreadsheetError("malformed") from None
     try:
         sheet = workbook.worksheets[0]
-        return _table(sheet.iter_rows(values_only=True))
+        # Explicit bounds: openpyxl would otherwise pad every row (blank ones included) to the
+        # sheet's declared dimension, up to 16,384 columns and 1,048,576 rows.
+        rows = sheet.iter_rows(min_row=1, max_row=limits.max_rows + 2, max_col=limits.max_columns + 1,
+                               values_only=True)
+        return _table(rows, limits)
     finally:
         workbook.close()
 
 
+# A formula trigger at the start of the text or after anything a spreadsheet may split a CSV
+# line on: "," or ";" (the list separator where the decimal mark is a comma, as in Vietnamese
+# locales), tab, "|", or a line break. Spaces in between are skipped by spreadsheets too.
+FORMULA_START = re.compile(r"(^|[,;\t|\r\n])([ \u00a0]*)(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "])")
+
+
 def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula (= + - @) with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula, anywhere it may start a cell (first
+    character, or after a separator), gets an apostrophe before the trigger. The one rule for
+    every CSV and XLSX export."""
+    if isinstance(value, str):
+        return FORMULA_START.sub(lambda m: f"{m.group(1)}{m.group(2)}'", value)
     return value
 
 
@@ -193,6 +277,25 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Full Content-Type values, passed as `content_type` so Flask does not append a second charset.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+             title: str = "Sheet1"):  # noqa: ANN201 - a flask.Response
+    """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
+    from flask import Response
+
+    body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def slug(text: str, limit: int = 60) -> str:

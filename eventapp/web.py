@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -11,6 +13,7 @@ from babel.dates import format_datetime, get_timezone_location
 from flask import (
     Blueprint,
     Flask,
+    Request,
     current_app,
     g,
     has_request_context,
@@ -21,13 +24,15 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp.events.recurrence_words import describe as describe_recurrence
-from eventapp.extensions import db, login_manager
+from eventapp.extensions import db, limiter, login_manager
+from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
 
@@ -36,8 +41,41 @@ class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` limited to what an INTEGER primary key can hold, so a huge id is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+MAX_JSON_DEPTH = 32  # no body we accept nests deeper than a few levels
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Walks without recursion (a deep body must not blow the stack here either)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+class BoundedJsonRequest(Request):
+    """Every JSON body is checked at the edge: one nested thousands deep (a RecursionError in the
+    parser, a 500) or beyond MAX_JSON_DEPTH is malformed, like invalid JSON."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+        try:
+            body = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            body, too_deep = None, True
+        else:
+            too_deep = _nested_deeper_than(body, MAX_JSON_DEPTH)
+        if too_deep:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply")
+        return body
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -121,6 +159,26 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 
+def retry_after_seconds() -> int | None:
+    """How long until the limit that refused this request lets the client in again (Flask-Limiter's
+    window, the value of its Retry-After header); None when unknown."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, int(current.reset_at - time.time()))
+
+
+def too_many_requests():  # noqa: ANN201
+    """The 429 page says how long to wait, in minutes, from the same figure as Retry-After."""
+    seconds = retry_after_seconds()
+    if seconds is None:
+        return render_error(429)
+    minutes = math.ceil(seconds / 60)
+    return render_error(429, ngettext(
+        "You have made too many requests. Please wait %(num)d minute and try again.",
+        "You have made too many requests. Please wait %(num)d minutes and try again.", minutes))
+
+
 def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
@@ -131,7 +189,11 @@ def _register_errors(app: Flask) -> None:
         # has put its page on the exception.
         if getattr(exc, "response", None) is not None:
             return exc.response
-        return render_error(429)
+        return too_many_requests()
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):  # noqa: ANN202
+        return render_error(400, exc.description)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
@@ -175,9 +237,15 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     return (*SECURITY_HEADERS, HSTS) if secure else SECURITY_HEADERS
 
 
+# Pages with names, e-mails, phones or a ticket: no browser, proxy or shared-computer cache keeps them.
+PRIVATE_PATH_PREFIXES = ("/console/", "/ticket/")
+
+
 def _security_headers(response):  # noqa: ANN001, ANN202
     for name, value in security_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE"))):
         response.headers.setdefault(name, value)  # a view may set its own (feeds: Referrer-Policy)
+    if request.path.startswith(PRIVATE_PATH_PREFIXES) or request.path == "/console":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -225,6 +293,7 @@ def _close_session(exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = BoundedJsonRequest
     app.register_blueprint(bp)
     app.teardown_appcontext(_close_session)  # after Flask-SQLAlchemy's, so it runs first
     _register_errors(app)

@@ -23,6 +23,7 @@ SITE_ROLES = frozenset({ADMIN, ORGANISER, COORD})
 # endpoint -> roles that may use it (PUBLIC: anyone, no sign-in)
 ACCESS: dict[str, frozenset[Role] | str] = {
     "console.dashboard": STAFF,
+    "accounts.change_password": STAFF,
     "accounts_console.index": frozenset({ADMIN}),
     "accounts_console.create": frozenset({ADMIN}),
     "accounts_console.edit": frozenset({ADMIN}),
@@ -38,6 +39,7 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "directory_console.people": ORGANISERS,
     "mail_console.outbox": ORGANISERS,
     "mail_console.retry_message": ORGANISERS,
+    "mail_console.message": ORGANISERS,
     "events_console.index": ORGANISERS,
     "events_console.new_series": ORGANISERS,
     "events_console.preview": ORGANISERS,

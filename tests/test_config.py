@@ -1,16 +1,74 @@
-"""Production refuses insecure settings; security headers are sent."""
+"""No secret default in any environment; production refuses insecure settings; security headers."""
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from config import DEFAULT_SQLITE_URL, DEV_SECRET_KEY, ProductionConfig
+from config import (
+    DEFAULT_SQLITE_URL,
+    PUBLISHED_SECRET_KEYS,
+    Config,
+    DevelopmentConfig,
+    ProductionConfig,
+)
 from eventapp import create_app
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def test_production_refuses_default_secret_key() -> None:
+
+@pytest.mark.parametrize("config", [Config, DevelopmentConfig, ProductionConfig])
+@pytest.mark.parametrize("key", [None, "", *PUBLISHED_SECRET_KEYS])
+def test_no_environment_starts_without_a_secret_key(config, key) -> None:  # noqa: ANN001
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig, SECRET_KEY=DEV_SECRET_KEY, SQLALCHEMY_DATABASE_URI="postgresql://x/y")
+        create_app(config, SECRET_KEY=key, SQLALCHEMY_DATABASE_URI="postgresql://x/y")
+
+
+@pytest.mark.parametrize("env_name", [None, "development", "testing", "production"])
+def test_the_wsgi_entry_point_refuses_to_start_without_secret_key(env_name) -> None:  # noqa: ANN001
+    """Whatever EVENTAPP_ENV says (the testing config's own key is for the suite, never for serving)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "EVENTAPP_ENV")}
+    if env_name:
+        env["EVENTAPP_ENV"] = env_name
+    done = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "SECRET_KEY is not set" in done.stderr
+
+
+def test_the_wsgi_entry_point_starts_with_a_secret_key(tmp_path) -> None:  # noqa: ANN001
+    env = {**os.environ, "SECRET_KEY": "k" * 64, "EVENTAPP_ENV": "development",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    done = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.secret_key == 'k' * 64)"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
+def test_make_run_keeps_one_random_key_readable_by_its_owner_only(tmp_path) -> None:  # noqa: ANN001
+    key_file = tmp_path / "instance" / "secret_key"
+    for _ in range(2):
+        subprocess.run(["make", "-s", "secret-key", f"SECRET_KEY_FILE={key_file}", f"PYTHON={sys.executable}"],
+                       cwd=ROOT, check=True, capture_output=True, timeout=60)
+        if _ == 0:
+            first = key_file.read_text()
+    assert key_file.read_text() == first  # made once: sessions survive a restart
+    assert len(first.strip()) == 64 and int(first, 16)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    other = tmp_path / "other" / "secret_key"
+    subprocess.run(["make", "-s", "secret-key", f"SECRET_KEY_FILE={other}", f"PYTHON={sys.executable}"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=60)
+    assert other.read_text() != first
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY="short", SQLALCHEMY_DATABASE_URI="postgresql://x/y")
 
 
 def test_production_refuses_default_database() -> None:

@@ -110,3 +110,14 @@ def test_wtforms_own_messages_are_in_the_users_language(client, login, make_user
     client.post("/language/en")
     english = client.post("/console/api-tokens/new", data={"name": ""}).get_data(as_text=True)
     assert "This field is required." in english
+
+
+def test_emails_speak_to_people_as_the_site_does() -> None:
+    """The site says "bạn"; an e-mail saying "Quý vị" to the same journalist reads as another voice."""
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parent.parent / "eventapp/translations/vi/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle)
+    formal = [m.id for m in catalogue if m.id and "Quý vị" in str(m.string)]
+    assert formal == []

@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from eventapp.accounts import services
+from eventapp.accounts import passwords, services
 from eventapp.accounts.models import Role
 from eventapp.directory.models import Site
 from eventapp.extensions import db
@@ -31,8 +31,9 @@ def create_user_command(email: str, role: str, site_code: str | None, full_name:
         if site is None:
             raise click.BadParameter(f"no site with code {site_code!r}", param_hint="--site")
         site_id = site.id
-    if len(password) < 10:
-        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    reason = passwords.problem(password, email)
+    if reason:
+        raise click.BadParameter(reason, param_hint="--password")
     try:
         user = services.create_user(
             email=email, password=password, role=Role(role), full_name=full_name or email, site_id=site_id

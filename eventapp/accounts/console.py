@@ -35,6 +35,11 @@ def _fill_choices(form: UserForm) -> None:
     form.organisation_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs]
 
 
+def _password_page(heading: str, user: User, password: str | None):  # noqa: ANN202
+    return render_template("accounts/console/password_shown.html", heading=heading, user=user,
+                           password=password), 200, {"Cache-Control": "no-store"}
+
+
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index():  # noqa: ANN201
@@ -60,17 +65,16 @@ def create():  # noqa: ANN201
             user = services.create_user(
                 email=form.email.data, password=password, role=Role(form.role.data),
                 full_name=form.full_name.data, site_id=form.site_id.data,
-                organisation_id=form.organisation_id.data, actor=current_user,
+                organisation_id=form.organisation_id.data, actor=current_user, temporary=True,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
             db.session.commit()
-            if not form.password.data:
-                flash(_("User %(email)s created. Temporary password: %(password)s", email=user.email, password=password), "success")
-            else:
-                flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for(".index"))
+            # Shown once, on this page only: never in a flash message (the session cookie is
+            # signed, not encrypted) and never stored.
+            return _password_page(_("User %(email)s created", email=user.email), user,
+                                  None if form.password.data else password)
     return render_template("accounts/console/form.html", form=form, user=None)
 
 
@@ -109,8 +113,7 @@ def reset_password(user_id: int):  # noqa: ANN201
         abort(400)
     password = services.reset_password(user, actor=current_user)
     db.session.commit()
-    flash(_("New temporary password for %(email)s: %(password)s", email=user.email, password=password), "success")
-    return redirect(url_for(".edit", user_id=user.id))
+    return _password_page(_("New temporary password for %(email)s", email=user.email), user, password)
 
 
 @bp.post("/<int:user_id>/active")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from eventapp.accounts import passwords
 from eventapp.accounts.models import Role
 from eventapp.forms import AppForm
 
@@ -31,6 +32,15 @@ class LoginForm(AppForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
+def strong_password(form: AppForm, field: Field) -> None:
+    """The password rule (length, common passwords, the e-mail) on a form field."""
+    if field.data:
+        email = getattr(getattr(form, "email", None), "data", None) or getattr(form, "account_email", None)
+        reason = passwords.problem(field.data, email)
+        if reason:
+            raise ValidationError(reason)
+
+
 class UserForm(AppForm):
     """Create or edit a console user."""
 
@@ -45,9 +55,22 @@ class UserForm(AppForm):
         _l("Or organisation (for unit coordinators)"), coerce=coerce_optional_int, validators=[Optional()]
     )
     password = PasswordField(
-        _l("Initial password"), validators=[Optional(), Length(min=10, max=200)],
-        description=_l("Leave empty to generate one; it is shown once after saving."),
+        _l("Initial password"), validators=[Optional(), strong_password],
+        description=_l("Leave empty to generate one; it is shown once after saving. Either way the "
+                       "user must choose their own at the first sign-in."),
     )
+
+
+class ChangePasswordForm(AppForm):
+    """A user replaces their own password (required after a temporary one)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), strong_password],
+        description=_l("At least 12 characters; a few unrelated words are easy to remember and hard to guess."),
+    )
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
 
 
 class ConfirmForm(AppForm):

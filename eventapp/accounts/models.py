@@ -54,6 +54,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     # Bumped on password change or deactivation: every existing session stops working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1", nullable=False)
+    # A temporary password (set by an admin, or a reset) must be replaced at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi", server_default="vi")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

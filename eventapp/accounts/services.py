@@ -10,6 +10,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventapp import audit
+from eventapp.accounts import passwords
 from eventapp.accounts.models import Role, User
 from eventapp.directory.models import normalise_email
 from eventapp.extensions import db
@@ -45,8 +46,10 @@ def _check_binding(role: Role, site_id: int | None, organisation_id: int | None)
 
 def create_user(
     *, email: str, password: str, role: Role, full_name: str = "", site_id: int | None = None,
-    organisation_id: int | None = None, actor: User | None = None,
+    organisation_id: int | None = None, actor: User | None = None, temporary: bool = False,
 ) -> User:
+    """A new account; `temporary`: the password was set by someone else (an admin), so the user
+    must replace it at the first sign-in."""
     from flask_babel import gettext
 
     email_key = normalise_email(email)
@@ -59,7 +62,7 @@ def create_user(
         email=email_key, full_name=full_name.strip(), role=role,
         site_id=site_id if role == Role.SITE_COORDINATOR else None,
         organisation_id=organisation_id if role == Role.SITE_COORDINATOR else None,
-        session_version=0,
+        session_version=0, must_change_password=temporary,
     )
     user.set_password(password)
     db.session.add(user)
@@ -88,8 +91,10 @@ def update_user(
 
 
 def reset_password(user: User, *, actor: User | None, new_password: str | None = None) -> str:
+    """A new temporary password (every session ends); the user must replace it at the next sign-in."""
     password = new_password or generate_password()
     user.set_password(password)
+    user.must_change_password = True
     db.session.flush()
     audit.record(actor, "user.reset_password", user, user.email)
     return password
@@ -104,6 +109,31 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
     user.session_version += 1
     db.session.flush()
     audit.record(actor, "user.activate" if active else "user.deactivate", user, user.email)
+
+
+def change_own_password(user: User, *, current: str, new: str) -> None:
+    """The user replaces their password: the current one must be right and the new one pass the
+    rule; every other session and remember-me cookie of the user ends (set_password)."""
+    from flask_babel import gettext
+
+    if not user.check_password(current or ""):
+        raise AccountError(gettext("The current password is not correct."), "current_password")
+    if new == current:
+        raise AccountError(gettext("Choose a password different from the current one."), "new_password")
+    reason = passwords.problem(new, user.email)
+    if reason:
+        raise AccountError(reason, "new_password")
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.flush()
+    audit.record(user, "user.change_password", user, user.email)
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie and remember-me cookie carries the old
+    version and stops opening the console (a cookie copied before sign-out is worthless)."""
+    user.session_version += 1
+    db.session.flush()
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,7 @@ from eventapp.accounts.forms import ApiTokenForm, ConfirmForm
 from eventapp.accounts.models import ApiToken, Role, User
 from eventapp.accounts.permissions import ALL_STAFF, roles_required
 from eventapp.extensions import db
+from eventapp.params import int_arg
 from eventapp.web import is_safe_redirect
 
 bp = Blueprint("api_tokens_console", __name__)
@@ -67,9 +68,9 @@ def revoke(token_id: int):  # noqa: ANN201
 @roles_required(Role.ADMIN)
 def all_tokens():  # noqa: ANN201
     """Every user's tokens, or one user's (`?user=<id>`, linked from the user's edit screen)."""
-    raw = request.args.get("user", "")
-    owner = db.session.get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    if raw and owner is None:
+    owner_id = int_arg("user")
+    owner = db.session.get(User, owner_id) if owner_id else None
+    if owner_id and owner is None:
         abort(404)
     tokens = api_tokens.tokens_of(owner.id if owner else None)
     return render_template("accounts/api_tokens/all.html", tokens=tokens, owner=owner,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventapp.attendance.services import MAX_ID, ScanCode
+from eventapp.attendance.services import ScanCode
 from eventapp.events.models import SiteParticipationStatus
+from eventapp.params import MAX_ID
 from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 
 

@@ -20,9 +20,10 @@ from eventapp.attendance import rollcall, services
 from eventapp.attendance.api import result_json
 from eventapp.attendance.services import OfflineScan
 from eventapp.directory.models import Organisation, Person, Site
-from eventapp.events.models import Event, EventSite, EventStatus
+from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import is_digits
 from eventapp.registrations.models import Registration, RegistrationStatus
 
 EVERY_ROLE = tuple(Role)
@@ -37,7 +38,9 @@ def _event(event_id: int, user: User) -> Event:
     if event is None:
         fail(404, "event_not_found")
     scope = managed_site_condition(user)
-    if scope is not None and (event.status == EventStatus.DRAFT or not db.session.scalar(
+    if not event.is_visible_to(user):
+        fail(404, "event_not_found")
+    if scope is not None and (not db.session.scalar(
             sa.select(sa.exists().where(EventSite.event_id == event.id,
                                         EventSite.site_id.in_(sa.select(Site.id).where(scope)))))):
         fail(404, "event_not_found")
@@ -48,7 +51,7 @@ def _bounded(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and low <= int(raw) <= high):
+    if not (is_digits(raw) and low <= int(raw) <= high):
         fail(400, "bad_request", f"{name} must be an integer from {low} to {high}")
     return int(raw)
 

@@ -8,6 +8,7 @@ from eventapp.api.openapi import document
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.events.queries import upcoming_published
 from eventapp.extensions import csrf, db
+from eventapp.params import is_digits
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -48,7 +49,7 @@ def events():  # noqa: ANN201
     if kind_arg is not None and kind_arg not in EventKind._value2member_map_:
         return _bad_request("kind must be one of " + ", ".join(EventKind._value2member_map_))
     limit_arg = request.args.get("limit", "200")
-    if not limit_arg.isdigit() or not 1 <= int(limit_arg) <= 500:
+    if not is_digits(limit_arg) or not 1 <= int(limit_arg) <= 500:  # int("²") raises: ASCII digits only
         return _bad_request("limit must be an integer from 1 to 500")
     kind = EventKind(kind_arg) if kind_arg else None
     return jsonify([event_json(e) for e in upcoming_published(kind=kind, limit=int(limit_arg))])

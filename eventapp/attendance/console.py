@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
@@ -15,10 +16,12 @@ from eventapp.attendance.labels import (
     SCAN_MESSAGES,
     SITE_STATUS_LABELS,
     STATUS_LABELS,
+    window_message,
 )
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import int_arg
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_console", __name__)
@@ -26,12 +29,14 @@ bp = Blueprint("attendance_console", __name__)
 
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
-    return event or abort(404)
+    if event is None or not event.is_visible_to(current_user):
+        abort(404)
+    return event
 
 
 def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) -> list[Event]:
     now = utcnow()
-    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED,
+    query = sa.select(Event).where(Event.status != EventStatus.CANCELLED, Event.visible_to(current_user),
                                    Event.ends_at >= now - timedelta(days=back),
                                    Event.starts_at <= now + timedelta(days=ahead))
     if with_sites:
@@ -46,17 +51,20 @@ def index():  # noqa: ANN201
     events = _window_events()
     now = utcnow()
     return render_template("console/attendance/index.html", events=events,
-                           open_ids={e.id for e in events if services.door_open(e, now)})
+                           closed={e.id: message for e in events if (message := window_message(e, now))})
 
 
 @bp.get("/events/<int:event_id>/desk")
 @roles_required(*CHECKIN)
 def desk(event_id: int):  # noqa: ANN201
     event = _event(event_id)
+    closed = window_message(event)
+    messages = {code: str(text) for code, text in SCAN_MESSAGES.items()}
+    if closed:
+        messages["closed"] = closed  # the desk's refusal says when it opens (or when it closed)
     return render_template(
         "console/attendance/desk.html", event=event, counters=services.counters(event.id),
-        messages={code: str(text) for code, text in SCAN_MESSAGES.items()},
-        door_open=services.door_open(event, utcnow()))
+        messages=messages, closed=closed)
 
 
 @bp.get("/boards")
@@ -132,9 +140,7 @@ def event_report(event_id: int):  # noqa: ANN201
 def series_report():  # noqa: ANN201
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
-    series_id = request.args.get("series_id", type=int)
-    if series_id is not None and not services.valid_id(series_id):
-        abort(404)
+    series_id = int_arg("series_id")
     series = db.session.get(EventSeries, series_id) if series_id else None
     if series_id and series is None:
         abort(404)
@@ -168,10 +174,12 @@ def series_report():  # noqa: ANN201
     heat = None
     if matrix:
         heat = svg.heat_map(
-            [site.name for site, _cells in matrix],
+            [rollcall.short_site_name(site.name) for site, _cells in matrix],
             [local_time(s.starts_at, s.tz, "dd/MM/yy") for s in sessions],
             [[_heat_cell(c) for c in cells] for _site, cells in matrix],
-            _("Attendance rate by site and session"))
+            _("Attendance rate by site and session"),
+            row_titles=[site.name for site, _cells in matrix],
+            legend=(_("0% present"), _("100% present"), _("did not take part")))
     return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
                            people=people, heat=heat, chosen=chosen, error=None, **page)
 

@@ -8,28 +8,21 @@ from typing import Any
 from flask import Response
 from flask_babel import gettext as _
 
+from eventapp import spreadsheets
 from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
 from eventapp.events import recurrence
 from eventapp.events.models import Event
-from eventapp.spreadsheets import csv_bytes, export_filename, xlsx_bytes
+from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time
 
-# Full Content-Type values, passed as `content_type` so Flask does not append a second charset.
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = spreadsheets.CONTENT_TYPES
 
 
 def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequence[Any]],
                 title: str = "Sheet1") -> Response:
-    """A download response in `fmt` (csv or xlsx)."""
-    body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
-    response = Response(body, content_type=CONTENT_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """A download response in `fmt` (csv or xlsx): the one export function, spreadsheets.download."""
+    return spreadsheets.download(fmt, filename, headers, rows, title=title)
 
 
 def filename(what: str, title: str, first: Event | None) -> str:

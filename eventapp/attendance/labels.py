@@ -1,10 +1,15 @@
 """Translated labels for attendance screens, exports and the desk's JavaScript messages."""
 
+from datetime import datetime
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eventapp.events.models import SiteParticipationStatus
+from eventapp.events.models import Event, SiteParticipationStatus
+from eventapp.models import utcnow
 from eventapp.registrations.labels import ERRORS as REGISTRATION_ERRORS
 from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
+from eventapp.web import local_time
 
 CHANNEL_LABELS = {
     RegistrationChannel.PUBLIC.value: _l("Public form"),
@@ -71,3 +76,27 @@ ROLLCALL_ERRORS = {
     "walk_in_status": _l("This person is already registered for the event without a seat; see the registrations."),
     "not_for_site": REGISTRATION_ERRORS["not_for_site"],  # a walk-in another site or the venue registered
 }
+
+
+WINDOW_FORMAT = "HH:mm dd/MM"
+
+
+def window_message(event: Event, now: datetime | None = None) -> str | None:
+    """Why the desk and the roll-call refuse now, saying when they open (None while they are open)."""
+    now = now or utcnow()
+    if event.attendance_not_yet_open(now):
+        return _("Attendance opens at %(time)s",
+                 time=local_time(event.attendance_opens_at, event.tz, WINDOW_FORMAT))
+    if not event.is_published:
+        return _("Check-in is not open for this event now")
+    if not event.is_attendance_open(now):
+        return _("Attendance closed at %(time)s",
+                 time=local_time(event.attendance_closes_at, event.tz, WINDOW_FORMAT))
+    return None
+
+
+def rollcall_error(code: str, event: Event) -> str:
+    """The translated refusal of a roll-call change; a closed window says when it opens."""
+    if code in ("not_open", "walk_in_closed"):
+        return window_message(event) or str(ROLLCALL_ERRORS["walk_in_closed"])
+    return str(ROLLCALL_ERRORS.get(code, code))

@@ -80,7 +80,7 @@ def fetch_rows(event_ids: list[int]) -> list[Row]:
         return []
     result = db.session.execute(
         sa.select(Registration.id, Registration.event_id, Registration.person_id, Person.full_name,
-                  sa.func.coalesce(Organisation.short_name, Organisation.name), Organisation.kind,
+                  Organisation.name, Organisation.kind,  # names, not codes like "VNN", for readers
                   Registration.site_id, Site.name, Registration.channel, Registration.status,
                   Registration.checked_in_at, Registration.checkin_method)
         .join(Person, Person.id == Registration.person_id)

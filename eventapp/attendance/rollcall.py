@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +36,10 @@ def is_locked(participation: EventSite, event: Event, now: datetime | None = Non
 
 
 def _editable(participation: EventSite, now: datetime) -> None:
+    """Before the event's attendance window opens nothing is recorded (the same rule as the desk's);
+    after the end the report locks itself."""
+    if participation.event.attendance_not_yet_open(now):
+        raise RollCallError("not_open")
     if is_locked(participation, participation.event, now):
         raise RollCallError("locked")
 
@@ -70,6 +75,11 @@ def site_registrations(participation: EventSite) -> list[sa.Row]:
     ).all()
 
 
+def approved_ids(participation: EventSite) -> set[int]:
+    """The site's registrations that can be marked present (approved ones)."""
+    return {row.id for row in site_registrations(participation) if row.status == RegistrationStatus.APPROVED}
+
+
 def record_present(participation: EventSite, present_ids: set[int], actor: User,
                    now: datetime | None = None) -> tuple[int, int]:
     """Tick exactly `present_ids` among the site's approved registrations; returns (ticked, unticked).
@@ -80,8 +90,7 @@ def record_present(participation: EventSite, present_ids: set[int], actor: User,
     _editable(participation, now)
     if participation.status == SiteParticipationStatus.INVITED:
         raise RollCallError("not_connected")
-    own = {row.id for row in site_registrations(participation)
-           if row.status == RegistrationStatus.APPROVED}
+    own = approved_ids(participation)
     if not present_ids <= own:
         raise RollCallError("foreign_registration")
     scope = (Registration.event_id == participation.event_id,
@@ -168,6 +177,26 @@ def lock(participation: EventSite, actor: User) -> None:
     audit.record(actor, "rollcall.lock", participation, participation.site.name)
 
 
+# What every site of a kind would repeat: dropped where space is short and the place name is what counts.
+SITE_NAME_PREFIXES = (
+    (re.compile(r"^(?:Sở TT&TT|Sở Thông tin và Truyền thông)\s+"), ""),
+    (re.compile(r"^Văn phòng đại diện Bộ TT&TT tại\s+"), "VPĐD Bộ · "),
+    (re.compile(r"^Trụ sở Bộ TT&TT\s*\((.+)\)$"), "Trụ sở Bộ · "),
+)
+
+
+def short_site_name(name: str) -> str:
+    """A site's name where space is short (board tiles, heat-map rows): "Sở TT&TT Hà Giang" → "Hà Giang";
+    the full name stays the accessible name and the tooltip."""
+    for pattern, replacement in SITE_NAME_PREFIXES:
+        match = pattern.match(name)
+        if match:
+            rest = match.group(1) if pattern.groups else name[match.end():]
+            if rest.strip():
+                return replacement + re.sub(r"^Thành phố\s+", "TP. ", rest.strip())
+    return name
+
+
 @dataclass(frozen=True)
 class Tile:
     """One site on the board."""
@@ -180,6 +209,10 @@ class Tile:
     named_present: int
     headcount: int | None
     locked: bool
+
+    @property
+    def label(self) -> str:
+        return short_site_name(self.name)
 
     @property
     def present(self) -> int:

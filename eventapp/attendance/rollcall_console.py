@@ -18,7 +18,12 @@ from eventapp.accounts.permissions import (
     roles_required,
 )
 from eventapp.attendance import rollcall, walkins
-from eventapp.attendance.labels import ROLLCALL_ERRORS, SITE_STATUS_LABELS, STATUS_LABELS
+from eventapp.attendance.labels import (
+    SITE_STATUS_LABELS,
+    STATUS_LABELS,
+    rollcall_error,
+    window_message,
+)
 from eventapp.attendance.rollcall import RollCallError
 from eventapp.attendance.services import ScanCode, valid_id
 from eventapp.directory.models import Site
@@ -37,7 +42,7 @@ def _participation(event_id: int, site_id: int) -> EventSite:
     require_site(current_user, site_id)
     participation = db.session.scalar(sa.select(EventSite).where(
         EventSite.event_id == event_id, EventSite.site_id == site_id))
-    if participation is None:
+    if participation is None or not participation.event.is_visible_to(current_user):
         abort(404)
     return participation
 
@@ -54,7 +59,7 @@ def _apply(participation: EventSite, change, success: str):  # noqa: ANN001, ANN
         change()
     except RollCallError as error:
         db.session.rollback()
-        flash(str(ROLLCALL_ERRORS.get(error.code, error.code)), "danger")
+        flash(rollcall_error(error.code, participation.event), "danger")
         return _back(participation)
     db.session.commit()
     flash(success, "success")
@@ -76,7 +81,7 @@ def index():  # noqa: ANN201
                Event.ends_at >= now - timedelta(days=3), Event.starts_at <= now + timedelta(days=30))
         .order_by(Event.starts_at, Site.code)).all()
     return render_template("console/attendance/rollcall_index.html", rows=rows,
-                           status_labels=SITE_STATUS_LABELS, now=now)
+                           status_labels=SITE_STATUS_LABELS, now=now, window_message=window_message)
 
 
 @bp.get("/events/<int:event_id>/sites/<int:site_id>")
@@ -89,6 +94,7 @@ def screen(event_id: int, site_id: int):  # noqa: ANN201
         "console/attendance/rollcall.html", participation=participation, event=event,
         site=participation.site, registrations=registrations,
         locked=rollcall.is_locked(participation, event), form=ConfirmForm(),
+        not_open=window_message(event) if event.attendance_not_yet_open() else None,
         status_labels=SITE_STATUS_LABELS, registration_labels=STATUS_LABELS,
         present_count=sum(1 for r in registrations if r.checked_in_at is not None))
 
@@ -112,6 +118,9 @@ def present(event_id: int, site_id: int):  # noqa: ANN201
     participation = _participation(event_id, site_id)
 
     def change() -> None:
+        if request.form.get("all_present") == "1":  # "Everyone is present": every approved name ticked
+            rollcall.record_present(participation, rollcall.approved_ids(participation), current_user)
+            return
         raw = request.form.getlist("present")
         if not all(v.isascii() and v.isdigit() for v in raw):  # int("²") raises
             raise RollCallError("foreign_registration")

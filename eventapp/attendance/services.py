@@ -23,25 +23,20 @@ import sqlalchemy as sa
 from eventapp import audit
 from eventapp.accounts.models import User
 from eventapp.directory.models import Organisation, Person, Site
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import (
+    valid_id,  # the one id rule (also used from here by the desk and the API)
+)
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
 from eventapp.tokens import hash_token
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 MAX_PAYLOAD = 500
 MAX_BATCH = 500
-OPENS_BEFORE = timedelta(hours=24)  # the desk may check people in from a day before the start
-CLOSES_AFTER = timedelta(hours=24)  # ... until a day after the end
 CLOCK_SKEW = timedelta(minutes=2)  # an uncorrected scan time may be this far ahead (clocks, latency)
 MAX_DESK_SKEW = timedelta(days=1)  # a desk clock further off cannot have stamped its scans sensibly
-MAX_ID = 2**31 - 1  # ids beyond an INTEGER column's range are simply not found (never a 500)
-
-
-def valid_id(value: object) -> bool:
-    """A positive int that fits the primary-key columns (bools are not ids)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def scan_time(raw: object) -> datetime | None:
@@ -184,9 +179,8 @@ def commit_scans_without_waiting() -> None:
 
 
 def door_open(event: Event, at: datetime) -> bool:
-    """Check-in is possible for a published event from a day before its start to a day after its end."""
-    return (event.status == EventStatus.PUBLISHED
-            and event.starts_at - OPENS_BEFORE <= at <= event.ends_at + CLOSES_AFTER)
+    """Check-in is possible inside the event's attendance window (the rule on Event)."""
+    return event.is_attendance_open(at)
 
 
 def check_in(event: Event, *, token: object = None, registration_id: int | None = None,
@@ -196,7 +190,7 @@ def check_in(event: Event, *, token: object = None, registration_id: int | None 
     now = now or utcnow()
     at = scanned_at or now
     if scanned_at is not None and not (
-            event.starts_at - OPENS_BEFORE <= scanned_at <= now + CLOCK_SKEW):
+            event.attendance_opens_at <= scanned_at <= now + CLOCK_SKEW):
         return ScanResult(ScanCode.BAD_TIME)
     at = min(at, now)
     if token is not None:

@@ -55,12 +55,25 @@ def heat_colour(rate: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+LEGEND_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
+CHAR_W = 6.6  # about one character of the 12 px chart font
+
+
 def heat_map(row_labels: Sequence[str], col_labels: Sequence[str],
-             cells: Sequence[Sequence[tuple[float | None, str] | None]], title: str) -> Markup:
-    """A grid coloured by rate; each cell is (rate, text) or None (the site did not take part)."""
-    cell_w, cell_h, label_w, top = 58, 24, 200, 80
-    width = label_w + cell_w * max(len(col_labels), 1) + 10
-    height = top + cell_h * max(len(row_labels), 1) + 10
+             cells: Sequence[Sequence[tuple[float | None, str] | None]], title: str, *,
+             row_titles: Sequence[str] | None = None, legend: Sequence[str] | None = None) -> Markup:
+    """A grid coloured by rate; each cell is (rate, text) or None (the site did not take part).
+
+    Row labels are drawn whole (the label column is as wide as the longest, up to 48 characters);
+    `row_titles` are the full names shown as tooltips; `legend` = (0 %, 100 %, not taking part)
+    words under the grid with the colour scale.
+    """
+    cell_w, cell_h, top = 58, 24, 80
+    longest = max((len(label) for label in row_labels), default=10)
+    label_w = int(min(max(longest, 10), 48) * CHAR_W) + 16
+    width = max(label_w + cell_w * max(len(col_labels), 1) + 10, 460 if legend else 0)
+    grid_bottom = top + cell_h * max(len(row_labels), 1)
+    height = grid_bottom + (44 if legend else 10)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart heat-map" aria-label="{escape(title)}" font-family="{FONT}" font-size="12">',
@@ -73,7 +86,9 @@ def heat_map(row_labels: Sequence[str], col_labels: Sequence[str],
                      f'fill="#1d2733">{escape(label)}</text>')
     for i, label in enumerate(row_labels):
         y = top + i * cell_h
-        parts.append(_text(label_w - 8, y + 16, _clip(label, 28), text_anchor="end", fill="#1d2733"))
+        full = row_titles[i] if row_titles else label
+        parts.append(f'<g><title>{escape(full)}</title>'
+                     + _text(label_w - 8, y + 16, _clip(label, 48), text_anchor="end", fill="#1d2733") + "</g>")
         for j, cell in enumerate(cells[i]):
             x = label_w + j * cell_w
             rate, text = cell if cell is not None else (None, "")
@@ -83,5 +98,23 @@ def heat_map(row_labels: Sequence[str], col_labels: Sequence[str],
                          f'fill="{fill}" stroke="#dde4ee"/>')
             if text:
                 parts.append(_text(x + (cell_w - 2) / 2, y + 15, text, text_anchor="middle", fill=ink))
+    if legend:
+        parts.append(_legend(legend, grid_bottom + 14))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text piece above is escaped
+
+
+def _legend(words: Sequence[str], y: float) -> str:
+    """The colour scale from 0 % to 100 % attendance, then the white "did not take part" box."""
+    low, high, absent = words
+    parts = ['<g class="heat-legend">', _text(0, y + 13, low, fill="#1d2733")]
+    x = len(low) * CHAR_W + 8
+    for step in LEGEND_STEPS:
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="28" height="18" fill="{heat_colour(step)}" stroke="#dde4ee"/>')
+        x += 30
+    parts.append(_text(x + 6, y + 13, high, fill="#1d2733"))
+    x += 6 + len(high) * CHAR_W + 24
+    parts.append(f'<rect x="{x:.1f}" y="{y}" width="28" height="18" fill="#ffffff" stroke="#dde4ee"/>')
+    parts.append(_text(x + 34, y + 13, absent, fill="#1d2733"))
+    parts.append("</g>")
+    return "".join(parts)

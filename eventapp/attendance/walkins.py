@@ -20,7 +20,7 @@ from eventapp.registrations.services import (
     person_for_site,
     register,
 )
-from eventapp.registrations.validation import has_control_chars
+from eventapp.registrations.validation import has_control_chars, is_single_line
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -37,7 +37,7 @@ def applicant(full_name: object, phone: object = None, email: object = None,
               organisation_id: int | None = None) -> Applicant:
     """Validate what the desk or the coordinator typed."""
     name = normalise_text(full_name if isinstance(full_name, str) else "")
-    if not 2 <= len(name) <= 150 or has_control_chars(name):
+    if not 2 <= len(name) <= 150 or has_control_chars(name) or not is_single_line(name):
         raise WalkInError("full_name")
     phone_text = normalise_text(phone if isinstance(phone, str) else "")
     if len(phone_text) > 30 or (phone_text and not re.fullmatch(r"[0-9 +().-]{6,30}", phone_text)):

@@ -13,6 +13,7 @@ from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.labels import KIND_LABELS, REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Region, Site
 from eventapp.extensions import db
+from eventapp.params import MAX_PAGE, int_arg
 
 bp = Blueprint("directory_console", __name__)
 PAGE_SIZE = 50
@@ -62,7 +63,7 @@ def organisations():  # noqa: ANN201
 @roles_required(*ORGANISERS)
 def people():  # noqa: ANN201
     q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, high=MAX_PAGE)
     query = sa.select(Person).options(sa.orm.selectinload(Person.organisation)).order_by(Person.full_name)
     if q:
         like = f"%{q}%"

@@ -158,10 +158,11 @@ def new_series():  # noqa: ANN201
 def preview():  # noqa: ANN201
     """The next 10 dates of the rule the picker describes, formatted in the current locale."""
     form = SeriesForm(formdata=request.args, meta={"csrf": False})
-    for name in ("start_date", "time_of_day", "tz", "day", "until_date", "preset"):
+    # Every picker field is checked: weekday=99 or nth=² must be an error message, never a 500.
+    picker = ("start_date", "time_of_day", "tz", "preset", "nth", "weekday", "day", "until_date")
+    for name in picker:
         getattr(form, name).validate(form)
-    errors = [e for name in ("start_date", "time_of_day", "tz", "day", "until_date")
-              for e in getattr(form, name).errors]
+    errors = [e for name in picker for e in getattr(form, name).errors]
     if errors or form.start_date.data is None or form.time_of_day.data is None:
         return jsonify(dates=[], rrule="", error=str(errors[0]) if errors else _("Choose a first date and a time."))
     rule, tz, start = form.rule_text(), form.tz.data, form.dtstart_local()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -14,8 +14,16 @@ from eventapp.extensions import db
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from eventapp.accounts.models import User
     from eventapp.directory.models import Site
     from eventapp.registrations.models import Registration
+
+
+# One window for attendance, the door's check-in desk and the sites' roll-call alike: it opens a day
+# before the start (people set up, test the video link, arrive early) and the desk closes a day after
+# the end (late scans, offline queues replayed). A site's roll-call also locks itself at the end.
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=24)
+ATTENDANCE_CLOSES_AFTER = timedelta(hours=24)
 
 
 def new_uid() -> str:
@@ -173,6 +181,18 @@ class Event(TimestampMixin, db.Model):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    def is_visible_to(self, user: User) -> bool:
+        """The one status rule of every staff screen and API: a draft exists only for organisers;
+        coordinators and check-in staff (and their API tokens) get a 404 for it everywhere."""
+        return self.status != EventStatus.DRAFT or bool(getattr(user, "is_organiser", False))
+
+    @classmethod
+    def visible_to(cls, user: User) -> sa.ColumnElement[bool]:
+        """is_visible_to as a condition on Event, for lists."""
+        if getattr(user, "is_organiser", False):
+            return sa.true()
+        return cls.status != EventStatus.DRAFT
+
     def is_completed(self, now: datetime | None = None) -> bool:
         """Past events are completed; this is derived, never stored."""
         return self.status == EventStatus.PUBLISHED and self.ends_at <= (now or utcnow())
@@ -184,6 +204,26 @@ class Event(TimestampMixin, db.Model):
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    @property
+    def attendance_opens_at(self) -> datetime:
+        """When the desk and the roll-call open (see ATTENDANCE_OPENS_BEFORE)."""
+        return self.starts_at - ATTENDANCE_OPENS_BEFORE
+
+    @property
+    def attendance_closes_at(self) -> datetime:
+        """When the desk closes (see ATTENDANCE_CLOSES_AFTER)."""
+        return self.ends_at + ATTENDANCE_CLOSES_AFTER
+
+    def attendance_not_yet_open(self, now: datetime | None = None) -> bool:
+        """True before the attendance window opens: the screens say when it will."""
+        return (now or utcnow()) < self.attendance_opens_at
+
+    def is_attendance_open(self, at: datetime | None = None) -> bool:
+        """People can be checked in or rolled-called for a published event inside its window."""
+        at = at or utcnow()
+        return (self.status == EventStatus.PUBLISHED
+                and self.attendance_opens_at <= at <= self.attendance_closes_at)
 
     def bump_sequence(self) -> None:
         """A change calendars must see. An occurrence's calendar identity is its series' UID, whose

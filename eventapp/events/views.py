@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from itertools import groupby
 from urllib.parse import quote, urlencode
@@ -24,9 +23,9 @@ from eventapp.events.models import (
 from eventapp.events.queries import upcoming_published
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import month_arg
 
 bp = Blueprint("events", __name__)
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 REGISTER_ENDPOINTS = ("registrations.register", "registrations.form", "registrations.new")
 
 
@@ -55,11 +54,7 @@ def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], li
 def home():  # noqa: ANN201
     kind_arg = request.args.get("kind")
     kind = EventKind(kind_arg) if kind_arg in EventKind._value2member_map_ else None
-    month = None
-    month_arg = request.args.get("month", "")
-    match = MONTH_PATTERN.match(month_arg)
-    if match and 1 <= int(match.group(2)) <= 12:
-        month = (int(match.group(1)), int(match.group(2)))
+    month = month_arg("month")  # a malformed or impossible month (0000-01, 9999-12) is a 400
     events = upcoming_published(kind=kind, month=month)
     order = list(EventKind)
     ordered = sorted(events, key=lambda e: (order.index(e.kind), e.starts_at))
@@ -69,7 +64,7 @@ def home():  # noqa: ANN201
     groups = [(k, *trim_series(list(items), limit)) for k, items in groupby(ordered, key=lambda e: e.kind)]
     return render_template(
         "events/home.html", groups=groups, kind_labels=KIND_LABELS, selected_kind=kind_arg if kind else "",
-        selected_month=month_arg if month else "", mode_labels=MODE_LABELS,
+        selected_month=f"{month[0]:04d}-{month[1]:02d}" if month else "", mode_labels=MODE_LABELS,
     )
 
 

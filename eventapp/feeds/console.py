@@ -21,6 +21,7 @@ from eventapp.extensions import db
 from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope, CalendarToken
 from eventapp.feeds.views import feed_links
+from eventapp.params import int_arg
 
 bp = Blueprint("feeds_console", __name__)
 
@@ -39,6 +40,12 @@ def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
     return html, status, {"Cache-Control": "no-store"}
 
 
+def _confirm_revoke(endpoint: str, field: str, value: object, name: str):  # noqa: ANN202
+    """Revoking stops every calendar subscribed with the link: asked once more before it happens."""
+    return render_template("feeds/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
+                           value=value, name=name)
+
+
 @bp.get("/")
 @roles_required(*COORDINATORS)
 def index():  # noqa: ANN201
@@ -48,11 +55,13 @@ def index():  # noqa: ANN201
 @bp.post("/site")
 @roles_required(*COORDINATORS)
 def site_link():  # noqa: ANN201
-    site_id = request.form.get("site_id", type=int)
+    site_id = int_arg("site_id", source=request.form)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None or not can_manage_site(current_user, site.id):
         abort(404)  # another site's feed: do not reveal it exists
     if request.form.get("action") == "revoke":
+        if request.form.get("confirmed") != "1":
+            return _confirm_revoke("site_link", "site_id", site.id, site.name)
         tokens.revoke_tokens(CalendarScope.SITE, site.id)
         audit.record(current_user, "calendar_token.revoke", site, site.name)
         db.session.commit()
@@ -69,11 +78,15 @@ def site_link():  # noqa: ANN201
 @roles_required(*ORGANISERS)
 def person_link():  # noqa: ANN201
     email = normalise_email(request.form.get("email"))
-    person = db.session.scalar(sa.select(Person).where(Person.email_normalised == email)) if email else None
+    # no address holds a NUL (and PostgreSQL refuses one in a text parameter: a 500)
+    person = (db.session.scalar(sa.select(Person).where(Person.email_normalised == email))
+              if email and "\x00" not in email else None)
     if person is None:
         flash(_("No person with this e-mail address is in the directory."), "danger")
         return _page(status=422)
     if request.form.get("action") == "revoke":
+        if request.form.get("confirmed") != "1":
+            return _confirm_revoke("person_link", "email", email, person.full_name)
         tokens.revoke_tokens(CalendarScope.PERSON, person.id)
         audit.record(current_user, "calendar_token.revoke", person, person.full_name)
         db.session.commit()

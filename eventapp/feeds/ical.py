@@ -165,6 +165,7 @@ def vtimezone(tzid: str) -> bytes:
 # ------------------------------------------------------------------------------------ content
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean(text: str | None) -> str:
@@ -227,7 +228,9 @@ def _escape(text: str) -> str:
 
 
 def _param(value: str) -> str:
-    """A quoted parameter value (DQUOTE itself is not allowed inside)."""
+    """A quoted parameter value: one line (no control characters, RFC 5545 QSAFE-CHAR), and
+    DQUOTE, which is not allowed inside, as an apostrophe. A line feed here would start a line."""
+    value = " ".join(_CONTROL_ANY.sub(" ", value).split())
     return '"' + value.replace('"', "'") + '"'
 
 

@@ -13,6 +13,7 @@ from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import retry
+from eventapp.params import MAX_PAGE, int_arg
 
 bp = Blueprint("mail_console", __name__)
 PAGE_SIZE = 50
@@ -25,12 +26,20 @@ def outbox():  # noqa: ANN201
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in OutboxStatus._value2member_map_:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, high=MAX_PAGE)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
     return render_template("mail/console/outbox.html", pagination=pagination, counts=counts,
                            selected_status=status, statuses=list(OutboxStatus), confirm_form=ConfirmForm())
+
+
+@bp.get("/<int:message_id>")
+@roles_required(*ORGANISERS)
+def message(message_id: int):  # noqa: ANN201
+    """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("mail/console/message.html", message=found, confirm_form=ConfirmForm())
 
 
 @bp.post("/<int:message_id>/retry")

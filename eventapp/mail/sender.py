@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from eventapp.extensions import db
+from eventapp.logs import redact
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.models import utcnow
 
@@ -22,6 +24,22 @@ BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 # A message left in "sending" this long belongs to a worker that died: it is claimed again.
 STALE_CLAIM = timedelta(minutes=10)
+# Inline images (the ticket's QR code encodes the ticket itself): dropped from sent copies.
+DATA_URI = re.compile(r"data:image/[a-z+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def one_line(text: str | None) -> str:
+    """Header-safe text: every control or line-separator character is a space, runs collapsed."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text or "")
+    return " ".join(cleaned.split())
+
+
+def scrub_sent(message: OutboxMessage) -> None:
+    """Once delivered, the stored copy keeps no live secret: links' tokens become "[token]" and
+    inline QR images go, so the console's outbox stays readable but opens nobody's ticket."""
+    message.body_text = redact(message.body_text)
+    if message.body_html:
+        message.body_html = redact(DATA_URI.sub("", message.body_html))
 
 
 @dataclass
@@ -60,8 +78,8 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     # Header values are one line: a name or title typed with a line break must not break the message.
-    email["To"] = formataddr((" ".join((message.to_name or "").split()), message.to_address))
-    email["Subject"] = " ".join(message.subject.split())
+    email["To"] = formataddr((one_line(message.to_name), one_line(message.to_address)))
+    email["Subject"] = one_line(message.subject)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="eventapp")
     email["Content-Language"] = message.locale
     email.set_content(message.body_text, charset="utf-8")
@@ -139,6 +157,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
                 message.sent_at = utcnow()
                 message.attempts += 1
                 message.last_error = None
+                scrub_sent(message)
                 report.sent += 1
             db.session.commit()  # each outcome is durable at once: a crash never resends a sent one
     finally:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import has_app_context, render_template
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -119,7 +119,7 @@ def _before_commit(session: Session) -> None:
         session.flush()  # commit flushes only after this hook: collect the last changes first
     if session.info.get(_STATE) is None:
         return
-    if not current_app or not current_app.config.get("CALENDAR_SYNC", True):
+    if not has_app_context():  # a script's own session: no templates, no outbox to write to
         session.info.pop(_STATE, None)
         return
     settle(session)

@@ -11,12 +11,14 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events import recurrence
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.params import id_list
 from eventapp.registrations import queries, services
 from eventapp.registrations.forms import BulkActionForm, OrganiserAddForm
 from eventapp.registrations.labels import (
@@ -26,11 +28,11 @@ from eventapp.registrations.labels import (
     error_message,
 )
 from eventapp.registrations.models import Registration, RegistrationStatus
-from eventapp.spreadsheets import csv_bytes, export_filename, xlsx_bytes
+from eventapp.spreadsheets import export_filename
 
 bp = Blueprint("registrations_console", __name__)
-bp.url_value_preprocessor(queries.reject_huge_ids)
 PAGE_SIZE = 100
+CONFIRMED_ACTIONS = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED})
 
 
 def _event(event_id: int) -> Event:
@@ -38,17 +40,8 @@ def _event(event_id: int) -> Event:
 
 
 def download(headers: list[str], rows: list[list], fmt: str, filename: str, sheet: str = "") -> Response:
-    """A CSV (UTF-8 with BOM) or XLSX download; both neutralise formula-like cells."""
-    if fmt == "xlsx":
-        body = xlsx_bytes(headers, rows, title=sheet or filename[:31])
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = csv_bytes(headers, rows)
-        mimetype = "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """A CSV (UTF-8 with BOM) or XLSX download: the one export function, spreadsheets.download."""
+    return spreadsheets.download(fmt, filename, headers, rows, title=sheet or filename[:31])
 
 
 @bp.get("/")
@@ -82,7 +75,7 @@ def event_registrations(event_id: int):  # noqa: ANN201
 def bulk(event_id: int):  # noqa: ANN201
     event = _event(event_id)
     form = BulkActionForm()
-    ids = sorted({int(i) for i in request.form.getlist("ids") if i.isdigit()})[:2000]
+    ids = id_list("ids", request.form)  # "²" or a 20-digit id is a 400, never a 500
     back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/console/")
                     else url_for(".event_registrations", event_id=event.id))
     if not form.validate_on_submit() or not ids:
@@ -92,6 +85,11 @@ def bulk(event_id: int):  # noqa: ANN201
     registrations = db.session.scalars(sa.select(Registration).options(selectinload(Registration.person))
                                        .where(Registration.event_id == event.id, Registration.id.in_(ids))
                                        .order_by(Registration.id)).all()
+    if target in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
+        # Cancelling or rejecting people (and e-mailing them) is asked once more, with the count.
+        return render_template("console/registrations/bulk_confirm.html", event=event, form=form,
+                               registrations=registrations, action_label=dict(form.action.choices)[target.value],
+                               back_url=back.location)
     done, waitlisted, refused = 0, 0, []
     for registration in registrations:
         try:

@@ -17,10 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
-from eventapp.events.models import Event, EventSite, EventStatus
+from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import capacity, imports, queries, services
+from eventapp.registrations import capacity, imports, services
 from eventapp.registrations.console import download
 from eventapp.registrations.forms import (
     ConfirmForm,
@@ -33,7 +33,6 @@ from eventapp.registrations.models import CancelledBy, Registration
 from eventapp.spreadsheets import SpreadsheetError, read_table
 
 bp = Blueprint("site_console", __name__)
-bp.url_value_preprocessor(queries.reject_huge_ids)
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -44,7 +43,7 @@ def _site(site_id: int) -> Site:
 
 def _taking_part(site: Site, event_id: int) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None or event.status == EventStatus.DRAFT or capacity.participation(event_id, site.id) is None:
+    if event is None or not event.is_visible_to(current_user) or capacity.participation(event_id, site.id) is None:
         abort(404)
     return event
 
@@ -56,7 +55,7 @@ def index():  # noqa: ANN201
     now = utcnow()
     rows = db.session.execute(
         sa.select(EventSite.site_id, Event).join(Event, EventSite.event_id == Event.id)
-        .where(EventSite.site_id.in_([s.id for s in sites]), Event.status != EventStatus.DRAFT,
+        .where(EventSite.site_id.in_([s.id for s in sites]), Event.visible_to(current_user),
                Event.ends_at > now).order_by(Event.starts_at)).all() if sites else []
     by_site: dict[int, list[Event]] = {s.id: [] for s in sites}
     for site_id, event in rows:
@@ -208,7 +207,8 @@ def import_preview(site_id: int, event_id: int):  # noqa: ANN201
             error = _("The file is too large (at most 2 MB).")
         else:
             try:
-                rows = imports.rows_from_table(read_table(io.BytesIO(data), upload.filename or ""))
+                table = read_table(io.BytesIO(data), upload.filename or "", imports.IMPORT_LIMITS)
+                rows = imports.rows_from_table(table)
             except (SpreadsheetError, ValueError) as problem:
                 error = str(imports.FILE_ERRORS.get(str(problem), imports.FILE_ERRORS["malformed"]))
             except Exception:  # noqa: BLE001 - a hostile workbook must give a message, never a 500

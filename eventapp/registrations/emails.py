@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from eventapp.events.models import Event, EventMode, EventSite
 from eventapp.extensions import db
 from eventapp.mail.rendering import rendering
+from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
 from eventapp.models import utcnow
 from eventapp.registrations import calendar_sync, capacity
 from eventapp.registrations.models import Registration, RegistrationStatus
-from eventapp.registrations.tickets import issue_ticket, public_url, ticket_url
+from eventapp.registrations.tickets import current_ticket, public_url, renewal_url, ticket_url
 
 RECEIVED = "registration.received"
 APPROVED = "registration.approved"
@@ -26,6 +27,8 @@ PROMOTED = "registration.promoted"
 REJECTED = "registration.rejected"
 CANCELLED = "registration.cancelled"
 TICKET_RESENT = "registration.ticket_resent"
+RENEWAL_REQUESTED = "registration.ticket_renewal"
+TICKET_RENEWED = "registration.ticket_renewed"
 REMINDER = "registration.reminder"
 ANNOUNCEMENT = "event.announcement"
 FULL = "registration.full"
@@ -49,16 +52,24 @@ WORDING: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
                 lambda: _("Your registration has been cancelled.")),
     TICKET_RESENT: (lambda: _("Your ticket link"),
                     lambda: _("A registration with this e-mail address already exists for this "
-                              "event, so no new one was made. Here is a new link to your ticket; "
-                              "earlier links no longer work.")),
+                              "event, so no new one was made and nothing was changed. Here is your "
+                              "ticket link again; it has not changed.")),
+    RENEWAL_REQUESTED: (lambda: _("Confirm: a new ticket link"),
+                        lambda: _("Someone, hopefully you, asked for a new link to your ticket. "
+                                  "Nothing changes unless you confirm with the link below.")),
+    TICKET_RENEWED: (lambda: _("Your new ticket link"),
+                     lambda: _("As you asked, your ticket has a new link; earlier links no longer "
+                               "work.")),
     FULL: (lambda: _("Event full"),
            lambda: _("We are sorry: all seats for this event are taken and it has no waiting "
                      "list, so we could not register you.")),
     REMINDER: (lambda: _("Reminder: tomorrow"),
                lambda: _("This is a reminder that the event takes place tomorrow. This e-mail "
-                         "carries your current ticket; earlier ticket links no longer work.")),
+                         "carries your ticket.")),
 }
 
+# Kinds that offer the "give me a new ticket link" confirmation link (signed, short-lived).
+OFFERS_RENEWAL = frozenset({TICKET_RESENT, RENEWAL_REQUESTED})
 
 # Messages that confirm a seat.
 SEATED = frozenset({APPROVED, PROMOTED})
@@ -73,7 +84,7 @@ STATUS_KIND = {
 
 
 def _subject_line(text: str) -> str:
-    return " ".join(text.split())[:300]  # no CR/LF in a header, whatever the event title holds
+    return one_line(text)[:300]  # no CR/LF in a header, whatever the event title holds
 
 
 def site_place(registration: Registration) -> EventSite | None:
@@ -108,14 +119,16 @@ def series_sessions(registration: Registration) -> list[Event]:
 
 
 def notify(registration: Registration, kind: str, *, reason: str | None = None) -> bool:
-    """Queue one registration e-mail with a fresh ticket link; False when there is no address."""
+    """Queue one registration e-mail with the current ticket link; False when there is no address."""
     person = registration.person
     if not person.email:
         return False  # registered by a site without an e-mail: the coordinator sees the status
     event = registration.event
-    # A cancellation keeps the current ticket link working (the registrant may be looking at it);
-    # every other message carries a freshly issued one.
-    token = None if kind == CANCELLED else issue_ticket(registration)
+    # Sending never changes the ticket link: every message repeats the current one (a cancellation
+    # and a request for a new link carry none). Tickets that can't be repeated (issued before links
+    # were derived) get the confirmation link for a new one instead.
+    token = None if kind in (CANCELLED, RENEWAL_REQUESTED) else current_ticket(registration)
+    offer_renewal = kind in OFFERS_RENEWAL or (token is None and kind != CANCELLED)
     locale = registration.locale or person.locale or "vi"
     subject_text, intro = WORDING[kind]
     place = site_place(registration)
@@ -129,6 +142,8 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "lang": locale, "person": person, "event": event, "registration": registration, "intro": text,
             "place": place,
             "reason": reason, "ticket_url": ticket_url(token) if token else None,
+            "renewal_url": renewal_url(registration) if offer_renewal else None,
+            "ticket_elsewhere": token is None and kind not in (CANCELLED, RENEWAL_REQUESTED),
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
             if token and registration.status == RegistrationStatus.APPROVED else None,

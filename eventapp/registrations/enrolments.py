@@ -46,10 +46,13 @@ def skipped_event_ids(enrolment: Enrolment) -> set[int]:
 
 
 def register_enrolled(enrolment: Enrolment, events: list[Event], *, locale: str = "vi",
-                      now: datetime | None = None) -> list[Registration]:
-    """Register the enrolled person for these occurrences (not skipped ones); a full occurrence
-    without a waiting list is left out quietly — the enrolment stays."""
-    from eventapp.registrations.services import RegistrationError, register
+                      now: datetime | None = None, attach_existing: bool = True) -> list[Registration]:
+    """Register the enrolled person for these occurrences (not skipped ones, and only those whose
+    registration window is open now: a closed session stays closed); a full occurrence without a
+    waiting list is left out quietly — the enrolment stays. The ticket page lists every session
+    with the person's status, so a left-out one shows as not registered. `attach_existing=False`
+    (the anonymous form) leaves the person's existing registrations untouched."""
+    from eventapp.registrations.services import RegistrationError, check_window, register
 
     now = now or utcnow()
     skipped = skipped_event_ids(enrolment)
@@ -58,13 +61,17 @@ def register_enrolled(enrolment: Enrolment, events: list[Event], *, locale: str 
         if event.id in skipped:
             continue
         try:
+            check_window(event, now)
+        except RegistrationError:
+            continue
+        try:
             outcome = register(event, enrolment.person, channel=RegistrationChannel.PUBLIC, locale=locale,
                                enrolment=enrolment, now=now)
         except RegistrationError:
             continue
         if not outcome.duplicate:
             made.append(outcome.registration)
-        elif outcome.registration.enrolment_id is None:
+        elif attach_existing and outcome.registration.enrolment_id is None:
             outcome.registration.enrolment = enrolment
     db.session.flush()
     return made

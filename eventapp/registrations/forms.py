@@ -34,6 +34,14 @@ def _no_control(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
         raise ValidationError(M["control_chars"])
 
 
+def _one_line(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+    """Single-line fields (names, addresses, numbers) reach e-mail headers and invitation lines."""
+    if field.data and v.has_control_chars(field.data):
+        raise ValidationError(M["control_chars"])
+    if field.data and not v.is_single_line(field.data):
+        raise ValidationError(M["single_line"])
+
+
 def _strip(value: str | None) -> str | None:
     return v.clean(value, 100_000) if isinstance(value, str) else value
 
@@ -54,13 +62,13 @@ class PersonFieldsMixin:
     """Name, e-mail, phone, position with the shared limits and messages."""
 
     full_name = StringField(_l("Full name"), filters=STRIP, validators=[
-        DataRequired(M["name_required"]), Length(max=v.MAX_NAME, message=M["name_length"]), _no_control])
+        DataRequired(M["name_required"]), Length(max=v.MAX_NAME, message=M["name_length"]), _one_line])
     email = EmailField(_l("E-mail"), filters=STRIP, validators=[
         DataRequired(M["email_required"]), Length(max=v.MAX_EMAIL, message=M["email_length"]),
-        Email(M["email_invalid"]), _no_control])
+        Email(M["email_invalid"]), _one_line])
     phone = TelField(_l("Phone"), filters=STRIP, validators=[Optional(), _phone])
     position = StringField(_l("Position"), filters=STRIP, validators=[
-        Optional(), Length(max=v.MAX_POSITION, message=M["position_length"]), _no_control])
+        Optional(), Length(max=v.MAX_POSITION, message=M["position_length"]), _one_line])
 
 
 class PublicRegistrationForm(PersonFieldsMixin, AppForm):
@@ -68,11 +76,11 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
 
     outlet_id = SelectField(_l("Press outlet"), coerce=coerce_int_or_none, validate_choice=False)
     outlet_name = StringField(_l("Or type the name of your outlet"), filters=STRIP, validators=[
-        Optional(), Length(max=v.MAX_OUTLET, message=M["outlet_length"]), _no_control],
+        Optional(), Length(max=v.MAX_OUTLET, message=M["outlet_length"]), _one_line],
         description=_l("If your outlet is not in the list, type its name here; the organiser adds it to the list."))
     # no Optional(): it would stop the chain before validate_press_card_no can require it
     press_card_no = StringField(_l("Press card number"), filters=STRIP, validators=[
-        Length(max=v.MAX_PRESS_CARD, message=M["press_card_length"]), _no_control])
+        Length(max=v.MAX_PRESS_CARD, message=M["press_card_length"]), _one_line])
     questions = TextAreaField(_l("Questions for the briefing (optional)"), filters=STRIP, validators=[
         Optional(), Length(max=v.MAX_QUESTIONS, message=M["questions_length"]), _no_control])
     scope = RadioField(_l("Register for"), default="event", choices=[

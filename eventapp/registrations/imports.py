@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,11 @@ from eventapp.registrations import capacity, services
 from eventapp.registrations.labels import ERRORS
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from eventapp.registrations.validation import MESSAGES, check_person, restore_phone
-from eventapp.spreadsheets import Table
+from eventapp.spreadsheets import UPLOAD_LIMITS, Table
 
 MAX_IMPORT_ROWS = 2000
+# Reading stops at the first row past the limit (blank rows count): a hostile file costs little.
+IMPORT_LIMITS = dataclasses.replace(UPLOAD_LIMITS, max_rows=MAX_IMPORT_ROWS)
 PAYLOAD_MAX_AGE = 3600
 TEMPLATE_HEADERS = ["Họ và tên", "E-mail", "Điện thoại", "Chức vụ"]
 # Accepted spellings of each column, after spreadsheets' header normalisation (lower snake case).
@@ -33,7 +36,12 @@ HEADER_ALIASES = {
 FILE_ERRORS = {
     "empty": _l("The file is empty."),
     "no_header": _l("The first row must hold the column names."),
-    "too_many_rows": _l("The file has too many rows (at most %(max)s).", max=MAX_IMPORT_ROWS),
+    "too_many_rows": _l("The file has too many rows (at most %(max)s, blank rows included).",
+                        max=MAX_IMPORT_ROWS),
+    "too_many_columns": _l("The file has too many columns (at most %(max)s).", max=IMPORT_LIMITS.max_columns),
+    "too_many_cells": _l("The file has too many cells (at most %(max)s). Please use the template.",
+                         max=IMPORT_LIMITS.max_cells),
+    "too_large_inside": _l("The workbook is too large once unpacked. Please use the template."),
     "not_utf8": _l("The CSV file must be saved as UTF-8."),
     "binary": _l("This does not look like a CSV file."),
     "malformed": _l("The file could not be read. Please use the template."),

@@ -118,8 +118,13 @@ class Registration(TimestampMixin, db.Model):
     )
     status_reason: Mapped[str | None] = mapped_column(sa.String(500))
     cancelled_by: Mapped[CancelledBy | None] = enum_column(CancelledBy)
-    # SHA-256 of the ticket token; the token itself is only ever in the registrant's hands.
+    # SHA-256 of the ticket token. The token is derived from (id, ticket_version) and a key from
+    # SECRET_KEY (registrations/tickets.py), so e-mails can repeat it; a new link raises the version.
     ticket_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    ticket_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last ticket reminder asked for from outside (a duplicate submission, a new-link request):
+    # at most one per TICKET_REMINDER_INTERVAL, whichever worker answers.
+    ticket_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     questions: Mapped[str | None] = mapped_column(sa.Text)
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi", server_default="vi")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

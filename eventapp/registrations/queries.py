@@ -5,32 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
+from eventapp.params import MAX_PAGE, int_arg
 from eventapp.registrations import capacity
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
-
-MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL (SQLite's limit is larger)
-
-
-def reject_huge_ids(endpoint: str | None, values: dict | None) -> None:
-    """A URL id no row can have is a 404, not a database overflow error (a 500)."""
-    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
-        abort(404)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @dataclass
 class Filters:
-    """The registrations list's filters, parsed leniently from the query string."""
+    """The registrations list's filters from the query string: unknown words are ignored, a malformed
+    number is a 400 (BadParameter)."""
 
     status: RegistrationStatus | None = None
     channel: RegistrationChannel | None = None
@@ -45,8 +34,9 @@ class Filters:
         return cls(
             status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
             channel=RegistrationChannel(channel) if channel in RegistrationChannel._value2member_map_ else None,
-            site_id=_int(args.get("site")), outlet_id=_int(args.get("outlet")),
-            q=(args.get("q") or "").replace("\x00", "").strip()[:100], page=max(_int(args.get("page")) or 1, 1))
+            site_id=int_arg("site", source=args), outlet_id=int_arg("outlet", source=args),
+            q=(args.get("q") or "").replace("\x00", "").strip()[:100],
+            page=int_arg("page", 1, high=MAX_PAGE, source=args))
 
     def args(self, **changes: object) -> dict:
         values = {"status": self.status.value if self.status else None,

@@ -23,7 +23,7 @@ from eventapp.directory.models import (
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import calendar_sync, capacity, emails
+from eventapp.registrations import calendar_sync, capacity, emails, tickets
 from eventapp.registrations.models import (
     Accreditation,
     AccreditationStatus,
@@ -74,10 +74,14 @@ def find_person(email: str | None) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.email_normalised == key))
 
 
-def find_or_create_person(applicant: Applicant, *, trusted_organisation_id: int | None = None) -> Person:
+def find_or_create_person(applicant: Applicant, *, trusted_organisation_id: int | None = None,
+                          anonymous: bool = False) -> Person:
     """The person with this e-mail, or a new one. An existing person's details are only filled in
-    where blank: an anonymous form must not rewrite somebody else's record."""
+    where blank, and never from an `anonymous` submission: the public form proves no ownership of
+    the address, so it must not write into somebody else's record."""
     person = find_person(applicant.email)
+    if person is not None and anonymous:
+        return person
     if person is None and not applicant.email and trusted_organisation_id:
         # no e-mail (a site's staff): the same name and phone in the same organisation is the same person
         person = db.session.scalars(sa.select(Person).where(
@@ -188,8 +192,9 @@ def check_window(event: Event, now: datetime) -> None:
 def submit_public(event: Event, applicant: Applicant, *, outlet_name: str | None = None,
                   questions: str | None = None, whole_series: bool = False,
                   now: datetime | None = None) -> Outcome:
-    """A journalist's form. New or not, the answer on screen is the same: the outcome is e-mailed
-    (a duplicate gets a fresh ticket link, sent only to the registered address)."""
+    """A journalist's form. New or not, the answer on screen is the same: the outcome is e-mailed.
+    Anyone can type any address, so nothing that exists is changed: a duplicate only reminds the
+    registered address of its current ticket link (at most once per TICKET_REMINDER_INTERVAL)."""
     from eventapp.registrations import enrolments
 
     now = now or utcnow()
@@ -198,7 +203,7 @@ def submit_public(event: Event, applicant: Applicant, *, outlet_name: str | None
     # then events by id — so two transactions never wait for each other in a cycle).
     if outlet_name and not applicant.organisation_id:
         applicant.organisation_id = outlet_for_name(outlet_name).id
-    person = find_or_create_person(applicant)
+    person = find_or_create_person(applicant, anonymous=True)
     targets = enrolments.upcoming_occurrences(event, now) if whole_series and event.series_id else []
     for event_id in sorted({event.id, *(e.id for e in targets)}):
         capacity.lock_event(event_id)
@@ -206,12 +211,11 @@ def submit_public(event: Event, applicant: Applicant, *, outlet_name: str | None
     outcome = register(event, person, channel=RegistrationChannel.PUBLIC, questions=questions,
                        locale=applicant.locale, enrolment=enrolment, now=now)
     if enrolment is not None:
-        if outcome.registration.enrolment_id is None:
-            outcome.registration.enrolment = enrolment
         enrolments.register_enrolled(enrolment, [e for e in targets if e.id != event.id],
-                                     locale=applicant.locale, now=now)
+                                     locale=applicant.locale, now=now, attach_existing=False)
     if outcome.duplicate:
-        emails.notify(outcome.registration, emails.TICKET_RESENT)
+        if tickets.may_remind(outcome.registration, now):
+            emails.notify(outcome.registration, emails.TICKET_RESENT)
     else:
         emails.notify_status(outcome.registration)
     return outcome

@@ -38,6 +38,7 @@ MESSAGES = {
     "outlet_length": _l("The outlet name can be at most %(max)s characters.", max=MAX_OUTLET),
     "questions_length": _l("Questions can be at most %(max)s characters.", max=MAX_QUESTIONS),
     "control_chars": _l("This field contains characters that are not allowed."),
+    "single_line": _l("Please write this on one line, without line breaks or tabs."),
 }
 
 
@@ -83,6 +84,12 @@ def has_control_chars(value: str) -> bool:
     return bool(CONTROL.search(value)) or any(unicodedata.category(ch) == "Cs" for ch in value)
 
 
+def is_single_line(value: str) -> bool:
+    """No control character at all (line feed, carriage return, tab included) and no Unicode line
+    or paragraph separator: names and addresses end up in e-mail headers and invitations' lines."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in value)
+
+
 @dataclass
 class PersonFields:
     """A person's details as typed, cleaned; `errors` maps field name to an error code."""
@@ -105,6 +112,8 @@ def check_person(raw: dict[str, object], *, email_required: bool) -> PersonField
     for name in ("full_name", "email", "phone", "position"):
         if has_control_chars(getattr(fields, name)):
             fields.errors[name] = "control_chars"
+        elif not is_single_line(getattr(fields, name)):
+            fields.errors[name] = "single_line"
     if not fields.full_name:
         fields.errors.setdefault("full_name", "name_required")
     elif len(fields.full_name) > MAX_NAME:

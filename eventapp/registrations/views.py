@@ -31,14 +31,20 @@ from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.views import feed_links
 from eventapp.models import utcnow
-from eventapp.registrations import emails, enrolments, queries, services
+from eventapp.registrations import emails, enrolments, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Registration
-from eventapp.registrations.tickets import find_by_token, issue_ticket, qr_svg
+from eventapp.registrations.tickets import (
+    current_ticket,
+    find_by_renewal,
+    find_by_token,
+    issue_ticket,
+    may_remind,
+    qr_svg,
+)
 
 bp = Blueprint("registrations", __name__)
-bp.url_value_preprocessor(queries.reject_huge_ids)
 ATTEMPTS = 3  # a concurrent submission for the same person can make our flush fail: try again
 
 
@@ -274,7 +280,8 @@ def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
 @token_miss_limit
 def open_session(token: str, event_id: int):  # noqa: ANN201
-    """The ticket of another session of the same enrolment: issued afresh, as only hashes are kept."""
+    """The ticket of another session of the same enrolment (its current link; a new one only if
+    that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
     event = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit():
@@ -283,6 +290,40 @@ def open_session(token: str, event_id: int):  # noqa: ANN201
         Registration.event_id == event.id, Registration.person_id == registration.person_id))
     if other is None:
         abort(404)
-    new_token = issue_ticket(other)
+    other_token = current_ticket(other) or issue_ticket(other)
     db.session.commit()
-    return redirect(url_for(".ticket", token=new_token))
+    return redirect(url_for(".ticket", token=other_token))
+
+
+@bp.post("/ticket/<token>/renew")
+@token_miss_limit
+def request_renewal(token: str):  # noqa: ANN201
+    """"Send me a new ticket link": a confirmation link goes to the registered address only."""
+    registration = _ticket(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if may_remind(registration):
+        emails.notify(registration, emails.RENEWAL_REQUESTED)
+    db.session.commit()
+    flash(_("We have e-mailed a confirmation link to your address. Your current link keeps working "
+            "until you confirm."), "success")
+    return redirect(url_for(".ticket", token=token))
+
+
+@bp.route("/ticket/renew/<token>", methods=["GET", "POST"])
+@token_miss_limit
+def renew_ticket(token: str):  # noqa: ANN201
+    """The confirmation link: GET only asks (mail scanners open links), POST replaces the link."""
+    registration = find_by_renewal(token)
+    if registration is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        new_token = issue_ticket(registration)
+        emails.notify(registration, emails.TICKET_RENEWED)
+        db.session.commit()
+        flash(_("Your ticket has a new link, also sent to you by e-mail. Earlier links no longer work."),
+              "success")
+        return redirect(url_for(".ticket", token=new_token))
+    return _private(make_response(render_template(
+        "registrations/renew.html", registration=registration, event=registration.event, form=form)))

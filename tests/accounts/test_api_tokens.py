@@ -155,7 +155,8 @@ def test_only_the_owner_or_an_admin_revokes(app, client, make_user, make_site, l
     assert f"/console/api-tokens/all?user={owner.id}" in edit
     listing = client.get(f"/console/api-tokens/all?user={owner.id}").get_data(as_text=True)
     assert "Cổng Bộ" in listing and owner.email in listing
-    assert client.get("/console/api-tokens/all?user=99999999999").status_code == 404
+    assert client.get("/console/api-tokens/all?user=999999").status_code == 404
+    assert client.get("/console/api-tokens/all?user=99999999999").status_code == 400  # no id is that big
     back = f"/console/api-tokens/all?user={owner.id}"
     response = client.post(f"/console/api-tokens/{token.id}/revoke", data={"next": back})
     assert response.status_code == 302 and response.headers["Location"] == back

@@ -128,3 +128,47 @@ def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_
                                headers={"X-Forwarded-For": address}).status_code
         assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [200, 429]
         assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
+
+
+def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:  # noqa: ANN001
+    """After too many sign-ins the page says the wait that Retry-After gives, in minutes, not "a moment"."""
+    import math
+
+    with rate_limited_app(LOGIN_RATE_LIMIT="2 per hour") as app:
+        db.create_all()
+        client = app.test_client()
+        for _ in range(2):
+            client.post("/login", data={"email": "a@example.vn", "password": "x"})
+        refused = client.post("/login", data={"email": "a@example.vn", "password": "x"})
+        assert refused.status_code == 429
+        minutes = math.ceil(int(refused.headers["Retry-After"]) / 60)
+        assert 55 <= minutes <= 60
+        text = refused.get_data(as_text=True)
+        assert f"chờ {minutes} phút" in text, text
+        assert "giây lát" not in text  # not "wait a moment"
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token"])
+def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_user, cookie) -> None:  # noqa: ANN001
+    """Issue #14 (4): signing out ends every session of the user, also a stolen copy of the cookie."""
+    user = make_user(Role.ORGANISER)
+    victim = app.test_client()
+    assert victim.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    stolen = victim.get_cookie(cookie)
+    assert stolen is not None
+    thief = app.test_client()
+    thief.set_cookie(cookie, stolen.value)
+    assert thief.get("/console/").status_code == 200  # the copy works while the victim is signed in
+    assert victim.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie(cookie, stolen.value)
+    assert thief.get("/console/").status_code == 302  # back to the sign-in page
+
+
+def test_a_password_change_ends_the_other_sessions(app, make_user) -> None:  # noqa: ANN001
+    user = make_user(Role.ORGANISER)
+    other = app.test_client()
+    assert other.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    user.set_password("a new long passphrase 2026")
+    db.session.commit()
+    assert other.get("/console/").status_code == 302

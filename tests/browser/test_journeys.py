@@ -102,7 +102,7 @@ def test_journalist_registers_on_a_phone_gets_the_mail_and_is_checked_in(
         form.locator("select[name=outlet_id]").select_option(label="Báo Thanh Niên")
         form.locator("input[name=consent]").check()
         form.locator("button[type=submit]").tap()
-        phone.wait_for_url(f"**/events/{event.id}/register/sent?to=*")  # the sent page names the (masked) address
+        phone.wait_for_url(f"**/events/{event.id}/register/sent?to=*")
         assert phone.locator("[data-page=registration-sent]").is_visible()
 
         # The outbox worker delivers the e-mail to a real SMTP server.

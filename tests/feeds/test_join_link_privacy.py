@@ -98,6 +98,7 @@ def _values(world: Hybrid) -> dict[str, list[object]]:
         "registration_id": [world.registration.id],
         "person_id": [world.registration.person_id],
         "user_id": [1],
+        "message_id": [1],
         "fmt": ["csv", "xlsx"],
     }
 

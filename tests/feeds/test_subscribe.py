@@ -34,7 +34,10 @@ def test_organiser_issues_and_revokes_a_site_link(client, world, make_user, logi
     assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
     url = re.search(r'value="http://localhost(/calendar/s/[^"]+\.ics)"', issued.get_data(as_text=True)).group(1)
     assert client.get(url).status_code == 200
-    client.post("/console/calendars/site", data={"site_id": site.id, "action": "revoke"})
+    asked = client.post("/console/calendars/site", data={"site_id": site.id, "action": "revoke"})
+    assert "Thu hồi đường dẫn lịch của Sở TT&amp;TT Quảng Ninh?" in asked.get_data(as_text=True)
+    assert client.get(url).status_code == 200  # asked first: still working
+    client.post("/console/calendars/site", data={"site_id": site.id, "action": "revoke", "confirmed": "1"})
     assert client.get(url).status_code == 404
 
 

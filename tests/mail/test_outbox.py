@@ -110,3 +110,31 @@ def test_html_in_fields_is_escaped_in_the_console(app, client, make_user, login)
     login(make_user(Role.ORGANISER))
     text = client.get("/console/outbox/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+
+
+def test_an_organiser_reads_one_message(app, client, make_user, login) -> None:  # noqa: ANN001
+    [message] = _queue(1, ics=ICS, ics_method="REQUEST")
+    message.last_error = "550 mailbox <unavailable>"
+    db.session.commit()
+    url = f"/console/outbox/{message.id}"
+    login(make_user(Role.ORGANISER))
+    assert url in client.get("/console/outbox/").get_data(as_text=True)  # the list links to it
+    page = client.get(url).get_data(as_text=True)
+    assert "nhabao0@example.vn" in page and "Nguyễn Thị Hà" in page
+    assert "Kính gửi chị Hà, đăng ký đã được ghi nhận." in page
+    assert "SUMMARY:Họp báo thường kỳ tháng 12" in page and "(REQUEST)" in page
+    assert "550 mailbox &lt;unavailable&gt;" in page  # shown, escaped
+    assert client.get("/console/outbox/999999").status_code == 404
+
+
+def test_only_organisers_read_messages(app, client, make_user, make_site, login) -> None:  # noqa: ANN001
+    [message] = _queue(1)
+    site = make_site()
+    for role in (Role.SITE_COORDINATOR, Role.CHECKIN_STAFF):
+        client.post("/logout")
+        login(make_user(role, site=site if role == Role.SITE_COORDINATOR else None))
+        assert client.get(f"/console/outbox/{message.id}").status_code == 403
+    client.post("/logout")
+    assert client.get(f"/console/outbox/{message.id}").status_code == 302  # to the sign-in page
+    login(make_user(Role.ADMIN))
+    assert client.get(f"/console/outbox/{message.id}").status_code == 200

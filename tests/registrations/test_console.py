@@ -52,7 +52,8 @@ def test_list_filters_counts_and_escapes(client, organiser, make_event, make_per
     assert "Vũ Hải" in by_site and "Hoàng Lan" not in by_site
     searched = client.get(f"/console/registrations/events/{event.id}?q=lan&channel=public").get_data(as_text=True)
     assert "Hoàng Lan" in searched and "Vũ Hải" not in searched
-    assert client.get(f"/console/registrations/events/{event.id}?status=bogus&page=x").status_code == 200
+    assert client.get(f"/console/registrations/events/{event.id}?status=bogus").status_code == 200
+    assert client.get(f"/console/registrations/events/{event.id}?page=x").status_code == 400  # issue #14
 
 
 def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_event, make_registration) -> None:  # noqa: ANN001
@@ -68,14 +69,37 @@ def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_ev
     approved_mail = messages(kind=emails.APPROVED)[0]
     assert "Chào mừng &lt;b&gt;" in approved_mail.body_html and "Chào mừng <b>" in approved_mail.body_text
     client.post(f"/console/registrations/events/{event.id}/bulk", data={
-        "ids": [str(r.id) for r in regs if r.status == S.APPROVED], "action": "rejected"})
+        "ids": [str(r.id) for r in regs if r.status == S.APPROVED], "action": "rejected", "confirmed": "1"})
     db.session.expire_all()
     assert sorted(r.status.value for r in regs) == ["approved", "rejected", "waitlisted"]  # promoted
     other = make_registration(make_event())
     db.session.commit()
-    client.post(f"/console/registrations/events/{event.id}/bulk", data={"ids": [str(other.id)], "action": "cancelled"})
+    client.post(f"/console/registrations/events/{event.id}/bulk", data={"ids": [str(other.id)], "action": "cancelled",
+                                                                       "confirmed": "1"})
     db.session.expire_all()
     assert other.status == S.APPROVED  # only this event's registrations can be touched
+
+
+def test_bulk_cancel_asks_first_with_the_count(client, organiser, make_event, make_registration,
+                                               make_person) -> None:  # noqa: ANN001
+    event = make_event()
+    regs = [make_registration(event, person=make_person(f"Người số {i}")) for i in range(3)]
+    db.session.commit()
+    data = {"ids": [str(r.id) for r in regs[:2]], "action": "cancelled", "reason": "Trùng lịch",
+            "back": f"/console/registrations/events/{event.id}"}
+    asked = client.post(f"/console/registrations/events/{event.id}/bulk", data=data)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Hủy 2 đăng ký?" in page and "Người số 0" in page and "Người số 2" not in page
+    db.session.expire_all()
+    assert all(r.status == S.APPROVED for r in regs)  # nothing changed yet, nobody e-mailed
+    assert not messages(kind=emails.CANCELLED)
+    done = client.post(f"/console/registrations/events/{event.id}/bulk", data={**data, "confirmed": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert [r.status for r in regs] == [S.CANCELLED, S.CANCELLED, S.APPROVED]
+    table = client.get(f"/console/registrations/events/{event.id}").get_data(as_text=True)
+    assert 'data-select-all="ids"' in table  # one box ticks the whole page
 
 
 def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_event) -> None:  # noqa: ANN001

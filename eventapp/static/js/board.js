@@ -56,6 +56,7 @@
       (parseFloat(getComputedStyle(board).paddingBottom) || 0) - 2;
     grid.classList.remove("site-grid-fit");
     grid.style.gridTemplateColumns = grid.style.gridAutoRows = grid.style.fontSize = "";
+    grid.querySelectorAll(".site-tile-name").forEach(function (name) { name.style.fontSize = ""; });
     if (!count || window.innerWidth < WIDE) return;
     var best = null;
     for (var columns = 1; columns <= count; columns++) {
@@ -71,6 +72,20 @@
     grid.style.gridTemplateColumns = "repeat(" + best.columns + ", minmax(0, 1fr))";
     grid.style.gridAutoRows = Math.floor(best.height) + "px";
     grid.style.fontSize = Math.max(10, Math.min(20, best.height / 6.4, best.width / 11)).toFixed(1) + "px";
+    fitNames();
+  }
+
+  // A name too long for its tile's one line is set smaller rather than cut off.
+  function fitNames() {
+    grid.querySelectorAll(".site-tile-name").forEach(function (name) {
+      name.style.fontSize = "";
+      var size = parseFloat(getComputedStyle(name).fontSize);
+      var smallest = size * 0.5;
+      while (name.scrollWidth > name.clientWidth && size > smallest) {
+        size -= 0.5;
+        name.style.fontSize = size + "px";
+      }
+    });
   }
   fit();
   window.addEventListener("resize", fit);

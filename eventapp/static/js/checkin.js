@@ -76,7 +76,8 @@
 
   function setOnline(online) {
     var badge = desk.querySelector("[data-online-badge]");
-    badge.textContent = online ? data.labelOnline : data.labelOffline;
+    badge.querySelector("span").textContent = online ? data.labelOnline : data.labelOffline;
+    badge.querySelector("i").className = "bi " + (online ? "bi-wifi" : "bi-wifi-off");
     badge.className = "badge " + (online ? "text-bg-success" : "text-bg-danger");
   }
 
@@ -212,6 +213,7 @@
       setCounters(payload.counters);
       lastCheckIn = null;
       undoButton.hidden = true;
+      if (searchInput.value) runSearch();  // the search card must not still say "checked in at …"
       input.focus();
     }, function () { show("error", {}); });
   });
@@ -287,6 +289,7 @@
         rememberUndo(payload.result);
         setCounters(payload.counters);
         if (payload.result.code === "checked_in") walkInForm.reset();
+        if (searchInput.value) runSearch();
       }, function (error) { show(error.signedOut ? "signed_out" : "error", {}); });
     });
   }
