@@ -8,6 +8,8 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class CatalogueTranslations:
@@ -32,6 +34,17 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> CatalogueTranslations:  # noqa: ARG002
             return CATALOGUE
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices ticked as checkboxes.
+
+    A plain SelectMultipleField's options render as <option> elements: iterated in a template
+    outside a <select>, they show as bare text beside their labels (names doubled, no boxes).
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 # WTForms' built-in messages that the app's fields and validators can show, listed here so that

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import IO, Any
 
 MAX_ROWS = 20_000
@@ -195,25 +196,86 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+CSV_DATETIME = "%Y-%m-%d %H:%M"  # read as a date-time by Excel and LibreOffice in any locale
+XLSX_DATETIME = "dd/mm/yyyy hh:mm"  # a real date cell, shown the Vietnamese way
+XLSX_DATE = "dd/mm/yyyy"
+MAX_WIDTH = 60
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:{CSV_DATETIME}}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return neutralise(value)
+
+
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM so Excel shows Vietnamese correctly; formula-injection safe."""
+    """UTF-8 with BOM so Excel shows Vietnamese correctly; formula-injection safe.
+
+    Date-times are given as naive local wall times (the caller converts from UTC).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
-    """An .xlsx workbook with one sheet; formula-like text is neutralised."""
-    from openpyxl import Workbook
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet1"
 
+
+def _width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
+    """An .xlsx workbook with one sheet for people to read: a bold header that stays in view, a
+    filter on every column, readable widths, real date cells; formula-like text is neutralised.
+
+    Date-times are given as naive local wall times (Excel has no time zones).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    rows = [list(row) for row in rows]
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
-    sheet.append([neutralise(h) for h in headers])
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet.freeze_panes = "A2"
+    columns = max(len(headers), max((len(row) for row in rows), default=0), 1)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{len(rows) + 1}"
+    for index in range(columns):
+        sample = [headers[index] if index < len(headers) else ""]
+        sample += [row[index] for row in rows[:500] if index < len(row) and row[index] is not None]
+        width = min(max(_width(v) for v in sample) + 3, MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(width, 8)
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(header))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        line = []
+        for value in row:
+            if isinstance(value, datetime | date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = XLSX_DATETIME if isinstance(value, datetime) else XLSX_DATE
+                line.append(cell)
+            else:
+                line.append(neutralise(value))
+        sheet.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -236,3 +298,17 @@ def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Seq
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """ASCII words joined by hyphens ("Hội nghị Đà Nẵng" -> "hoi-nghi-da-nang") for file names."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    return words[:limit].rstrip("-")
+
+
+def export_filename(what: str, title: str, day: date | None = None) -> str:
+    """A file name that says what it holds: "dang-ky-hop-bao-thuong-ky-2027-01-07" (no extension)."""
+    parts = [slug(what, 30), slug(title), f"{day:%Y-%m-%d}" if day else ""]
+    return "-".join(p for p in parts if p) or "export"

@@ -32,6 +32,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
+from eventapp.events.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
 from eventapp.params import MAX_ID, BadParameter
 
@@ -272,6 +273,14 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 
 
+def recurrence_words(rule: str | None, tz: str | None = None, dtstart_local: datetime | None = None) -> str:
+    """A recurrence rule in words in the reader's language ("Thứ Năm tuần đầu mỗi tháng")."""
+    if not rule:
+        return ""
+    return describe_recurrence(rule, tz or current_app.config["DEFAULT_EVENT_TZ"], gettext=gettext,
+                               dtstart_local=dtstart_local)
+
+
 def zone_label(tz: str | None) -> str:
     """A time zone as people say it ("giờ Việt Nam"), never its IANA name."""
     tz = tz or current_app.config["DEFAULT_EVENT_TZ"]
@@ -307,6 +316,7 @@ def init_app(app: Flask) -> None:
     app.after_request(compression.compress_response)
     app.context_processor(_template_context)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["recurrence_words"] = recurrence_words
     app.jinja_env.filters["zone_label"] = zone_label
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")

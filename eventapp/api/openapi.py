@@ -8,6 +8,8 @@ from eventapp.api import openapi_staff
 
 EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
+    "description": "A public event. Its online join link is private: registrants receive it by e-mail "
+                   "and on their ticket, so it is not part of this object.",
     "required": ["id", "uid", "kind", "title", "starts_at", "ends_at", "tz", "mode", "status", "url"],
     "properties": {
         "id": {"type": "integer"},
@@ -20,7 +22,6 @@ EVENT_SCHEMA: dict[str, Any] = {
         "mode": {"type": "string", "enum": ["in_person", "online", "hybrid"]},
         "status": {"type": "string", "enum": ["published", "cancelled"]},
         "venue": {"type": ["string", "null"]},
-        "online_url": {"type": ["string", "null"]},
         "series_id": {"type": ["integer", "null"]},
         "url": {"type": "string"},
         "ics_url": {"type": "string"},

@@ -15,6 +15,7 @@ csrf.exempt(bp)
 
 
 def event_json(event: Event) -> dict:
+    """The public view of an event; the online join link is for registrants only, never here."""
     return {
         "id": event.id,
         "uid": event.uid,
@@ -26,7 +27,6 @@ def event_json(event: Event) -> dict:
         "mode": event.mode.value,
         "status": event.status.value,
         "venue": event.venue,
-        "online_url": event.online_url,
         "series_id": event.series_id,
         "url": url_for("events.detail", event_id=event.id, _external=True),
         "ics_url": f"{request.host_url.rstrip('/')}/events/{event.id}.ics",

@@ -120,7 +120,8 @@ def event_report(event_id: int):  # noqa: ANN201
     report = reports.event_report(event, reports.fetch_rows([event.id]), reports.fetch_sites([event.id]))
     if fmt:
         headers, rows = exports.event_rows(event, report)
-        return exports.spreadsheet(fmt, f"attendance-{event.id}", headers, rows, title=_("Attendance"))
+        return exports.spreadsheet(fmt, exports.filename(_("Attendance"), event.title, event), headers, rows,
+                                   title=_("Attendance"))
     charts = {
         "channel": svg.bar_chart(_bars(report.by_channel, CHANNEL_LABELS), _("By channel")),
         "outlet": svg.bar_chart(_bars(report.by_outlet), _("By press outlet (top 15)")),
@@ -166,7 +167,9 @@ def series_report():  # noqa: ANN201
             headers, lines = exports.participation_rows(sessions, people)
         else:
             headers, lines = exports.matrix_rows(sessions, matrix)
-        return exports.spreadsheet(fmt, f"attendance-{table}", headers, lines, title=_("Attendance"))
+        what = _("Attendance by journalist") if table == "people" else _("Attendance by site")
+        name = exports.filename(what, series.title if series else "", sessions[0] if sessions else None)
+        return exports.spreadsheet(fmt, name, headers, lines, title=_("Attendance"))
     page["upcoming"] = reports.upcoming_ids(sessions, now)
     heat = None
     if matrix:

@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from eventapp import spreadsheets
 from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
+from eventapp.events import recurrence
 from eventapp.events.models import Event
+from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time
 
 CONTENT_TYPES = spreadsheets.CONTENT_TYPES
@@ -23,6 +25,12 @@ def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequ
     return spreadsheets.download(fmt, filename, headers, rows, title=title)
 
 
+def filename(what: str, title: str, first: Event | None) -> str:
+    """"tinh-hinh-tham-du-hop-bao-thuong-ky-2027-01-07": what, the title and the first local date."""
+    day = recurrence.to_local(first.starts_at, first.tz).date() if first is not None else None
+    return export_filename(what, title, day)
+
+
 def event_rows(event: Event, report: EventReport) -> tuple[list[str], list[list[Any]]]:
     """One line per registration: who, from where, how registered, status, check-in."""
     headers = [_("Name"), _("Organisation"), _("Site"), _("Channel"), _("Status"), _("Attended"),
@@ -32,7 +40,7 @@ def event_rows(event: Event, report: EventReport) -> tuple[list[str], list[list[
         rows.append([
             row.name, row.organisation or "", row.site or "", str(CHANNEL_LABELS.get(row.channel, row.channel)),
             str(STATUS_LABELS.get(row.status, row.status)), _("Yes") if row.attended else _("No"),
-            local_time(row.checked_in_at, event.tz, "yyyy-MM-dd HH:mm") if row.checked_in_at else "",
+            recurrence.to_local(row.checked_in_at, event.tz) if row.checked_in_at else None,
             str(METHOD_LABELS.get(row.method, row.method or "")) if row.method else "",
             _("Yes") if is_late(row, event.starts_at) else "",
         ])
@@ -55,7 +63,7 @@ def matrix_rows(sessions: list[Event], matrix: list[tuple[SiteRow, list[Cell | N
     upcoming = _("Not over yet")
     headers = [_("Site")]
     for session in sessions:
-        day = local_time(session.starts_at, session.tz, "yyyy-MM-dd")
+        day = local_time(session.starts_at, session.tz, "dd/MM/yyyy")
         headers += [f"{day} {present_label}", f"{day} {registered_label}", f"{day} {rate_label}"]
     headers += [present_label, registered_label, rate_label]
     rows = []
@@ -79,7 +87,7 @@ def participation_rows(sessions: list[Event], people: list[Participant]
     """Each journalist: a mark per session, then attended and registered totals (completed sessions)."""
     marks = {"attended": _("Attended"), "no_show": _("No-show"), "upcoming": _("Not over yet"),
              "other": _("Not approved"), "": ""}
-    headers = [_("Name"), _("Outlet")] + [local_time(s.starts_at, s.tz, "yyyy-MM-dd") for s in sessions]
+    headers = [_("Name"), _("Outlet")] + [local_time(s.starts_at, s.tz, "dd/MM/yyyy") for s in sessions]
     headers += [_("Attended"), _("Registered")]
     rows = [[p.name, p.outlet or ""] + [marks[m] for m in p.marks] + [p.attended, p.registered]
             for p in people]

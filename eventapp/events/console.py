@@ -26,7 +26,14 @@ from flask_login import current_user
 
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
-from eventapp.events import conflicts, occurrences, recurrence, registrants, services
+from eventapp.events import (
+    conflicts,
+    occurrences,
+    recurrence,
+    recurrence_words,
+    registrants,
+    services,
+)
 from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
@@ -173,6 +180,7 @@ def preview():  # noqa: ANN201
     except services.EventError as exc:
         error = error_message(exc)
     return jsonify(rrule=normalised, error=error,
+                   words=recurrence_words.describe(normalised, tz, gettext=_, dtstart_local=start),
                    dates=[format_datetime(d, "EEEE, dd/MM/yyyy HH:mm", rebase=False) for d in dates])
 
 

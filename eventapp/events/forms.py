@@ -19,7 +19,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -37,7 +36,7 @@ from wtforms.validators import (
 from eventapp.events import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
-from eventapp.forms import AppForm
+from eventapp.forms import AppForm, CheckboxListField
 from eventapp.models import utcnow
 from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
 from eventapp.registrations.validation import has_control_chars
@@ -94,6 +93,7 @@ ERROR_MESSAGES = {
     "region_required": _l("Choose a region."),
     "kind_required": _l("Choose a kind of organisation."),
     "sites_required": _l("Tick at least one site."),
+    "sites_ticked": _l("You ticked sites: choose “Sites ticked below” to add just those, or untick them."),
     "site_has_registrations": _l("This site has registrations for the event and cannot be removed."),
     "unknown_site": _l("This site does not take part in the event."),
     "scope": _l("Choose how to pick sites."),
@@ -337,7 +337,7 @@ class AddSitesForm(AppForm):
         ("organisation_kind", _l("Sites of a kind of organisation")), ("pick", _l("Sites ticked below"))])
     region = SelectField(_l("Region"), validators=[Optional()])
     organisation_kind = SelectField(_l("Kind of organisation"), validators=[Optional()])
-    site_ids = SelectMultipleField(_l("Sites"), coerce=int, validators=[Optional()])
+    site_ids = CheckboxListField(_l("Sites"), coerce=int, validators=[Optional()])
     default_quota = IntegerField(_l("Default quota per site"), default=5,
                                  validators=[InputRequired(message=_l("Enter a quota.")), *QUOTA_VALIDATORS])
 

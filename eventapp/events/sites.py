@@ -28,6 +28,9 @@ def select_sites(*, scope: str, region: str | None = None, organisation_kind: st
                  site_ids: list[int] | None = None) -> list[Site]:
     """Active sites chosen all at once, by region, by organisation kind, or one by one."""
     query = sa.select(Site).where(Site.is_active).order_by(Site.is_ministry_location.desc(), Site.code)
+    if site_ids and scope != "pick":
+        # Ticked sites with "all" (the default) still selected would add every site: ask instead.
+        raise EventError("sites_ticked", "site_ids")
     if scope == "region":
         if region not in Region._value2member_map_:
             raise EventError("region_required", "region")

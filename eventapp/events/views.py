@@ -12,7 +12,14 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR, MODE_LABELS
-from eventapp.events.models import Event, EventKind, EventSeries, EventStatus, SeriesStatus
+from eventapp.events.models import (
+    Event,
+    EventKind,
+    EventMode,
+    EventSeries,
+    EventStatus,
+    SeriesStatus,
+)
 from eventapp.events.queries import upcoming_published
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -90,14 +97,21 @@ def registration_state(event: Event, now) -> tuple[bool, str]:  # noqa: ANN001
 
 
 def google_calendar_url(event: Event) -> str:
-    """An add-to-calendar link that needs no file (UTC times, so no zone can be misread)."""
+    """An add-to-calendar link that needs no file (UTC times, so no zone can be misread).
+
+    It is on the public page, so it never carries the online join link: it says where the link
+    comes from and points back to the event page instead.
+    """
     fmt = "%Y%m%dT%H%M%SZ"
     details = event.description or ""
-    if event.online_url:
-        details = f"{details}\n{event.online_url}".strip()
+    if event.mode != EventMode.IN_PERSON:
+        details = f"{details}\n\n{_('The link is sent to registered participants.')}".strip()
+    page = url_for("events.detail", event_id=event.id, _external=True)
+    details = f"{details}\n\n{page}".strip()
+    location = event.venue or (_("Online") if event.mode == EventMode.ONLINE else "")
     query = urlencode({"action": "TEMPLATE", "text": event.title,
                        "dates": f"{event.starts_at:{fmt}}/{event.ends_at:{fmt}}",
-                       "details": details, "location": event.venue or event.online_url or ""})
+                       "details": details, "location": location})
     return f"https://calendar.google.com/calendar/render?{query}"
 
 

@@ -139,10 +139,11 @@ def _build(units: list[Unit], scope: services.FeedScope, now: datetime, labels: 
     for unit in units:
         if unit.series_id is not None:
             rows = groups.get(unit.series_id, [])
-            blocks = ical.series_blocks(by_id[unit.series_id], rows, labels) if unit.series_id in by_id else []
+            blocks = (ical.series_blocks(by_id[unit.series_id], rows, labels, scope.join_link_visible)
+                      if unit.series_id in by_id else [])
         else:
             rows = [single[unit.event_ids[0]]] if unit.event_ids[0] in single else []
-            blocks = [ical.event_block(row, labels) for row in rows]
+            blocks = [ical.event_block(row, labels, scope.join_link_visible) for row in rows]
         built[unit.key] = (unit.version, blocks)
         if not _matches(unit, rows, salt):
             unsettled.add(unit.key)

@@ -5,6 +5,10 @@ anchored at the first shown occurrence, UNTIL (in UTC) is the last shown one, ev
 in between that is not shown (cancelled, draft, skipped, missing) is an EXDATE, and every shown row
 that differs from what the master produces gets an override VEVENT (same UID, RECURRENCE-ID = its
 original start) right after the master. One-off events are plain VEVENTs.
+
+The online join link is private: it is written (URL, LOCATION, DESCRIPTION, CONFERENCE) only when
+the caller passes join_link_visible=True for a reader entitled to it; by default it is left out.
+Anything that caches built components must key them by that flag as well.
 """
 
 from __future__ import annotations
@@ -131,8 +135,10 @@ class _Content:
 
 
 def _content(item: FeedEvent | FeedSeries, start: datetime, end: datetime, link: str,
-             labels: FeedLabels, agenda: Iterable[AgendaLine] = (), cancelled: bool = False) -> _Content:
-    online = clean(item.online_url) if item.mode in ("online", "hybrid") else ""
+             labels: FeedLabels, agenda: Iterable[AgendaLine] = (), cancelled: bool = False, *,
+             join_link_visible: bool = False) -> _Content:
+    visible = join_link_visible and item.mode in ("online", "hybrid")
+    online = clean(item.online_url) if visible else ""
     venue = ", ".join(p for p in (clean(item.venue), clean(item.venue_address)) if p)
     location = "; ".join(p for p in (venue, f"{ONLINE_LOCATION}: {online}" if online else "") if p)
     text = [clean(item.description)]
@@ -187,16 +193,18 @@ def _vevent(uid: str, content: _Content, tz: str, sequence: int, stamp: datetime
     return lines
 
 
-def _one_off(row: FeedEvent, labels: FeedLabels) -> list[str]:
-    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+def _one_off(row: FeedEvent, labels: FeedLabels, join_link_visible: bool) -> list[str]:
+    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                       join_link_visible=join_link_visible)
     return _vevent(row.uid, content, row.tz, row.sequence, row.updated_at, labels)
 
 
-def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> list[str]:
+def _instance(row: FeedEvent, series: FeedSeries, labels: FeedLabels, join_link_visible: bool) -> list[str]:
     """One session on its own, as its invitation has it: series UID, RECURRENCE-ID = original start.
     An instance carries its own SEQUENCE and stamp (RFC 5546 compares them per RECURRENCE-ID), so
     a change to a sibling session leaves this session's bytes, and its validators, alone."""
-    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+    content = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                       join_link_visible=join_link_visible)
     return _vevent(series.uid, content, row.tz, row.sequence, row.updated_at, labels,
                    recurrence_id=row.original_start)
 
@@ -207,8 +215,8 @@ def _rule_without_end(rrule: str, tz: str) -> str:
     return ";".join(parts)
 
 
-def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
-                       labels: FeedLabels) -> tuple[list[list[str]], list[FeedEvent]]:
+def _series_components(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels,
+                       join_link_visible: bool) -> tuple[list[list[str]], list[FeedEvent]]:
     """The master and its overrides, plus rows the rule does not produce (emitted on their own)."""
     shown = {row.original_start: row for row in rows if row.original_start is not None}
     if not shown:
@@ -227,7 +235,8 @@ def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
     anchor, until = in_rule[0], in_rule[-1]
     duration = timedelta(minutes=series.duration_minutes)
     link = shown[anchor].url
-    master_content = _content(series, anchor, anchor + duration, link, labels)
+    visible = join_link_visible
+    master_content = _content(series, anchor, anchor + duration, link, labels, join_link_visible=visible)
     # UNTIL in UTC ("...Z"), as RFC 5545 requires with a zoned DTSTART, at the last shown row.
     rule = f"{_rule_without_end(series.rrule, series.tz)};UNTIL={_stamp(until)}"
     excluded = [start for start in instants if anchor <= start <= until and start not in shown]
@@ -236,10 +245,12 @@ def _series_components(series: FeedSeries, rows: Sequence[FeedEvent],
     components: list[list[str]] = [master]
     for start in in_rule:
         row = shown[start]
-        projected = _content(series, start, start + duration, link, labels)
-        actual = _content(row, row.starts_at, row.ends_at, link, labels, row.agenda, row.cancelled)
+        projected = _content(series, start, start + duration, link, labels, join_link_visible=visible)
+        actual = _content(row, row.starts_at, row.ends_at, link, labels, row.agenda, row.cancelled,
+                          join_link_visible=visible)
         if actual != projected or row.tz != series.tz:
-            own = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled)
+            own = _content(row, row.starts_at, row.ends_at, row.url, labels, row.agenda, row.cancelled,
+                           join_link_visible=visible)
             components.append(_vevent(
                 series.uid, own, series.tz, max(series.sequence, row.sequence),
                 max(series.updated_at, row.updated_at), labels, recurrence_id=start))
@@ -277,20 +288,23 @@ def _serialise(components: Iterable[list[str]]) -> bytes:
     return b"".join(b"\r\n".join(fold(line) for line in lines) + b"\r\n" for lines in components)
 
 
-def event_block(row: FeedEvent, labels: FeedLabels) -> Block:
+def event_block(row: FeedEvent, labels: FeedLabels, join_link_visible: bool = False) -> Block:
     """A one-off event (or a series row the rule does not produce) on its own."""
-    return Block(row.starts_at, row.uid, row.tz, _serialise([_one_off(row, labels)]))
+    return Block(row.starts_at, row.uid, row.tz, _serialise([_one_off(row, labels, join_link_visible)]))
 
 
-def instance_block(row: FeedEvent, series: FeedSeries, labels: FeedLabels) -> Block:
+def instance_block(row: FeedEvent, series: FeedSeries, labels: FeedLabels,
+                   join_link_visible: bool = False) -> Block:
     """A series row as a lone instance (one event's .ics): series UID and RECURRENCE-ID."""
-    return Block(row.starts_at, series.uid, row.tz, _serialise([_instance(row, series, labels)]))
+    return Block(row.starts_at, series.uid, row.tz,
+                 _serialise([_instance(row, series, labels, join_link_visible)]))
 
 
-def series_blocks(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels) -> list[Block]:
+def series_blocks(series: FeedSeries, rows: Sequence[FeedEvent], labels: FeedLabels,
+                  join_link_visible: bool = False) -> list[Block]:
     """A series' master with its overrides, plus a block for each row its rule does not produce."""
-    components, orphans = _series_components(series, rows, labels)
-    blocks = [event_block(row, labels) for row in orphans]
+    components, orphans = _series_components(series, rows, labels, join_link_visible)
+    blocks = [event_block(row, labels, join_link_visible) for row in orphans]
     if components:
         first = min(row.original_start or row.starts_at for row in rows)
         blocks.append(Block(first, series.uid, series.tz, _serialise(components)))
@@ -323,19 +337,24 @@ def assemble(calendar: FeedCalendar, blocks: Iterable[Block]) -> bytes:
 
 
 def build_feed(calendar: FeedCalendar, events: Sequence[FeedEvent],
-               series: Iterable[FeedSeries] = (), *, instances: bool = False) -> bytes:
-    """The whole VCALENDAR as bytes; the same input always gives the same bytes."""
-    labels = calendar.labels
+               series: Iterable[FeedSeries] = (), *, instances: bool = False,
+               join_link_visible: bool = False) -> bytes:
+    """The whole VCALENDAR as bytes; the same input always gives the same bytes.
+
+    join_link_visible: write the rows' online links; only for a reader entitled to them (a
+    personal or a taking-part site's feed), never for a public feed or one event's .ics.
+    """
+    labels, visible = calendar.labels, join_link_visible
     by_id = {s.id: s for s in series}
     if instances:
         # One event's .ics: a series row is a lone instance of its series, never a master of its
         # own, so it has the UID and RECURRENCE-ID of the feeds and of its invitation.
         return assemble(calendar, [
-            instance_block(row, by_id[row.series_id], labels)
-            if row.series_id in by_id and row.original_start is not None else event_block(row, labels)
+            instance_block(row, by_id[row.series_id], labels, visible)
+            if row.series_id in by_id and row.original_start is not None else event_block(row, labels, visible)
             for row in events])
     groups, singles = group_rows(events, by_id)
-    blocks = [event_block(row, labels) for row in singles]
+    blocks = [event_block(row, labels, visible) for row in singles]
     for series_id, rows in groups.items():
-        blocks.extend(series_blocks(by_id[series_id], rows, labels))
+        blocks.extend(series_blocks(by_id[series_id], rows, labels, visible))
     return assemble(calendar, blocks)

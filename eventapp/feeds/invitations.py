@@ -28,12 +28,16 @@ def _address(role: str, party: Party, extra: str = "") -> str:
 
 def build_invitation(method: str, event: ical.FeedEvent, *, uid: str, recurrence_id: datetime | None,
                      sequence: int, organizer: Party, attendee: Party, labels: ical.FeedLabels,
-                     stamp: datetime) -> str:
-    """The VCALENDAR text of a REQUEST (invite or update) or CANCEL for one attendee."""
+                     stamp: datetime, join_link_visible: bool) -> str:
+    """The VCALENDAR text of a REQUEST (invite or update) or CANCEL for one attendee.
+
+    join_link_visible: the attendee may have the online join link (a confirmed registrant).
+    """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method}")
     cancelled = method == "CANCEL" or event.cancelled
-    content = ical._content(event, event.starts_at, event.ends_at, event.url, labels, event.agenda, cancelled)
+    content = ical._content(event, event.starts_at, event.ends_at, event.url, labels, event.agenda, cancelled,
+                            join_link_visible=join_link_visible)
     lines = ical._vevent(uid, content, event.tz, sequence, stamp, labels, recurrence_id=recurrence_id)
     status = "DECLINED" if method == "CANCEL" else "ACCEPTED"
     parties = [_address("ORGANIZER", organizer),
@@ -71,21 +75,25 @@ def fingerprint(components: list[list[str]]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def series_message(series: ical.FeedSeries, rows: list[ical.FeedEvent],
-                   labels: ical.FeedLabels) -> tuple[list[list[str]], list[ical.FeedEvent]]:
+# join_link_visible: whether the recipient may have the online join link (they hold a confirmed
+# seat); the caller decides, the builder writes the link only when told so.
+
+def series_message(series: ical.FeedSeries, rows: list[ical.FeedEvent], labels: ical.FeedLabels, *,
+                   join_link_visible: bool) -> tuple[list[list[str]], list[ical.FeedEvent]]:
     """A person's whole-series invitation: the master with RRULE over their sessions, EXDATEs for
     the others, overrides for edited ones (the feeds' shape); rows the rule does not produce are
     returned to be sent on their own."""
-    return ical._series_components(series, rows, labels)
+    return ical._series_components(series, rows, labels, join_link_visible)
 
 
-def instance_message(row: ical.FeedEvent, series: ical.FeedSeries, labels: ical.FeedLabels) -> list[str]:
+def instance_message(row: ical.FeedEvent, series: ical.FeedSeries, labels: ical.FeedLabels, *,
+                     join_link_visible: bool) -> list[str]:
     """One session of a series on its own: series UID, RECURRENCE-ID = its original start."""
-    return ical._instance(row, series, labels)
+    return ical._instance(row, series, labels, join_link_visible)
 
 
-def one_off_message(row: ical.FeedEvent, labels: ical.FeedLabels) -> list[str]:
-    return ical._one_off(row, labels)
+def one_off_message(row: ical.FeedEvent, labels: ical.FeedLabels, *, join_link_visible: bool) -> list[str]:
+    return ical._one_off(row, labels, join_link_visible)
 
 
 def cancel_component(uid: str, recurrence_id: datetime | None, *, summary: str, starts_at: datetime,

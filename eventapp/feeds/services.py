@@ -51,6 +51,11 @@ class FeedScope:
     def is_private(self) -> bool:
         return self.person_id is not None or self.site_id is not None
 
+    @property
+    def join_link_visible(self) -> bool:
+        """Only a person's own feed and a taking-part site's feed may carry online join links."""
+        return self.is_private
+
 
 def public_scope(kind: EventKind | None = None) -> FeedScope:
     return FeedScope(key=f"kind:{kind.value}" if kind else "all", kind=kind)
@@ -263,6 +268,32 @@ EVENT_COLUMNS = (
 )
 
 
+def _join_links(scope: FeedScope, rows: list) -> dict[int, str]:
+    """The online link each shown row may carry in this feed, by event id: none in a public one.
+
+    A person sees the link of the events they are confirmed for (as their e-mails do), their
+    site's own link where they take part through a site that has one; a site sees its own join
+    link where the organiser gave it one, else the event's.
+    """
+    if not scope.join_link_visible or not rows:
+        return {}
+    ids = [r.id for r in rows]
+    links = {r.id: r.online_url for r in rows if r.online_url}
+    if scope.person_id is not None:
+        seats = db.session.execute(
+            sa.select(Registration.event_id, EventSite.join_url)
+            .outerjoin(EventSite, sa.and_(EventSite.event_id == Registration.event_id,
+                                          EventSite.site_id == Registration.site_id))
+            .where(Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
+                   Registration.event_id.in_(ids))).all()
+        return {event_id: site_link or links[event_id] for event_id, site_link in seats
+                if site_link or event_id in links}
+    own = db.session.execute(sa.select(EventSite.event_id, EventSite.join_url).where(
+        EventSite.site_id == scope.site_id, EventSite.join_url.is_not(None),
+        EventSite.event_id.in_(ids))).all()
+    return links | {event_id: link for event_id, link in own if link}
+
+
 def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None = None,
                    ) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
     """Shown rows (only `event_ids` among them, if given), their agendas and their series (with
@@ -299,14 +330,19 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
             .join(totals, totals.c.series_id == EventSeries.id))
         series_rows = db.session.execute(query.where(EventSeries.id.in_(series_ids))).all()
     base = _base_url()
+    join_links = _join_links(scope, rows)
     events = [ical.FeedEvent(
         uid=r.uid, kind=r.kind.value, title=r.title, starts_at=r.starts_at, ends_at=r.ends_at, tz=r.tz,
         updated_at=r.updated_at, url=f"{base}/events/{r.id}", sequence=r.sequence,
         cancelled=r.status == EventStatus.CANCELLED, description=r.description or "",
-        mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=r.online_url,
+        mode=r.mode.value, venue=r.venue, venue_address=r.venue_address, online_url=join_links.get(r.id),
         series_id=r.series_id, original_start=r.original_start,
         agenda=tuple(agenda.get(r.id, ())), event_id=r.id,
     ) for r in rows]
+    # A master carries the series' link only where every shown session of it may show a link, so
+    # the file never holds a link the reader may not have (the sessions then get overrides).
+    linked = {r.series_id for r in rows if r.series_id is not None and r.id in join_links}
+    unlinked = {r.series_id for r in rows if r.series_id is not None and r.id not in join_links}
     series = []
     for s, seq, changed in series_rows:
         if changed is not None and changed.tzinfo is None:
@@ -317,7 +353,8 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
             updated_at=s.updated_at if alone else max(s.updated_at, changed),
             sequence=s.sequence if alone else max(s.sequence, seq or 0),
             description=s.description or "", mode=s.mode.value, venue=s.venue,
-            venue_address=s.venue_address, online_url=s.online_url))
+            venue_address=s.venue_address,
+            online_url=s.online_url if s.id in linked - unlinked else None))
     return events, series
 
 
@@ -359,7 +396,8 @@ def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
     """The body from scratch, every row loaded and written (the reference the incremental build
     in feeds.fragments is tested against)."""
     events, series = load_feed_data(scope, now)
-    return ical.build_feed(feed_calendar(scope, title), events, series, instances=scope.event_id is not None)
+    return ical.build_feed(feed_calendar(scope, title), events, series, instances=scope.event_id is not None,
+                           join_link_visible=scope.join_link_visible)
 
 
 def build_event_body(scope: FeedScope, now: datetime) -> tuple[bytes, int]:
@@ -369,10 +407,26 @@ def build_event_body(scope: FeedScope, now: datetime) -> tuple[bytes, int]:
     return ical.build_feed(calendar, events, series, instances=True), len(events)
 
 
-def fragment_salt(labels: ical.FeedLabels) -> str:
-    """Part of every cached block's version: what a block's bytes depend on besides its rows."""
-    text = "|".join((FORMAT_VERSION, FEED_LOCALE, _base_url(), repr(labels)))
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+def fragment_salt(labels: ical.FeedLabels, scope: FeedScope | None = None) -> str:
+    """Part of every cached block's version: what a block's bytes depend on besides its rows.
+    For a private feed that includes the sites' own join links it may show, which live on
+    event_sites rows and change no event row."""
+    parts = [FORMAT_VERSION, FEED_LOCALE, _base_url(), repr(labels)]
+    if scope is not None and scope.join_link_visible:
+        parts += [scope.key, *(f"{e}:{link}" for e, link in _site_links(scope))]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _site_links(scope: FeedScope) -> list[tuple[int, str | None]]:
+    """(event id, the site's own join link) that a site's or a site participant's feed may show."""
+    query = sa.select(EventSite.event_id, EventSite.join_url).order_by(EventSite.event_id, EventSite.site_id)
+    if scope.site_id is not None:
+        query = query.where(EventSite.site_id == scope.site_id)
+    else:
+        query = query.join(Registration, sa.and_(Registration.event_id == EventSite.event_id,
+                                                 Registration.site_id == EventSite.site_id)).where(
+            Registration.person_id == scope.person_id)
+    return [(row[0], row[1]) for row in db.session.execute(query)]
 
 
 WRITTEN = "feeds_written"

@@ -29,7 +29,7 @@ def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, coun
     if scope.event_id is not None:
         return services.build_event_body(scope, now)[0]
     calendar = services.feed_calendar(scope, title())
-    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels), count)
+    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels, scope), count)
 
 
 def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str] = str,

@@ -116,7 +116,8 @@ def _places(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], EventSite]:
 def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]]:
     """Each person's calendar as the database says it should be: the sessions where they hold a
     seat (an approved registration of a published event), grouped into one series invitation where
-    they are enrolled in the whole series. People on the subscription path get none."""
+    they are enrolled in the whole series. People on the subscription path get none. A seat is what
+    entitles them to the online join link, so every message here carries it."""
     result: dict[int, dict[tuple[str, str], Wanted]] = {pid: {} for pid in person_ids}
     if not person_ids:
         return result
@@ -146,18 +147,21 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
             continue
         if series is not None and event.original_start is not None:
             # A lone session keeps its own counter, as its .ics does (see ical._instance).
-            lines = itip.instance_message(feed_event(event, place), feed_series(series), labels)
+            lines = itip.instance_message(feed_event(event, place), feed_series(series), labels,
+                                          join_link_visible=True)
             wanted = _one(series.uid, event.original_start, lines, event, event.sequence or 0)
         else:
-            wanted = _one(event.uid, None, itip.one_off_message(feed_event(event, place), labels), event,
-                          event.sequence or 0)
+            wanted = _one(event.uid, None, itip.one_off_message(feed_event(event, place), labels,
+                                                                join_link_visible=True),
+                          event, event.sequence or 0)
         result[person_id][wanted.key] = wanted
     for (person_id, _series_id), events in grouped.items():
         series = events[0].series
         assert series is not None
         sequence = max(series.sequence or 0, counters.get(series.id, 0))
         by_start = {e.original_start: e for e in events}
-        components, orphans = itip.series_message(feed_series(series), [feed_event(e) for e in events], labels)
+        components, orphans = itip.series_message(feed_series(series), [feed_event(e) for e in events], labels,
+                                                  join_link_visible=True)
         if components:
             first = min(events, key=lambda e: e.starts_at)
             result[person_id][(series.uid, "")] = Wanted(
@@ -165,7 +169,8 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
                 first.ends_at, max(e.ends_at for e in events))
         for orphan in orphans:
             event = by_start[orphan.original_start]
-            wanted = _one(event.uid, None, itip.one_off_message(orphan, labels), event, event.sequence or 0)
+            wanted = _one(event.uid, None, itip.one_off_message(orphan, labels, join_link_visible=True), event,
+                          event.sequence or 0)
             result[person_id][wanted.key] = wanted
     return result
 

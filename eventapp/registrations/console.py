@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
+from eventapp.events import recurrence
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -25,6 +28,7 @@ from eventapp.registrations.labels import (
     error_message,
 )
 from eventapp.registrations.models import Registration, RegistrationStatus
+from eventapp.spreadsheets import export_filename
 from eventapp.web import is_safe_redirect
 
 bp = Blueprint("registrations_console", __name__)
@@ -36,9 +40,9 @@ def _event(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
 
 
-def download(headers: list[str], rows: list[list], fmt: str, filename: str) -> Response:
+def download(headers: list[str], rows: list[list], fmt: str, filename: str, sheet: str = "") -> Response:
     """A CSV (UTF-8 with BOM) or XLSX download: the one export function, spreadsheets.download."""
-    return spreadsheets.download(fmt, filename, headers, rows, title=filename[:31])
+    return spreadsheets.download(fmt, filename, headers, rows, title=sheet or filename[:31])
 
 
 @bp.get("/")
@@ -140,8 +144,21 @@ def add(event_id: int):  # noqa: ANN201
     return render_template("console/registrations/add.html", event=event, form=form)
 
 
-EXPORT_HEADERS = ["id", "full_name", "email", "phone", "organisation", "position", "press_card_no",
-                  "site", "channel", "status", "registered_at", "checked_in_at", "questions"]
+def export_headers() -> list[str]:
+    """Column titles for people, in the organiser's language."""
+    return [_("Registration no."), _("Full name"), _("E-mail"), _("Phone"), _("Organisation"), _("Position"),
+            _("Press card number"), _("Site"), _("Channel"), _("Status"), _("Registered at"),
+            _("Checked in at"), _("Questions")]
+
+
+def local(instant: datetime | None, tz: str) -> datetime | None:
+    """A UTC instant as the event's local wall time, for a spreadsheet cell (it has no zones)."""
+    return recurrence.to_local(instant, tz) if instant is not None else None
+
+
+def export_name(what: str, event: Event) -> str:
+    """"dang-ky-hop-bao-thuong-ky-2027-01-07": what, the event's title and its local date."""
+    return export_filename(what, event.title, recurrence.to_local(event.starts_at, event.tz).date())
 
 
 @bp.get("/events/<int:event_id>/export.<any(csv, xlsx):fmt>")
@@ -152,10 +169,12 @@ def export(event_id: int, fmt: str):  # noqa: ANN201
     for r in db.session.scalars(queries.filtered(event.id, queries.Filters.from_args(request.args))):
         p = r.person
         rows.append([r.id, p.full_name, p.email, p.phone, p.organisation.name if p.organisation else "",
-                     p.position, p.press_card_no, r.site.name if r.site else "", r.channel.value,
-                     r.status.value, r.created_at.isoformat(timespec="seconds"),
-                     r.checked_in_at.isoformat(timespec="seconds") if r.checked_in_at else "", r.questions])
-    return download(EXPORT_HEADERS, rows, fmt, f"registrations-{event.id}")
+                     p.position, p.press_card_no, r.site.name if r.site else "",
+                     str(CHANNEL_LABELS.get(r.channel, r.channel.value)),
+                     str(STATUS_LABELS.get(r.status, r.status.value)), local(r.created_at, event.tz),
+                     local(r.checked_in_at, event.tz), r.questions])
+    return download(export_headers(), rows, fmt, export_name(_("Registrations"), event),
+                    sheet=_("Registrations"))
 
 
 @bp.get("/people/<int:person_id>")

@@ -13,7 +13,7 @@ from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events.models import Event, EventSeries, SeriesStatus
 from eventapp.extensions import db
 from eventapp.registrations import emails, network
-from eventapp.registrations.console import bp, download
+from eventapp.registrations.console import bp, download, export_name, local
 from eventapp.registrations.forms import AccreditForm, AnnounceForm, ConfirmForm, QuestionForm
 from eventapp.registrations.models import Accreditation, Registration
 
@@ -67,10 +67,10 @@ def export_questions(event_id: int, fmt: str):  # noqa: ANN201
     event = _event(event_id)
     rows = [[r.person.full_name, r.person.organisation.name if r.person.organisation else "",
              r.questions, r.question_unit.name if r.question_unit else "",
-             r.question_answered_at.isoformat(timespec="seconds") if r.question_answered_at else ""]
+             local(r.question_answered_at, event.tz)]
             for r in _questions(event.id)]
-    return download(["full_name", "outlet", "questions", "unit", "answered_at"], rows, fmt,
-                    f"questions-{event.id}")
+    headers = [_("Full name"), _("Outlet"), _("Questions"), _("Answering unit"), _("Answered at")]
+    return download(headers, rows, fmt, export_name(_("Questions"), event), sheet=_("Questions"))
 
 
 @bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])

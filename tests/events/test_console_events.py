@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -145,6 +146,22 @@ def test_bad_site_additions(client, training, make_site, data, field_id, message
     if field_id != "site_ids-0":
         assert_field_error(html, field_id, message)
     assert count(EventSite) == 0
+
+
+def test_ticked_sites_with_another_scope_add_nothing_and_say_why(client, training, make_site) -> None:  # noqa: ANN001
+    picked, _other = make_site(), make_site()
+    db.session.commit()
+    response = client.post(f"/console/events/{training.id}/sites/add",
+                           data={"scope": "all", "site_ids": [str(picked.id)], "default_quota": "5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "You ticked sites" in html
+    [ticked] = re.findall(rf'<input[^>]*type="checkbox"[^>]*value="{picked.id}"[^>]*>', html)
+    assert "checked" in ticked  # the ticks are kept for the next try
+    assert count(EventSite) == 0
+    response = client.post(f"/console/events/{training.id}/sites/add",
+                           data={"scope": "pick", "site_ids": [str(picked.id)], "default_quota": "5"})
+    assert response.status_code == 302
+    assert [p.site_id for p in db.session.scalars(sa.select(EventSite))] == [picked.id]
 
 
 @pytest.mark.parametrize("quota", ["-2", "5000", ""])

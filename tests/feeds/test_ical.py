@@ -127,8 +127,17 @@ def test_series_master_until_in_utc_exdate_and_override_after_master(body):  # n
     assert master["SEQUENCE"] == 3 and master["DTSTAMP"].dt == STAMP and master["LAST-MODIFIED"].dt == STAMP
 
 
-def test_cancelled_one_off_is_prefixed_and_online_link_is_everywhere():
-    event = Calendar.from_ical(build([one_off(cancelled=True)])).walk("VEVENT")[0]
+def test_the_online_link_is_left_out_unless_the_caller_says_the_reader_may_see_it():
+    body = build([one_off()])
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    assert b"meet.example.vn" not in body and "CONFERENCE" not in event
+    assert str(event["URL"]) == "https://eventapp.example/events/99"  # the page says how to get it
+    assert str(event["LOCATION"]) == "Hạ Long, Quảng Ninh"
+
+
+def test_cancelled_one_off_is_prefixed_and_a_visible_online_link_is_everywhere():
+    body = ical.build_feed(ical.FeedCalendar(name="Của tôi"), [one_off(cancelled=True)], join_link_visible=True)
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
     assert str(event["SUMMARY"]).startswith("[Đã hủy] ")
     assert event["STATUS"] == "CANCELLED"
     assert "Trực tuyến: https://meet.example.vn/tap-huan" in str(event["LOCATION"])

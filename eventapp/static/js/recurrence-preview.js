@@ -23,7 +23,9 @@
   function render(data) {
     list.textContent = "";
     errorBox.textContent = data.error || "";
-    ruleBox.textContent = data.rrule ? "RRULE: " + data.rrule : "";
+    // The rule in words ("Thứ Năm tuần đầu mỗi tháng"); the RRULE itself only as a tooltip.
+    ruleBox.textContent = data.words || "";
+    ruleBox.title = data.rrule || "";
     (data.dates || []).forEach(function (text) {
       var li = document.createElement("li");
       li.textContent = text;
