@@ -1,15 +1,16 @@
 // Expand an iCalendar feed (stdin) with Mozilla's ical.js, as Thunderbird would.
 // Usage: node icaljs_expand.mjs <window start ISO> <window end ISO>  < feed.ics
+//        node icaljs_expand.mjs --batch  < [{"ics": ..., "start": ISO, "end": ISO}, ...]  (one process, many feeds)
 // Prints JSON: {occurrences: [{uid, start, end, summary, status}], floating: [...], errors: [...]}
 // Only the VTIMEZONEs in the feed are registered, so a missing one shows up as a floating time
 // (run with a TZ other than Asia/Ho_Chi_Minh to make that visible in the instants too).
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
 
-const [startArg, endArg] = process.argv.slice(2);
+function expand(text, startArg, endArg) {
 const windowStart = Date.parse(startArg);
 const windowEnd = Date.parse(endArg);
-const root = new ICAL.Component(ICAL.parse(readFileSync(0, "utf8")));
+const root = new ICAL.Component(ICAL.parse(text));
 const floating = [];
 const errors = [];
 
@@ -73,4 +74,14 @@ for (const [uid, group] of byUid) {
 }
 
 occurrences.sort((a, b) => (a.start + a.uid).localeCompare(b.start + b.uid));
-process.stdout.write(JSON.stringify({ occurrences, floating, errors }));
+return { occurrences, floating, errors };
+}
+
+// Batch mode (one process for many calendars): stdin is a JSON array of {ics, start, end}.
+if (process.argv[2] === "--batch") {
+  const items = JSON.parse(readFileSync(0, "utf8"));
+  process.stdout.write(JSON.stringify(items.map((item) => expand(item.ics, item.start, item.end))));
+} else {
+  const [startArg, endArg] = process.argv.slice(2);
+  process.stdout.write(JSON.stringify(expand(readFileSync(0, "utf8"), startArg, endArg)));
+}

@@ -38,6 +38,19 @@ def icaljs(body: bytes, start, end) -> dict:  # noqa: ANN001
     return json.loads(done.stdout)
 
 
+def icaljs_many(items: list[tuple[bytes, object, object]]) -> list[dict]:
+    """icaljs() for many feeds in one node process: [(body, start, end), ...] in, results out."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "ical.js").is_dir():
+        _skip_or_fail("node and node_modules/ical.js are needed (run `npm ci`)", REQUIRE_BROWSER_ENV)
+    payload = json.dumps([{"ics": body.decode("utf-8"), "start": iso(start), "end": iso(end)}
+                          for body, start, end in items]).encode()
+    done = subprocess.run([node, str(SCRIPT), "--batch"], input=payload, capture_output=True, cwd=ROOT,
+                          env={**os.environ, "TZ": "America/New_York"}, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
 @pytest.mark.parametrize("path,kind", [("/calendar.ics", None), ("/calendar/press-briefings.ics",
                                                                   EventKind.PRESS_BRIEFING),
                                        ("/calendar/trainings.ics", EventKind.TRAINING)])
