@@ -159,6 +159,12 @@ def _machine(app):  # noqa: ANN001, ANN202
                 field = "title" if text.startswith("Họp") else "venue"
                 self._do(lambda: occurrences.update_event(event, {field: f"{text} {index}"}))
 
+        @rule(index=which, link=st.sampled_from(["https://meet.example.vn/phong-2", "https://zoom.example.vn/j/9"]))
+        def new_join_link(self, index: int, link: str) -> None:
+            event = self._pick(index)
+            if event is not None:
+                self._do(lambda: occurrences.update_event(event, {"online_url": link, "mode": EventMode.HYBRID}))
+
         @rule(index=which)
         def cancel_session(self, index: int) -> None:
             event = self._pick(index)
