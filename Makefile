@@ -50,6 +50,7 @@ run: install
 	mkdir -p instance
 	@if [ -z "$$SECRET_KEY" ]; then $(MAKE) --no-print-directory secret-key; fi
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" && \
+	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" && \
 	$(FLASK) db upgrade && \
 	$(FLASK) demo && \
 	echo "" && \

@@ -112,7 +112,7 @@ def _ensure_briefing_series(now: datetime) -> EventSeries:
             title=spec["title"], description=spec["description"], rrule=rule, dtstart_local=dtstart,
             duration_minutes=90, tz=TZ, kind=EventKind.PRESS_BRIEFING, mode=EventMode.HYBRID,
             venue=spec["venue"], online_url=spec["online_url"], capacity=60,
-            registration_opens_days_before=14, registration_closes_hours_before=2,
+            registration_opens_days_before=60, registration_closes_hours_before=2,
             requires_press_card=True,
         ),
         publish=True, now=now,

@@ -93,6 +93,9 @@ def test_a_whole_series_registration_is_one_series_invitation(app, make_series) 
     assert len(_agrees(mail, registration.person_id)) == len(rows) - 1
     last = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert "EXDATE" in re.sub(r"\r\n ", "", last.ics) and mail.messages[EMAIL] == 2
+    page = app.test_client().get(f"/ticket/{_ticket_token(registration)}").get_data(as_text=True)
+    skipped_row = re.search(rf'data-session="{rows[3].id}".*?</li>', page, re.S).group(0)
+    assert "data-session-skipped" in skipped_row  # said as the person's own choice, not "cancelled"
     enrolments.unskip(enrolment, rows[3])
     db.session.commit()
     assert len(_agrees(mail, registration.person_id)) == len(rows)

@@ -283,3 +283,13 @@ def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:
     db.session.commit()
     page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
     assert "data-no-quota" in page and 'name="full_name"' not in page
+
+
+def test_a_site_whose_places_are_taken_is_told_before_typing(client, setup, make_registration, make_person) -> None:  # noqa: ANN001
+    event, mine, _other = setup
+    for _ in range(3):
+        make_registration(event, make_person(organisation_id=mine.organisation_id), site=mine,
+                          channel=RegistrationChannel.SITE)
+    db.session.commit()
+    page = client.get(f"/console/site/{mine.id}/events/{event.id}").get_data(as_text=True)
+    assert "data-quota-full" in page  # said before anyone types a name that would be refused
