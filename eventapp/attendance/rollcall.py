@@ -10,11 +10,17 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.accounts.models import User
+from eventapp.directory.collation import person_key
 from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventSite, SiteParticipationStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
+from eventapp.registrations.models import (
+    ACTIVE_STATUSES,
+    CheckinMethod,
+    Registration,
+    RegistrationStatus,
+)
 
 MAX_HEADCOUNT = 1000
 
@@ -64,15 +70,17 @@ def mark_connected(participation: EventSite, actor: User, now: datetime | None =
 
 
 def site_registrations(participation: EventSite) -> list[sa.Row]:
-    """The site's registrations for the event with the person's name, in one query."""
-    return db.session.execute(
+    """The site's registrations for the event with the person's name, in one query: the people
+    who may come first, each list in Vietnamese order of given names (collation.person_key)."""
+    rows = db.session.execute(
         sa.select(Registration.id, Registration.status, Registration.checked_in_at,
                   Registration.checkin_method, Registration.channel, Person.full_name, Person.position)
         .join(Person, Person.id == Registration.person_id)
         .where(Registration.event_id == participation.event_id,
                Registration.site_id == participation.site_id)
-        .order_by(Person.full_name, Registration.id)
+        .order_by(Registration.id)
     ).all()
+    return sorted(rows, key=lambda row: (row.status not in ACTIVE_STATUSES, person_key(row.full_name)))
 
 
 def approved_ids(participation: EventSite) -> set[int]:

@@ -29,3 +29,10 @@ def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
             letters.append(-1 if letter.isspace() else 100 + ord(letter))
         tones.append(next((_TONES[m] for m in marks if m in _TONES), 0))
     return tuple(letters), tuple(tones)
+
+
+def person_key(full_name: str) -> tuple:
+    """Vietnamese lists of people go by the given name (the last word), then the whole name:
+    "Nguyễn Văn An" before "Đỗ Quang Khánh"."""
+    words = full_name.split()
+    return sort_key(words[-1] if words else ""), sort_key(full_name)

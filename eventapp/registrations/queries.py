@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from eventapp.directory.collation import sort_key
 from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
@@ -96,10 +97,10 @@ def event_sites(event_id: int) -> list[Site]:
 
 def registered_outlets(event_id: int) -> list[Organisation]:
     """Organisations of the people registered for the event (the outlet filter's choices)."""
-    return list(db.session.scalars(
+    return sorted(db.session.scalars(
         sa.select(Organisation).where(Organisation.id.in_(
             sa.select(Person.organisation_id).join(Registration, Registration.person_id == Person.id)
-            .where(Registration.event_id == event_id))).order_by(Organisation.name)))
+            .where(Registration.event_id == event_id)))), key=lambda outlet: sort_key(outlet.name))
 
 
 def venue_seats(event: Event) -> tuple[int, int | None]:

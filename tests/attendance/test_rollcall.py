@@ -184,3 +184,15 @@ def test_board_query_count_does_not_grow_with_sites(app, client, login, make_use
 
     assert queries_for(2) == queries_for(30)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSite)) == 32
+
+
+def test_the_roll_call_lists_who_may_come_first_by_given_name(hybrid, make_person, make_registration) -> None:  # noqa: ANN001
+    from eventapp.attendance.rollcall import site_registrations
+
+    for name, status in (("Võ Văn Tùng", RegistrationStatus.APPROVED), ("Đỗ Quang Khánh", RegistrationStatus.APPROVED),
+                         ("An Cancelled", RegistrationStatus.CANCELLED), ("Trần Thị Ánh", RegistrationStatus.APPROVED)):
+        make_registration(hybrid["event"], make_person(full_name=name), site=hybrid["a"], status=status)
+    db.session.commit()
+    names = [row.full_name for row in site_registrations(hybrid["part_a"])]
+    ours = [n for n in names if n in {"Võ Văn Tùng", "Đỗ Quang Khánh", "Trần Thị Ánh", "An Cancelled"}]
+    assert ours == ["Trần Thị Ánh", "Đỗ Quang Khánh", "Võ Văn Tùng", "An Cancelled"]

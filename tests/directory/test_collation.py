@@ -26,3 +26,11 @@ def test_the_public_form_lists_outlets_in_vietnamese_order(client, make_event) -
     positions = [page.index(f">{name}</option>") for name in ("Dân trí", "Đầu tư", "Xây dựng", "Zing")]
     assert positions == sorted(positions)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 4
+
+
+def test_people_go_by_given_name_in_vietnamese_order() -> None:
+    from eventapp.directory.collation import person_key
+
+    names = ["Võ Văn Tùng", "Đỗ Quang Khánh", "Nguyễn Văn An", "Trần Thị Ánh", "Lê Đức Đạt"]
+    assert sorted(names, key=person_key) == [
+        "Nguyễn Văn An", "Trần Thị Ánh", "Lê Đức Đạt", "Đỗ Quang Khánh", "Võ Văn Tùng"]
