@@ -120,10 +120,11 @@ CONFIGS = {
 }
 
 
-def config_from_env() -> type[Config]:
+def config_from_env(*, require_secret: bool = True) -> type[Config]:
     """The config class named by EVENTAPP_ENV (development by default); SECRET_KEY must be set
-    whatever the environment (the testing config's own key is for the test suite, not for serving)."""
-    if not os.environ.get("SECRET_KEY"):
+    whatever the environment (the testing config's own key is for the test suite, not for serving),
+    except for the schema commands, which sign nothing (wsgi.py)."""
+    if require_secret and not os.environ.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Set it in the environment (python -c \"import secrets; "
             "print(secrets.token_hex(32))\"); `make run` keeps one in instance/secret_key."

@@ -95,3 +95,18 @@ def test_health_checks_the_database(client) -> None:  # noqa: ANN001
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_schema_commands_need_no_secret_key_and_nothing_else_gets_one(tmp_path) -> None:  # noqa: ANN001
+    """`flask db upgrade` / `flask db check` on a fresh clone sign nothing: they run without a key.
+    A command that would sign (the outbox sender writes ticket links) still refuses."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "EVENTAPP_ENV")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["db", "check"]):
+        done = subprocess.run([*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+    refused = subprocess.run([*flask, "mail", "send"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120, check=False)
+    assert refused.returncode != 0 and "SECRET_KEY is not set" in refused.stderr
