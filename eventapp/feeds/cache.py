@@ -8,17 +8,26 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 
 from eventapp.extensions import db
 
-if TYPE_CHECKING:
-    from eventapp.feeds.services import FeedVersion
-
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """A feed's validators: the hash of its bytes, when they last changed, and what they were built from."""
+
+    etag: str
+    last_modified: datetime
+    count: int
+    data_key: str = ""  # the data version the body was built from (the body cache's key)
+
 VERSION_MAX_AGE = timedelta(seconds=60)  # rows also leave a feed by time (window, grace period)
 
 

@@ -166,16 +166,6 @@ def _left_by_time(scope: FeedScope, now: datetime | None) -> list[tuple[sa.Scala
 # ------------------------------------------------------------------------------------ version
 
 @dataclass(frozen=True)
-class FeedVersion:
-    """A feed's validators: the hash of its bytes, when they last changed, and what they were built from."""
-
-    etag: str
-    last_modified: datetime
-    count: int
-    data_key: str = ""  # the data version the body was built from (the body cache's key)
-
-
-@dataclass(frozen=True)
 class DataVersion:
     """What a feed's body depends on, known from one aggregate query (no body needed)."""
 

@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.extensions import db
 from eventapp.feeds import fragments, services
-from eventapp.feeds.cache import Body, body_cache, version_memo
+from eventapp.feeds.cache import Body, FeedVersion, body_cache, version_memo
 from eventapp.feeds.models import FeedState
-from eventapp.feeds.services import FeedScope, FeedVersion
+from eventapp.feeds.services import FeedScope
 
 SECOND = timedelta(seconds=1)
 

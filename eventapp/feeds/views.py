@@ -17,6 +17,7 @@ from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventKind
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.feeds import services, tokens, validators
+from eventapp.feeds.cache import FeedVersion
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
 
@@ -27,7 +28,7 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
-def _not_modified(version: services.FeedVersion, etag: str) -> bool:
+def _not_modified(version: FeedVersion, etag: str) -> bool:
     # RFC 9110: If-None-Match wins; If-Modified-Since is only read when it is absent.
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)
@@ -35,7 +36,7 @@ def _not_modified(version: services.FeedVersion, etag: str) -> bool:
     return since is not None and version.last_modified <= since
 
 
-def validator_headers(version: services.FeedVersion, private: bool, gzipped: bool = False) -> dict[str, str]:
+def validator_headers(version: FeedVersion, private: bool, gzipped: bool = False) -> dict[str, str]:
     """ETag (per encoding), Last-Modified and caching of a feed response (its 304 too, see feeds.fastpath)."""
     return {
         "ETag": f'"{compression.etag_for(version.etag, gzipped)}"',
