@@ -18,6 +18,7 @@ from eventapp.registrations.models import (
     Registration,
     RegistrationChannel,
 )
+from eventapp.registrations.services import RegistrationError, cancel, check_window, register
 
 
 def upcoming_occurrences(event: Event, now: datetime) -> list[Event]:
@@ -52,8 +53,6 @@ def register_enrolled(enrolment: Enrolment, events: list[Event], *, locale: str 
     waiting list is left out quietly — the enrolment stays. The ticket page lists every session
     with the person's status, so a left-out one shows as not registered. `attach_existing=False`
     (the anonymous form) leaves the person's existing registrations untouched."""
-    from eventapp.registrations.services import RegistrationError, check_window, register
-
     now = now or utcnow()
     skipped = skipped_event_ids(enrolment)
     made = []
@@ -113,8 +112,6 @@ def sessions(enrolment: Enrolment, now: datetime) -> list[tuple[Event, Registrat
 
 def skip(enrolment: Enrolment, event: Event, now: datetime | None = None) -> None:
     """Skip one session: remember it, and cancel that session's registration (freeing the seat)."""
-    from eventapp.registrations.services import cancel
-
     capacity.lock_event(event.id)
     if event.id not in skipped_event_ids(enrolment):
         db.session.add(EnrolmentSkip(enrolment=enrolment, event_id=event.id))

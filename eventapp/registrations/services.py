@@ -23,7 +23,7 @@ from eventapp.directory.models import (
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import calendar_sync, capacity, emails, tickets
+from eventapp.registrations import calendar_sync, capacity, emails
 from eventapp.registrations.models import (
     Accreditation,
     AccreditationStatus,
@@ -187,38 +187,6 @@ def check_window(event: Event, now: datetime) -> None:
         raise RegistrationError("not_yet_open")
     if event.registration_closes_at and now >= event.registration_closes_at:
         raise RegistrationError("closed")
-
-
-def submit_public(event: Event, applicant: Applicant, *, outlet_name: str | None = None,
-                  questions: str | None = None, whole_series: bool = False,
-                  now: datetime | None = None) -> Outcome:
-    """A journalist's form. New or not, the answer on screen is the same: the outcome is e-mailed.
-    Anyone can type any address, so nothing that exists is changed: a duplicate only reminds the
-    registered address of its current ticket link (at most once per TICKET_REMINDER_INTERVAL)."""
-    from eventapp.registrations import enrolments
-
-    now = now or utcnow()
-    check_window(event, now)
-    # The person first, outside the event lock (shorter lock, and one order everywhere: person,
-    # then events by id — so two transactions never wait for each other in a cycle).
-    if outlet_name and not applicant.organisation_id:
-        applicant.organisation_id = outlet_for_name(outlet_name).id
-    person = find_or_create_person(applicant, anonymous=True)
-    targets = enrolments.upcoming_occurrences(event, now) if whole_series and event.series_id else []
-    for event_id in sorted({event.id, *(e.id for e in targets)}):
-        capacity.lock_event(event_id)
-    enrolment = enrolments.enrol(person, event.series, now) if targets else None
-    outcome = register(event, person, channel=RegistrationChannel.PUBLIC, questions=questions,
-                       locale=applicant.locale, enrolment=enrolment, now=now)
-    if enrolment is not None:
-        enrolments.register_enrolled(enrolment, [e for e in targets if e.id != event.id],
-                                     locale=applicant.locale, now=now, attach_existing=False)
-    if outcome.duplicate:
-        if tickets.may_remind(outcome.registration, now):
-            emails.notify(outcome.registration, emails.TICKET_RESENT)
-    else:
-        emails.notify_status(outcome.registration)
-    return outcome
 
 
 # ------------------------------------------------------------------------ changes and cancels

@@ -31,7 +31,7 @@ from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.views import feed_links
 from eventapp.models import utcnow
-from eventapp.registrations import emails, enrolments, services
+from eventapp.registrations import emails, enrolments, public, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
@@ -119,7 +119,7 @@ def register(event_id: int):  # noqa: ANN201
         whole_series = "scope" in form and form.scope.data == "series"
         for _attempt in range(ATTEMPTS):
             try:
-                services.submit_public(event, _applicant(form), outlet_name=form.outlet_name.data or None,
+                public.submit_public(event, _applicant(form), outlet_name=form.outlet_name.data or None,
                                        questions=form.questions.data or None, whole_series=whole_series,
                                        now=now)
                 db.session.commit()

@@ -65,13 +65,13 @@ def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None
 def test_a_series_ticket_shows_the_qr_first_on_a_phone(live_server, browser, make_series) -> None:  # noqa: ANN001, F811
     from eventapp.events.services import upcoming_occurrences
     from eventapp.models import utcnow
-    from eventapp.registrations import services
+    from eventapp.registrations import public, services
 
     series = make_series(rule="FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
                          registration_closes_hours_before=None)
     rows = upcoming_occurrences(series, utcnow())
 
-    services.submit_public(rows[0], services.Applicant(full_name="Võ Minh Khoa", email="khoa@baochi.vn"),
+    public.submit_public(rows[0], services.Applicant(full_name="Võ Minh Khoa", email="khoa@baochi.vn"),
                            whole_series=True)
     db.session.commit()
     token = last_ticket_token("khoa@baochi.vn")

@@ -21,7 +21,7 @@ from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.services import KIND_SLUGS
 from eventapp.mail.models import OutboxMessage
-from eventapp.registrations import services
+from eventapp.registrations import public, services
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 from eventapp.registrations.tickets import issue_ticket
 from tests.feeds.conftest import build_series
@@ -168,7 +168,7 @@ def _has_link_everywhere(vevent: dict, link: str) -> None:
 
 
 def test_the_invitation_of_a_confirmed_registrant_carries_the_link(hybrid) -> None:  # noqa: ANN001
-    services.submit_public(hybrid.event, services.Applicant(full_name="Phạm Minh", email="minh@baochi.vn"))
+    public.submit_public(hybrid.event, services.Applicant(full_name="Phạm Minh", email="minh@baochi.vn"))
     db.session.commit()  # the calendar reconciler attaches the REQUEST as the transaction commits
     message = db.session.scalar(sa.select(OutboxMessage).where(
         OutboxMessage.to_address == "minh@baochi.vn", OutboxMessage.ics.is_not(None)))

@@ -14,7 +14,7 @@ from eventapp.events.models import EventStatus
 from eventapp.events.occurrences import cancel_event
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
-from eventapp.registrations import services
+from eventapp.registrations import public, services
 
 
 def _vevents(body: bytes | str) -> list[tuple[str, datetime | None, int, str]]:
@@ -48,7 +48,7 @@ def test_the_event_ics_names_the_event_as_the_feed_and_the_invitation_do(
     db.session.commit()
 
     [own] = _vevents(client.get(f"/events/{event.id}.ics").data)
-    services.submit_public(event, services.Applicant(full_name=person.full_name, email=person.email))
+    public.submit_public(event, services.Applicant(full_name=person.full_name, email=person.email))
     db.session.commit()
     message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.ics_method == "REQUEST"))
     [invited] = _vevents(message.ics)

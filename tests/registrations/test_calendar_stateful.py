@@ -27,7 +27,7 @@ from eventapp.extensions import db
 from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.models import utcnow
-from eventapp.registrations import enrolments, services
+from eventapp.registrations import enrolments, public, services
 from eventapp.registrations.models import Enrolment, Registration, RegistrationStatus
 from tests.conftest import truncate_all
 from tests.events.conftest import TZ, next_month_start
@@ -103,7 +103,7 @@ def _machine(app):  # noqa: ANN001, ANN202
         def register(self, email: str, index: int, whole: bool) -> None:
             event = self._pick(index)
             if event is not None:
-                self._do(lambda: services.submit_public(
+                self._do(lambda: public.submit_public(
                     event, services.Applicant(full_name="Nhà báo " + email[0].upper(), email=email),
                     whole_series=whole))
             if email not in self.feeds and self._person(email) is not None:

@@ -18,7 +18,7 @@ from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.mail.models import OutboxMessage
 from eventapp.models import utcnow
-from eventapp.registrations import enrolments, services
+from eventapp.registrations import enrolments, public, services
 from eventapp.registrations.models import Enrolment, Registration, RegistrationStatus
 from tests.events.conftest import TZ, make_series  # noqa: F401  (fixture)
 from tests.registrations.mailcal import MailCalendars, feed_sessions, truth
@@ -40,7 +40,7 @@ def _rows(series_id: int) -> list[Event]:
 
 
 def _register(event: Event, *, whole_series: bool = False, email: str = EMAIL) -> Registration:
-    services.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=email),
+    public.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=email),
                            whole_series=whole_series)
     db.session.commit()
     return db.session.scalar(sa.select(Registration).where(
@@ -159,7 +159,7 @@ def test_changing_many_sessions_sends_one_email_per_person(app, make_series) -> 
     series, rows = _weekly(make_series)
     single = _register(rows[1])
     for row in rows[2:6]:
-        services.submit_public(row, services.Applicant(full_name="Trần Thị Bình", email=EMAIL))
+        public.submit_public(row, services.Applicant(full_name="Trần Thị Bình", email=EMAIL))
     db.session.commit()
     mail = MailCalendars()
     _agrees(mail, single.person_id)

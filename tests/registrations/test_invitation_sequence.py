@@ -10,7 +10,7 @@ from eventapp.accounts.models import Role
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.sender import send_pending
-from eventapp.registrations import services
+from eventapp.registrations import public, services
 from eventapp.registrations.models import CancelledBy, Registration, RegistrationStatus
 from tests.mail.conftest import smtp_server  # noqa: F401  (fixture: a real aiosmtpd on loopback)
 
@@ -35,7 +35,7 @@ def _arrived(server) -> list[tuple[str | None, int | None]]:  # noqa: ANN001
 
 
 def _submit(event) -> Registration:  # noqa: ANN001
-    services.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=EMAIL))
+    public.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=EMAIL))
     db.session.commit()
     return db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
 
@@ -93,7 +93,7 @@ def test_wait_listing_an_approved_registration_cancels_and_promotion_invites_aga
     event = make_event(capacity=1, waitlist_enabled=True)
     db.session.commit()
     registration = _submit(event)
-    services.submit_public(event, services.Applicant(full_name="Lê Văn Cường", email="cuong@baochi.vn"))
+    public.submit_public(event, services.Applicant(full_name="Lê Văn Cường", email="cuong@baochi.vn"))
     db.session.commit()
     other = db.session.scalar(sa.select(Registration).where(Registration.id != registration.id))
     assert other.status == S.WAITLISTED

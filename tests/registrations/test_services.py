@@ -11,7 +11,7 @@ from eventapp.accounts.models import Role
 from eventapp.events.models import Event, EventKind, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import emails, enrolments, services
+from eventapp.registrations import emails, enrolments, public, services
 from eventapp.registrations.cli import queue_reminders
 from eventapp.registrations.models import (
     Accreditation,
@@ -37,7 +37,7 @@ def test_approval_needed_unless_accredited_for_the_series_or_a_period(app, make_
     db.session.flush()
     start = utcnow() + timedelta(days=10)
     event = make_event(requires_approval=True, series_id=series.id, original_start=start, starts_at=start)
-    pending = services.submit_public(event, applicant("a@b.vn"))
+    pending = public.submit_public(event, applicant("a@b.vn"))
     assert pending.registration.status == S.PENDING
     assert messages()[-1].kind == emails.RECEIVED
 
@@ -119,7 +119,7 @@ def _series_with(n: int) -> tuple[EventSeries, list[Event]]:
 
 def test_enrolment_registers_every_session_and_skips_free_the_seat(app, make_person) -> None:  # noqa: ANN001
     _series, events = _series_with(3)
-    outcome = services.submit_public(events[0], applicant("enrol@b.vn"), whole_series=True)
+    outcome = public.submit_public(events[0], applicant("enrol@b.vn"), whole_series=True)
     enrolment = outcome.registration.enrolment
     assert enrolment is not None
     regs = {r.event_id: r for r in db.session.scalars(sa.select(Registration))}
@@ -147,7 +147,7 @@ def test_ticket_page_skips_and_opens_other_sessions(client, app) -> None:  # noq
     from tests.registrations.conftest import last_ticket_token
 
     _series, events = _series_with(2)
-    services.submit_public(events[0], applicant("t@b.vn"), whole_series=True)
+    public.submit_public(events[0], applicant("t@b.vn"), whole_series=True)
     db.session.commit()
     token = last_ticket_token("t@b.vn")
     page = client.get(f"/ticket/{token}").get_data(as_text=True)
