@@ -119,11 +119,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
     from eventapp.console import bp as console_bp
     from eventapp.directory.console import bp as directory_console_bp
+    from eventapp.events import console_events, console_program  # noqa: F401  (their routes join events_console_bp)
     from eventapp.events.console import bp as events_console_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.console import bp as feeds_console_bp
     from eventapp.feeds.views import bp as feeds_bp
     from eventapp.mail.console import bp as mail_console_bp
+    from eventapp.registrations import console_network  # noqa: F401  (its routes join registrations_console_bp)
     from eventapp.registrations.console import bp as registrations_console_bp
     from eventapp.registrations.coordinator import bp as site_console_bp
     from eventapp.registrations.views import bp as registrations_bp

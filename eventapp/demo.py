@@ -18,6 +18,7 @@ from eventapp.directory.models import Organisation, OrganisationKind, Person, Si
 from eventapp.directory.services import seed_network
 from eventapp.events import recurrence
 from eventapp.events import services as events
+from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -156,7 +157,7 @@ def _ensure_training(now: datetime) -> Event:
             speaker_organisation_name=item["speaker_organisation"],
         ))
     sites = db.session.scalars(sa.select(Site).where(Site.is_active).order_by(Site.code)).all()
-    events.add_sites(event, [s.id for s in sites], quota=6)
+    event_sites.add_sites(event, [s.id for s in sites], quota=6)
     events.publish_event(event, now=now)
     return event
 

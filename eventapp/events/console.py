@@ -214,7 +214,7 @@ def edit_series(series_id: int):  # noqa: ANN201
     if form.validate_on_submit():
         try:
             old_capacity = series.capacity
-            result = services.update_series(series, series_spec(form), actor=current_user,
+            result = occurrences.update_series(series, series_spec(form), actor=current_user,
                                             horizon_months=horizon_months())
         except services.EventError as exc:
             db.session.rollback()
@@ -274,5 +274,3 @@ def cancel_series(series_id: int):  # noqa: ANN201
                 count=count), "success")
     return redirect(url_for(".series_detail", series_id=series.id))
 
-
-from eventapp.events import console_events, console_program  # noqa: E402, F401  (routes on bp)

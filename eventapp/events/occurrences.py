@@ -265,13 +265,47 @@ def _shift_agenda(event: Event, delta: timedelta) -> None:
             item.starts_at = item.ends_at - timedelta(minutes=1)
 
 
+def update_series(series: EventSeries, spec: SeriesSpec, *, actor: Any = None, horizon_months: int = 12,
+                  now: datetime | None = None) -> EventSeries:
+    """Change a series from now on. A schedule change (rule, time, duration, zone) regenerates the
+    upcoming occurrences; when some already took place the series is split so history stays true.
+    Returns the series that carries the upcoming occurrences (a new one after a split)."""
+    now = now or utcnow()
+    horizon = max(recurrence.horizon_end(now, horizon_months), series.generated_until or now)
+    if series.status != SeriesStatus.ACTIVE:
+        raise EventError("series_cancelled", "title")
+    rule, dtstart = anchored_rule(spec, horizon=horizon, now=now)
+    schedule_changed = (rule, dtstart, spec.duration_minutes, spec.tz) != (
+        series.rrule, series.dtstart_local, series.duration_minutes, series.tz)
+    if schedule_changed:
+        has_past = db.session.scalar(sa.select(sa.exists().where(
+            Event.series_id == series.id, Event.original_start < now)))
+        if has_past:
+            # Split at the first occurrence whose identity is still ahead: history stays as it was.
+            at = db.session.scalar(sa.select(sa.func.min(Event.original_start)).where(
+                Event.series_id == series.id, Event.original_start >= now)) or now
+            return split_series(series, at, spec, actor=actor, horizon_months=horizon_months, now=now)
+        if recurrence.to_utc(spec.dtstart_local, spec.tz) < now:
+            raise EventError("past_date", "start_date")
+    diff = apply_changes(series, {**series_values(spec), "rrule": rule, "dtstart_local": dtstart})
+    if not diff:
+        return series
+    series.sequence += 1
+    db.session.flush()
+    if schedule_changed:
+        rebase(series, list(series.occurrences), horizon=horizon, actor=actor, now=now)
+        extend_horizon(series, horizon, now=now)
+    else:
+        propagate_defaults(series, now=now)
+    audit.record(actor, "series.update", series, series.title, diff)
+    return series
+
+
 def split_series(series: EventSeries, at_utc: datetime, spec: SeriesSpec, *, actor: Any = None,
                  horizon_months: int = 12, now: datetime | None = None) -> EventSeries:
     """"This and all following": the series ends just before `at_utc` (an original start) and a new
     series (split_from_id = old) takes the occurrences from there, with the spec's values. Existing
     rows are re-pointed to the new series, so their registrations stay attached."""
-    from eventapp.events.services import update_series
-
     now = now or utcnow()
     if series.status != SeriesStatus.ACTIVE:
         raise EventError("series_cancelled", "title")

@@ -17,7 +17,6 @@ from eventapp.events.models import (
     EventKind,
     EventMode,
     EventSeries,
-    EventSite,
     EventStatus,
     SeriesStatus,
 )
@@ -255,44 +254,6 @@ def upcoming_occurrences(series: EventSeries, now: datetime) -> list[Event]:
         Event.series_id == series.id, Event.starts_at > now).order_by(Event.starts_at)))
 
 
-def update_series(series: EventSeries, spec: SeriesSpec, *, actor: Any = None, horizon_months: int = 12,
-                  now: datetime | None = None) -> EventSeries:
-    """Change a series from now on. A schedule change (rule, time, duration, zone) regenerates the
-    upcoming occurrences; when some already took place the series is split so history stays true.
-    Returns the series that carries the upcoming occurrences (a new one after a split)."""
-    from eventapp.events import occurrences
-
-    now = now or utcnow()
-    horizon = max(recurrence.horizon_end(now, horizon_months), series.generated_until or now)
-    if series.status != SeriesStatus.ACTIVE:
-        raise EventError("series_cancelled", "title")
-    rule, dtstart = anchored_rule(spec, horizon=horizon, now=now)
-    schedule_changed = (rule, dtstart, spec.duration_minutes, spec.tz) != (
-        series.rrule, series.dtstart_local, series.duration_minutes, series.tz)
-    if schedule_changed:
-        has_past = db.session.scalar(sa.select(sa.exists().where(
-            Event.series_id == series.id, Event.original_start < now)))
-        if has_past:
-            # Split at the first occurrence whose identity is still ahead: history stays as it was.
-            at = db.session.scalar(sa.select(sa.func.min(Event.original_start)).where(
-                Event.series_id == series.id, Event.original_start >= now)) or now
-            return occurrences.split_series(series, at, spec, actor=actor, horizon_months=horizon_months, now=now)
-        if recurrence.to_utc(spec.dtstart_local, spec.tz) < now:
-            raise EventError("past_date", "start_date")
-    diff = apply_changes(series, {**series_values(spec), "rrule": rule, "dtstart_local": dtstart})
-    if not diff:
-        return series
-    series.sequence += 1
-    db.session.flush()
-    if schedule_changed:
-        occurrences.rebase(series, list(series.occurrences), horizon=horizon, actor=actor, now=now)
-        extend_horizon(series, horizon, now=now)
-    else:
-        occurrences.propagate_defaults(series, now=now)
-    audit.record(actor, "series.update", series, series.title, diff)
-    return series
-
-
 def publication_problems(event: Event) -> list[tuple[str, str]]:
     """(code, field) pairs that stop an event from being published."""
     problems: list[tuple[str, str]] = []
@@ -345,10 +306,3 @@ def publish_series(series: EventSeries, *, actor: Any = None, now: datetime | No
         publish_event(event, actor=None, now=now)
     audit.record(actor, "series.publish", series, series.title, {"published": len(drafts)})
     return len(drafts)
-
-
-def add_sites(event: Event, site_ids: list[int], *, quota: int, actor: Any = None) -> list[EventSite]:
-    """Add sites that do not take part yet, each with `quota` (kept for callers of the first API)."""
-    from eventapp.events import sites
-
-    return sites.add_sites(event, site_ids, quota=quota, actor=actor)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
-from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
+from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events import recurrence
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
@@ -177,22 +177,6 @@ def export(event_id: int, fmt: str):  # noqa: ANN201
                     sheet=_("Registrations"))
 
 
-@bp.get("/people/<int:person_id>")
-@roles_required(*ORGANISERS)
-def person(person_id: int):  # noqa: ANN201
-    from eventapp.registrations.console_network import accredit_form, accreditations
-
-    someone = db.session.get(Person, person_id) or abort(404)
-    history = db.session.scalars(sa.select(Registration).options(selectinload(Registration.event),
-                                                                 selectinload(Registration.site))
-                                 .where(Registration.person_id == someone.id)
-                                 .order_by(Registration.created_at.desc())).all()
-    return render_template("console/registrations/person.html", person=someone, history=history,
-                           accreditations=accreditations(someone), form=accredit_form(),
-                           status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
-                           channel_labels=CHANNEL_LABELS)
-
-
 @bp.get("/outlets")
 @roles_required(*ORGANISERS)
 def outlets():  # noqa: ANN201
@@ -219,6 +203,3 @@ def confirm_outlet(organisation_id: int):  # noqa: ANN201
     flash(_("%(name)s confirmed.", name=outlet.name), "success")
     return redirect(url_for(".outlets"))
 
-
-# The rest of the organiser's screens register on the same blueprint.
-from eventapp.registrations import console_network  # noqa: E402, F401

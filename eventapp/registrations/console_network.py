@@ -15,6 +15,7 @@ from eventapp.extensions import db
 from eventapp.registrations import emails, network
 from eventapp.registrations.console import bp, download, export_name, local
 from eventapp.registrations.forms import AccreditForm, AnnounceForm, ConfirmForm, QuestionForm
+from eventapp.registrations.labels import CHANNEL_LABELS, STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import Accreditation, Registration
 
 
@@ -130,6 +131,20 @@ def accreditations(person: Person) -> list[Accreditation]:
     return list(db.session.scalars(sa.select(Accreditation).options(selectinload(Accreditation.series))
                                    .where(Accreditation.person_id == person.id)
                                    .order_by(Accreditation.created_at.desc())))
+
+
+@bp.get("/people/<int:person_id>")
+@roles_required(*ORGANISERS)
+def person(person_id: int):  # noqa: ANN201
+    someone = db.session.get(Person, person_id) or abort(404)
+    history = db.session.scalars(sa.select(Registration).options(selectinload(Registration.event),
+                                                                 selectinload(Registration.site))
+                                 .where(Registration.person_id == someone.id)
+                                 .order_by(Registration.created_at.desc())).all()
+    return render_template("console/registrations/person.html", person=someone, history=history,
+                           accreditations=accreditations(someone), form=accredit_form(),
+                           status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
+                           channel_labels=CHANNEL_LABELS)
 
 
 @bp.post("/people/<int:person_id>/accredit")

@@ -258,7 +258,7 @@ def test_a_new_series_venue_reaches_occurrence_registrants(make_series, make_reg
     make_registration(event, make_person(email="a@example.vn"))
     db.session.commit()
     before = event.sequence
-    services.update_series(series, services.SeriesSpec(**{
+    occurrences.update_series(series, services.SeriesSpec(**{
         **services.spec_from_series(series).__dict__, "venue": "Trung tâm Báo chí Quốc gia"}))
     db.session.commit()
     [message] = outbox("event_updated")
@@ -278,7 +278,7 @@ def test_a_series_venue_change_reaches_every_occurrence_with_one_registrants_que
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        services.update_series(series, services.SeriesSpec(**{
+        occurrences.update_series(series, services.SeriesSpec(**{
             **services.spec_from_series(series).__dict__, "venue": "Hội trường Bộ, 18 Nguyễn Du"}))
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)

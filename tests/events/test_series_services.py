@@ -89,7 +89,7 @@ def test_edit_one_occurrence_makes_an_exception_and_notifies(make_series, make_r
     [message] = outbox("event_rescheduled")
     assert message.to_address == registration.person.email
     # the series' defaults no longer override the edited venue
-    services.update_series(series, replace(_spec_of(series), venue="Khách sạn Melia"))
+    occurrences.update_series(series, replace(_spec_of(series), venue="Khách sạn Melia"))
     assert event.venue == "Hội trường B" and upcoming(series)[0].venue == "Khách sạn Melia"
 
 
@@ -176,7 +176,7 @@ def test_schedule_change_with_past_occurrences_splits(make_series, make_registra
     now = rows[1].ends_at + timedelta(hours=1)
     registration = make_registration(rows[3])
     spec = replace(_spec_of(series), rrule="FREQ=WEEKLY;BYDAY=FR")
-    new = services.update_series(series, spec, now=now)
+    new = occurrences.update_series(series, spec, now=now)
     db.session.commit()
     assert new.id != series.id and new.split_from_id == series.id
     assert db.session.scalar(sa.select(sa.func.count()).where(Event.series_id == series.id)) == 2
@@ -191,7 +191,7 @@ def test_schedule_change_without_past_is_in_place(make_series, make_registration
     rows = upcoming(series)
     make_registration(rows[0])
     spec = replace(_spec_of(series), rrule="FREQ=MONTHLY;BYDAY=1TH;COUNT=3")
-    same = services.update_series(series, spec)
+    same = occurrences.update_series(series, spec)
     db.session.commit()
     assert same.id == series.id
     remaining = db.session.scalars(sa.select(Event).where(Event.series_id == series.id)).all()
@@ -203,7 +203,7 @@ def test_drop_occurrence_with_registrations_cancels_instead_of_deleting(make_ser
     series = make_series(rule="FREQ=MONTHLY;BYDAY=1TH")
     rows = upcoming(series)
     registration = make_registration(rows[5])
-    services.update_series(series, replace(_spec_of(series), rrule="FREQ=MONTHLY;BYDAY=1TH;COUNT=3"))
+    occurrences.update_series(series, replace(_spec_of(series), rrule="FREQ=MONTHLY;BYDAY=1TH;COUNT=3"))
     db.session.commit()
     assert db.session.get(Event, rows[5].id).status == EventStatus.CANCELLED
     assert registration.status == RegistrationStatus.CANCELLED and registration.cancelled_by == CancelledBy.ORGANISER

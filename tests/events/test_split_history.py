@@ -63,7 +63,7 @@ def test_schedule_change_after_months_keeps_every_past_occurrence(app, make_regi
     past_registration = make_registration(past[2])
     future_registration = make_registration(next(e for e in rows if e.original_start > now + timedelta(days=20)))
     db.session.commit()
-    new = services.update_series(series, replace(services.spec_from_series(series), rrule="FREQ=WEEKLY;BYDAY=FR"),
+    new = occurrences.update_series(series, replace(services.spec_from_series(series), rrule="FREQ=WEEKLY;BYDAY=FR"),
                                  now=now)
     db.session.commit()
     db.session.expire_all()

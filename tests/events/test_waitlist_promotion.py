@@ -84,7 +84,7 @@ def test_raising_the_series_capacity_promotes_on_each_occurrence(make_series, ma
     make_registration(first)
     waiting = _waiting(make_registration, first, 2) + _waiting(make_registration, second, 1)
     db.session.commit()
-    services.update_series(series, replace(services.spec_from_series(series), capacity=2))
+    occurrences.update_series(series, replace(services.spec_from_series(series), capacity=2))
     db.session.commit()
     assert _statuses(waiting) == [APPROVED, WAITLISTED, APPROVED]
 

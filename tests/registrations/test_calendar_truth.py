@@ -164,7 +164,7 @@ def test_changing_many_sessions_sends_one_email_per_person(app, make_series) -> 
     mail = MailCalendars()
     _agrees(mail, single.person_id)
     sent = mail.messages[EMAIL]
-    events.update_series(series, replace(events.spec_from_series(series), venue="Hội trường B, 18 Nguyễn Du"))
+    occurrences.update_series(series, replace(events.spec_from_series(series), venue="Hội trường B, 18 Nguyễn Du"))
     db.session.commit()
     _agrees(mail, single.person_id)
     assert mail.messages[EMAIL] == sent + 1
