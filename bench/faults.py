@@ -91,7 +91,7 @@ def registration_burst(address: str, event_id: int, outlet_id: int, count: int, 
             status, page, _s, _r = session.call("GET", path)
             body = registration_form(item.number, outlet_id, FORM_TOKEN.search(page).group(1).decode(),
                                      domain)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             item.status = f"form {error.__class__.__name__}"
             line.abort()
             return
@@ -102,7 +102,7 @@ def registration_burst(address: str, event_id: int, outlet_id: int, count: int, 
         began = time.perf_counter()
         try:
             item.status, _d, _s, _r = session.call("POST", path, body, FORM)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             item.status = error.__class__.__name__
         item.seconds = time.perf_counter() - began
 
@@ -136,7 +136,7 @@ class Inbox:
         self.messages: list[bytes] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.messages.append(envelope.content)
         return "250 Message accepted for delivery"
@@ -329,7 +329,7 @@ def pg_restart(args: argparse.Namespace) -> bool:
                     began = time.monotonic()
                     try:
                         status, _d, _s, _r = session.call("GET", path)
-                    except Exception as error:  # noqa: BLE001
+                    except Exception as error:
                         status = error.__class__.__name__
                     record(path.split("/")[1] or "/", began, status)
                     time.sleep(args.pace)
@@ -351,7 +351,7 @@ def pg_restart(args: argparse.Namespace) -> bool:
                             record("register POST", began, status)
                             time.sleep(args.pace)
                             continue
-                    except Exception as error:  # noqa: BLE001
+                    except Exception as error:
                         status = error.__class__.__name__
                     record("register GET", began, status)
                     time.sleep(args.pace)
@@ -370,7 +370,7 @@ def pg_restart(args: argparse.Namespace) -> bool:
                     began = time.monotonic()
                     try:
                         status, _d, _s, _r = session.call(method, path, body, headers if body else None)
-                    except Exception as error:  # noqa: BLE001
+                    except Exception as error:
                         status = error.__class__.__name__
                     record(kind, began, status)
                     time.sleep(args.pace)

@@ -91,7 +91,7 @@ def seed(database_url: str, total: int) -> int:
     return 0
 
 
-def no_ping_app():  # noqa: ANN201
+def no_ping_app():
     """The production app with pool_pre_ping off (gunicorn "bench.feeds:no_ping_app()"): shows what
     the per-checkout ping costs every database-backed request."""
     from config import ProductionConfig

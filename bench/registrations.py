@@ -86,7 +86,7 @@ class Client(threading.Thread):
                 "csrf_token": TOKEN.search(page).group(1), "full_name": f"Phóng viên {self.number}",
                 "email": f"pv{self.number}@bench.example", "phone": "0912 345 678", "position": "Phóng viên",
                 "outlet_id": str(self.outlet_id), "outlet_name": "", "consent": "y", "website": ""})
-        except Exception as error:  # noqa: BLE001 - reported as an error of this client
+        except Exception as error:
             self.start_line.abort()
             self.status = f"setup: {error.__class__.__name__}"
             return
@@ -104,7 +104,7 @@ class Client(threading.Thread):
             response.read()
             connection.close()
             self.status = response.status
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self.status = error.__class__.__name__
         self.seconds = time.perf_counter() - started
 

@@ -29,7 +29,7 @@ class AppLoginManager(LoginManager):
             return False  # nothing to protect, and nothing to rewrite
         return super()._session_protection_failed()
 
-    def _update_remember_cookie(self, response):  # noqa: ANN001, ANN202
+    def _update_remember_cookie(self, response):
         # Flask marks the session "accessed" (so the response says Vary: Cookie) whenever it is
         # looked at. A request that never looked at it (a feed, the API) set no "_remember" to act
         # on: leave the session unread, so shared caches may keep the response for everyone.
@@ -54,7 +54,7 @@ def _token_miss_limit() -> str:
     return current_app.config.get("TOKEN_MISS_RATE_LIMIT", "30 per minute")
 
 
-def _is_token_guess(response) -> bool:  # noqa: ANN001
+def _is_token_guess(response) -> bool:
     return response.status_code == 404 and not g.get("token_revoked", False)
 
 

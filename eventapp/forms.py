@@ -32,7 +32,7 @@ class AppForm(FlaskForm):
     """A Flask-WTF form (CSRF included) whose WTForms messages come from the app's catalogue."""
 
     class Meta:
-        def get_translations(self, form: Any) -> CatalogueTranslations:  # noqa: ARG002
+        def get_translations(self, form: Any) -> CatalogueTranslations:
             return CATALOGUE
 
 

@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
         g.request_id = request_id(request.headers.get("X-Request-ID", ""))
 
     @app.after_request
-    def _log_request(response):  # noqa: ANN001, ANN202
+    def _log_request(response):
         started = g.pop("request_started", None)
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if started is not None and app.config.get("ACCESS_LOG", False):

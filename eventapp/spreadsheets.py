@@ -92,7 +92,7 @@ def _table(raw_rows: Iterable[Sequence[Any]], limits: Limits) -> Table:
     return Table(headers=headers, rows=rows)
 
 
-def read_table(stream: IO[bytes], filename: str, limits: Limits = Limits()) -> Table:  # noqa: B008
+def read_table(stream: IO[bytes], filename: str, limits: Limits = Limits()) -> Table:
     """Parse an uploaded .csv (UTF-8, with or without BOM) or .xlsx file into a Table, within `limits`
     (SpreadsheetError with a code otherwise)."""
     name = (filename or "").lower()
@@ -289,7 +289,7 @@ CONTENT_TYPES = {
 
 
 def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-             title: str = "Sheet1"):  # noqa: ANN201 - a flask.Response
+             title: str = "Sheet1"):  # a flask.Response
     """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
     from flask import Response
 

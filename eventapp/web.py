@@ -42,7 +42,7 @@ bp = Blueprint("core", __name__)
 class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` limited to what an INTEGER primary key can hold, so a huge id is a 404, not a 500."""
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -66,7 +66,7 @@ class BoundedJsonRequest(Request):
     """Every JSON body is checked at the edge: one nested thousands deep (a RecursionError in the
     parser, a 500) or beyond MAX_JSON_DEPTH is malformed, like invalid JSON."""
 
-    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
         try:
             body = super().get_json(force=force, silent=silent, cache=cache)
         except RecursionError:
@@ -97,7 +97,7 @@ def select_timezone() -> str:
 
 
 @login_manager.user_loader
-def load_user(user_key: str):  # noqa: ANN201
+def load_user(user_key: str):
     """Sessions carry "id:version"; a password change or deactivation invalidates them."""
     from eventapp.accounts.models import User
 
@@ -128,7 +128,7 @@ def _same_origin() -> bool:
 
 @bp.post("/language/<code>")
 @csrf.exempt
-def set_language(code: str):  # noqa: ANN201
+def set_language(code: str):
     # Checked by origin, not by a form token: a token would put a session (Set-Cookie) on every
     # anonymous page, which shared caches then refuse to keep. It only sets the display language.
     if not _same_origin():
@@ -140,7 +140,7 @@ def set_language(code: str):  # noqa: ANN201
 
 
 @bp.get("/healthz")
-def health():  # noqa: ANN201
+def health():
     """Liveness plus a real database round-trip, for the load balancer."""
     try:
         db.session.execute(sa.text("SELECT 1"))
@@ -167,7 +167,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
-def render_error(code: int, detail: str | None = None):  # noqa: ANN201
+def render_error(code: int, detail: str | None = None):
     title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     if request.path.startswith("/api/") or _wants_json():
         return jsonify(error=str(title), message=detail or str(message)), code
@@ -183,7 +183,7 @@ def retry_after_seconds() -> int | None:
     return max(1, int(current.reset_at - time.time()))
 
 
-def too_many_requests():  # noqa: ANN201
+def too_many_requests():
     """The 429 page says how long to wait, in minutes, from the same figure as Retry-After."""
     seconds = retry_after_seconds()
     if seconds is None:
@@ -199,7 +199,7 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
 
     @app.errorhandler(429)
-    def too_many(exc):  # noqa: ANN001, ANN202
+    def too_many(exc):
         # A form that answers its own breach (the public registration form keeps what was typed)
         # has put its page on the exception.
         if getattr(exc, "response", None) is not None:
@@ -207,20 +207,20 @@ def _register_errors(app: Flask) -> None:
         return too_many_requests()
 
     @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter):  # noqa: ANN202
+    def bad_parameter(exc: BadParameter):
         return render_error(400, exc.description)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # noqa: ANN202
+    def csrf_error(exc: CSRFError):
         return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
 
     @app.errorhandler(500)
-    def server_error(exc):  # noqa: ANN001, ANN202
+    def server_error(exc):
         db.session.rollback()
         return render_error(500)
 
     @app.errorhandler(sa.exc.OperationalError)
-    def database_down(exc):  # noqa: ANN001, ANN202
+    def database_down(exc):
         # A lost database connection is a temporary outage, not a crash: answer 503.
         db.session.rollback()
         # Render the page as a visitor: loading (or refreshing the expired) signed-in user needs
@@ -256,7 +256,7 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
 PRIVATE_PATH_PREFIXES = ("/console/", "/ticket/")
 
 
-def _security_headers(response):  # noqa: ANN001, ANN202
+def _security_headers(response):
     for name, value in security_headers(bool(current_app.config.get("SESSION_COOKIE_SECURE"))):
         response.headers.setdefault(name, value)  # a view may set its own (feeds: Referrer-Policy)
     if request.path.startswith(PRIVATE_PATH_PREFIXES) or request.path == "/console":

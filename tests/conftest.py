@@ -62,12 +62,12 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return url
 
 
-def make_test_app(database_url: str, **overrides):  # noqa: ANN201
+def make_test_app(database_url: str, **overrides):
     return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
 
 
 @pytest.fixture
-def rate_limited_app(backend):  # noqa: ANN001, ANN201
+def rate_limited_app(backend):
     """Build an app with rate limiting on (in-memory counters unless a storage URI is given) and
     yield it inside its app context; the shared limiter is reset and put back afterwards."""
     from contextlib import contextmanager
@@ -75,7 +75,7 @@ def rate_limited_app(backend):  # noqa: ANN001, ANN201
     from eventapp.extensions import limiter
 
     @contextmanager
-    def build(**limits) -> Iterator:  # noqa: ANN003
+    def build(**limits) -> Iterator:
         was_enabled = limiter.enabled
         app = make_test_app(backend, RATELIMIT_ENABLED=True,
                             **{"RATELIMIT_STORAGE_URI": "memory://", **limits})
@@ -91,7 +91,7 @@ def rate_limited_app(backend):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="session")
-def _schema_app(backend: str):  # noqa: ANN202
+def _schema_app(backend: str):
     app = make_test_app(backend)
     with app.app_context():
         db.drop_all()
@@ -114,7 +114,7 @@ def truncate_all() -> None:
     db.session.commit()
 
 
-def _forget_request_caches(sender, **extra) -> None:  # noqa: ANN001
+def _forget_request_caches(sender, **extra) -> None:
     # Test requests reuse the test's app context (and so `g`): Flask-Login caches the user and
     # Flask-Babel the locale there, which would leak from one request into the next.
     g.pop("_login_user", None)
@@ -122,7 +122,7 @@ def _forget_request_caches(sender, **extra) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def app(_schema_app):  # noqa: ANN001, ANN201
+def app(_schema_app):
     """The app with an empty database and an application context."""
     from eventapp.extensions import limiter
 
@@ -140,7 +140,7 @@ def app(_schema_app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
@@ -163,7 +163,7 @@ def seq() -> Counter:
 
 
 @pytest.fixture
-def make_organisation(app, seq):  # noqa: ANN001, ANN201
+def make_organisation(app, seq):
     def build(kind: OrganisationKind = OrganisationKind.PROVINCIAL_DEPARTMENT, name: str | None = None,
               **values) -> Organisation:
         org = Organisation(kind=kind, name=name or f"Tổ chức {seq()}", **values)
@@ -174,7 +174,7 @@ def make_organisation(app, seq):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_site(app, seq, make_organisation):  # noqa: ANN001, ANN201
+def make_site(app, seq, make_organisation):
     def build(name: str | None = None, code: str | None = None, **values) -> Site:
         n = seq()
         org = values.pop("organisation", None) or make_organisation(name=f"Sở TT&TT số {n}")
@@ -186,7 +186,7 @@ def make_site(app, seq, make_organisation):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_user(app, seq):  # noqa: ANN001, ANN201
+def make_user(app, seq):
     def build(role: Role = Role.ORGANISER, email: str | None = None, site: Site | None = None,
               password: str = PASSWORD, active: bool = True) -> User:
         user = User(email=email or f"user{seq()}@example.vn", full_name="Người dùng", role=role,
@@ -199,7 +199,7 @@ def make_user(app, seq):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_person(app, seq):  # noqa: ANN001, ANN201
+def make_person(app, seq):
     def build(full_name: str = "Nguyễn Văn An", email: str | None = None, **values) -> Person:
         person = Person(full_name=full_name, **values)
         person.set_email(email or f"person{seq()}@example.vn")
@@ -210,7 +210,7 @@ def make_person(app, seq):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_event(app):  # noqa: ANN001, ANN201
+def make_event(app):
     def build(title: str = "Họp báo thường kỳ", starts_in: timedelta = timedelta(days=7),
               duration: timedelta = timedelta(hours=2), status: EventStatus = EventStatus.PUBLISHED,
               kind: EventKind = EventKind.PRESS_BRIEFING, mode: EventMode = EventMode.IN_PERSON,
@@ -227,7 +227,7 @@ def make_event(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def add_site_to_event(app):  # noqa: ANN001, ANN201
+def add_site_to_event(app):
     def build(event: Event, site: Site, quota: int = 5) -> EventSite:
         participation = EventSite(event_id=event.id, site_id=site.id, quota=quota)
         db.session.add(participation)
@@ -237,7 +237,7 @@ def add_site_to_event(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_registration(app, make_person):  # noqa: ANN001, ANN201
+def make_registration(app, make_person):
     def build(event: Event, person: Person | None = None,
               status: RegistrationStatus = RegistrationStatus.APPROVED,
               channel: RegistrationChannel = RegistrationChannel.PUBLIC, site: Site | None = None,
@@ -253,9 +253,9 @@ def make_registration(app, make_person):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def login(client):  # noqa: ANN001, ANN201
+def login(client):
     """Sign a user in through the real login form."""
-    def do(user: User, password: str = PASSWORD):  # noqa: ANN202
+    def do(user: User, password: str = PASSWORD):
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
@@ -276,7 +276,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
+def browser():
     """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
@@ -294,7 +294,7 @@ def browser():  # noqa: ANN201
 class LiveServer:
     """The app served by a real WSGI server on a free loopback port, in a thread."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -310,7 +310,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:  # noqa: ANN001
+def live_server(app) -> Iterator[LiveServer]:
     """Serves the test app (CSRF on, as in production) for browser tests."""
     app.config["WTF_CSRF_ENABLED"] = True
     try:
@@ -321,7 +321,7 @@ def live_server(app) -> Iterator[LiveServer]:  # noqa: ANN001
 
 
 @pytest.fixture
-def page(browser, request):  # noqa: ANN001, ANN201
+def page(browser, request):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     tab = context.new_page()
     yield tab
@@ -333,7 +333,7 @@ def page(browser, request):  # noqa: ANN001, ANN201
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201
+def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)

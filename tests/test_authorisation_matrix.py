@@ -123,12 +123,12 @@ API_ACCESS: dict[str, frozenset[Role]] = {
 }
 
 
-def _guarded_rules(app):  # noqa: ANN001, ANN202
+def _guarded_rules(app):
     return [r for r in app.url_map.iter_rules()
             if r.rule.startswith(("/console", "/api/")) and r.endpoint != "static"]
 
 
-def test_every_console_and_api_route_has_an_entry(app) -> None:  # noqa: ANN001
+def test_every_console_and_api_route_has_an_entry(app) -> None:
     missing = sorted(r.endpoint for r in _guarded_rules(app)
                      if r.endpoint not in ACCESS and r.endpoint not in API_ACCESS)
     assert missing == [], f"add these endpoints to ACCESS or API_ACCESS: {missing}"
@@ -137,7 +137,7 @@ def test_every_console_and_api_route_has_an_entry(app) -> None:  # noqa: ANN001
     assert stale == [], f"ACCESS/API_ACCESS name endpoints that no longer exist: {stale}"
 
 
-def test_declared_roles_match_the_matrix(app) -> None:  # noqa: ANN001
+def test_declared_roles_match_the_matrix(app) -> None:
     """The roles a view declares (@roles_required, @token_required) are exactly the matrix's."""
     for rule in _guarded_rules(app):
         view = app.view_functions[rule.endpoint]
@@ -149,7 +149,7 @@ def test_declared_roles_match_the_matrix(app) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def url_values(app, make_user, make_site, make_event, make_person):  # noqa: ANN001, ANN201
+def url_values(app, make_user, make_site, make_event, make_person):
     """A real object for every URL parameter name a guarded route uses."""
     site = make_site()
     event = make_event()
@@ -170,7 +170,7 @@ def url_values(app, make_user, make_site, make_event, make_person):  # noqa: ANN
     return values
 
 
-def _api_token():  # noqa: ANN202
+def _api_token():
     from eventapp.accounts.api_tokens import issue
     from eventapp.accounts.models import User
 
@@ -180,7 +180,7 @@ def _api_token():  # noqa: ANN202
     return issue(owner, "Máy quét", actor=None)[0]
 
 
-def _series():  # noqa: ANN202
+def _series():
     from datetime import datetime, timedelta
 
     from eventapp.events.services import SeriesSpec, create_series
@@ -190,7 +190,7 @@ def _series():  # noqa: ANN202
                                     dtstart_local=start, duration_minutes=90, venue="Hà Nội"))
 
 
-def _agenda_item(event):  # noqa: ANN001, ANN202
+def _agenda_item(event):
     from eventapp.events.models import AgendaItem
 
     item = AgendaItem(event_id=event.id, starts_at=event.starts_at, ends_at=event.ends_at, title="Khai mạc")
@@ -199,7 +199,7 @@ def _agenda_item(event):  # noqa: ANN001, ANN202
     return item
 
 
-def _registration(event):  # noqa: ANN001, ANN202
+def _registration(event):
     from eventapp.directory.models import Person
     from eventapp.extensions import db
     from eventapp.registrations.models import Registration, RegistrationChannel
@@ -213,7 +213,7 @@ def _registration(event):  # noqa: ANN001, ANN202
     return registration
 
 
-def _accreditation():  # noqa: ANN202
+def _accreditation():
     from eventapp.directory.models import Person
     from eventapp.extensions import db
     from eventapp.registrations.models import Accreditation
@@ -227,7 +227,7 @@ def _accreditation():  # noqa: ANN202
     return accreditation
 
 
-def _outbox_message():  # noqa: ANN202
+def _outbox_message():
     from eventapp.mail.services import queue_message
 
     message = queue_message(kind="test", to_address="a@example.vn", subject="Thử", body_text="Nội dung")
@@ -236,7 +236,7 @@ def _outbox_message():  # noqa: ANN202
     return message
 
 
-def _request(client, rule, values, headers=None):  # noqa: ANN001, ANN202
+def _request(client, rule, values, headers=None):
     params = {}
     for name in rule.arguments:
         assert name in values, f"no test value for URL parameter {name!r} of {rule.endpoint}"
@@ -250,7 +250,7 @@ def _request(client, rule, values, headers=None):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
-def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:  # noqa: ANN001
+def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:
     client = app.test_client()
     if role is not None:
         site = make_site() if role == COORD else None
@@ -275,7 +275,7 @@ def test_each_role_reaches_only_what_it_may(app, make_user, make_site, url_value
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "no-token")
-def test_each_role_token_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:  # noqa: ANN001
+def test_each_role_token_reaches_only_what_it_may(app, make_user, make_site, url_values, role) -> None:
     """Token-authenticated endpoints: no token 401, a token of an allowed role in, others 403."""
     from eventapp.accounts.api_tokens import issue
 

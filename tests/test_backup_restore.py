@@ -18,7 +18,7 @@ def _libpq_url(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def test_pg_dump_and_restore_round_trip(tmp_path) -> None:  # noqa: ANN001
+def test_pg_dump_and_restore_round_trip(tmp_path) -> None:
     base = pg_url()
     if base is None:
         pytest.skip("backup/restore test needs EVENTAPP_TEST_DATABASE_URL")

@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("config", [Config, DevelopmentConfig, ProductionConfig])
 @pytest.mark.parametrize("key", [None, "", *PUBLISHED_SECRET_KEYS])
-def test_no_environment_starts_without_a_secret_key(config, key) -> None:  # noqa: ANN001
+def test_no_environment_starts_without_a_secret_key(config, key) -> None:
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config, SECRET_KEY=key, SQLALCHEMY_DATABASE_URI="postgresql://x/y")
 
 
 @pytest.mark.parametrize("env_name", [None, "development", "testing", "production"])
-def test_the_wsgi_entry_point_refuses_to_start_without_secret_key(env_name) -> None:  # noqa: ANN001
+def test_the_wsgi_entry_point_refuses_to_start_without_secret_key(env_name) -> None:
     """Whatever EVENTAPP_ENV says (the testing config's own key is for the suite, never for serving)."""
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "EVENTAPP_ENV")}
     if env_name:
@@ -41,7 +41,7 @@ def test_the_wsgi_entry_point_refuses_to_start_without_secret_key(env_name) -> N
     assert "SECRET_KEY is not set" in done.stderr
 
 
-def test_the_wsgi_entry_point_starts_with_a_secret_key(tmp_path) -> None:  # noqa: ANN001
+def test_the_wsgi_entry_point_starts_with_a_secret_key(tmp_path) -> None:
     env = {**os.environ, "SECRET_KEY": "k" * 64, "EVENTAPP_ENV": "development",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
     done = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.secret_key == 'k' * 64)"],
@@ -50,7 +50,7 @@ def test_the_wsgi_entry_point_starts_with_a_secret_key(tmp_path) -> None:  # noq
     assert done.stdout.strip() == "True"
 
 
-def test_make_run_keeps_one_random_key_readable_by_its_owner_only(tmp_path) -> None:  # noqa: ANN001
+def test_make_run_keeps_one_random_key_readable_by_its_owner_only(tmp_path) -> None:
     key_file = tmp_path / "instance" / "secret_key"
     for _ in range(2):
         subprocess.run(["make", "-s", "secret-key", f"SECRET_KEY_FILE={key_file}", f"PYTHON={sys.executable}"],
@@ -82,7 +82,7 @@ def test_production_starts_with_secrets_from_environment() -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_security_headers_on_pages(client) -> None:  # noqa: ANN001
+def test_security_headers_on_pages(client) -> None:
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
@@ -91,13 +91,13 @@ def test_security_headers_on_pages(client) -> None:  # noqa: ANN001
     assert response.headers["Referrer-Policy"]
 
 
-def test_health_checks_the_database(client) -> None:  # noqa: ANN001
+def test_health_checks_the_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_schema_commands_need_no_secret_key_and_nothing_else_gets_one(tmp_path) -> None:  # noqa: ANN001
+def test_schema_commands_need_no_secret_key_and_nothing_else_gets_one(tmp_path) -> None:
     """`flask db upgrade` / `flask db check` on a fresh clone sign nothing: they run without a key.
     A command that would sign (the outbox sender writes ticket links) still refuses."""
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "EVENTAPP_ENV")}

@@ -11,7 +11,7 @@ from eventapp.extensions import db
 from eventapp.registrations.models import Registration
 
 
-def test_demo_twice_gives_the_same_counts(app) -> None:  # noqa: ANN001
+def test_demo_twice_gives_the_same_counts(app) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -33,7 +33,7 @@ def test_demo_twice_gives_the_same_counts(app) -> None:  # noqa: ANN001
     assert "admin@demo.eventapp.vn" in first.output
 
 
-def test_the_demos_people_hold_their_invitations(app) -> None:  # noqa: ANN001
+def test_the_demos_people_hold_their_invitations(app) -> None:
     """As if invited when they registered: the first organiser change after `make run` tells each
     journalist what changed, not every session they already hold."""
     from eventapp.directory.models import Person

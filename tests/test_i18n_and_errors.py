@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "eventapp" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 
 
-def test_home_is_vietnamese_by_default_and_english_on_request(client) -> None:  # noqa: ANN001
+def test_home_is_vietnamese_by_default_and_english_on_request(client) -> None:
     vi = client.get("/").get_data(as_text=True)
     assert 'lang="vi"' in vi and "Đăng nhập" in vi
     assert client.post("/language/en", data={"next": "/"}).status_code == 302
@@ -23,7 +23,7 @@ def test_home_is_vietnamese_by_default_and_english_on_request(client) -> None:  
     assert 'lang="en"' in en and "Staff sign in" in en
 
 
-def test_language_switch_does_not_redirect_off_site(client) -> None:  # noqa: ANN001
+def test_language_switch_does_not_redirect_off_site(client) -> None:
     response = client.post("/language/en", data={"next": "//evil.example/"})
     assert response.headers["Location"] == "/"
 
@@ -32,7 +32,7 @@ def test_language_switch_does_not_redirect_off_site(client) -> None:  # noqa: AN
     ("/no-such-page", 404, "Không tìm thấy trang", "Page not found"),
     ("/console/", 302, None, None),
 ])
-def test_error_pages_in_both_languages(client, path, code, vi_text, en_text) -> None:  # noqa: ANN001
+def test_error_pages_in_both_languages(client, path, code, vi_text, en_text) -> None:
     response = client.get(path)
     assert response.status_code == code
     if vi_text:
@@ -58,7 +58,7 @@ def test_every_error_page_renders_translated() -> None:
 
 
 def test_unexpected_exception_gives_the_500_page() -> None:
-    def explode():  # noqa: ANN202
+    def explode():
         raise RuntimeError("boom")
 
     app = make_test_app("sqlite://", PROPAGATE_EXCEPTIONS=False)
@@ -70,7 +70,7 @@ def test_unexpected_exception_gives_the_500_page() -> None:
     assert 'lang="vi"' in text and "500" in text
 
 
-def test_vietnamese_catalogue_is_complete(tmp_path) -> None:  # noqa: ANN001
+def test_vietnamese_catalogue_is_complete(tmp_path) -> None:
     """Every message extracted from the code and templates has a Vietnamese translation."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
@@ -97,7 +97,7 @@ def test_vietnamese_catalogue_is_complete(tmp_path) -> None:  # noqa: ANN001
     assert fuzzy == [], f"fuzzy: {fuzzy[:10]}"
 
 
-def test_wtforms_own_messages_are_in_the_users_language(client, login, make_user) -> None:  # noqa: ANN001
+def test_wtforms_own_messages_are_in_the_users_language(client, login, make_user) -> None:
     """WTForms ships no Vietnamese: "This field is required." and friends come from the catalogue."""
     from eventapp.accounts.models import Role
 

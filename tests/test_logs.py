@@ -17,7 +17,7 @@ def test_tokens_in_paths_are_redacted() -> None:
     assert redact("/console/users/") == "/console/users/"
 
 
-def test_access_log_is_json_with_request_id_and_no_token(app, caplog) -> None:  # noqa: ANN001
+def test_access_log_is_json_with_request_id_and_no_token(app, caplog) -> None:
     app.config["ACCESS_LOG"] = True
     token = "A" * 43
     try:

@@ -16,7 +16,7 @@ from eventapp.extensions import db
 from tests.conftest import make_test_app, pg_url
 
 
-def _empty_database(kind: str, tmp_path) -> tuple[str, callable]:  # noqa: ANN001
+def _empty_database(kind: str, tmp_path) -> tuple[str, callable]:
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'migrate.sqlite3'}", lambda: None
     base = pg_url()
@@ -37,7 +37,7 @@ def _empty_database(kind: str, tmp_path) -> tuple[str, callable]:  # noqa: ANN00
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_upgrade_gives_models_schema_and_downgrade_empties(kind: str, tmp_path) -> None:  # noqa: ANN001
+def test_upgrade_gives_models_schema_and_downgrade_empties(kind: str, tmp_path) -> None:
     url, drop = _empty_database(kind, tmp_path)
     try:
         app = make_test_app(url)
@@ -59,7 +59,7 @@ def test_upgrade_gives_models_schema_and_downgrade_empties(kind: str, tmp_path) 
         drop()
 
 
-def test_flask_db_check_works_on_a_fresh_clone(tmp_path) -> None:  # noqa: ANN001
+def test_flask_db_check_works_on_a_fresh_clone(tmp_path) -> None:
     """A fresh clone has no instance/ folder: `flask db upgrade` and `flask db check` must still work
     (SQLite makes its file, not the folder), and a migrated database has nothing left to generate."""
     database = tmp_path / "instance" / "eventapp.sqlite3"
@@ -71,7 +71,7 @@ def test_flask_db_check_works_on_a_fresh_clone(tmp_path) -> None:  # noqa: ANN00
     assert database.is_file()
 
 
-def test_a_relative_sqlite_path_gets_its_folder_under_instance(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_relative_sqlite_path_gets_its_folder_under_instance(tmp_path, monkeypatch) -> None:
     """Flask-SQLAlchemy puts `sqlite:///sub/x.db` under the instance folder, whatever the current
     directory: that is the folder that must exist."""
     monkeypatch.chdir(tmp_path)

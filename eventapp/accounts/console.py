@@ -35,14 +35,14 @@ def _fill_choices(form: UserForm) -> None:
     form.organisation_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs]
 
 
-def _password_page(heading: str, user: User, password: str | None):  # noqa: ANN202
+def _password_page(heading: str, user: User, password: str | None):
     return render_template("accounts/console/password_shown.html", heading=heading, user=user,
                            password=password), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/")
 @roles_required(Role.ADMIN)
-def index():  # noqa: ANN201
+def index():
     query = sa.select(User).options(sa.orm.selectinload(User.site), sa.orm.selectinload(User.organisation))
     role = request.args.get("role")
     if role in {r.value for r in Role}:
@@ -56,7 +56,7 @@ def index():  # noqa: ANN201
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def create():  # noqa: ANN201
+def create():
     form = UserForm()
     _fill_choices(form)
     if form.validate_on_submit():
@@ -80,7 +80,7 @@ def create():  # noqa: ANN201
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit(user_id: int):  # noqa: ANN201
+def edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
@@ -107,7 +107,7 @@ def edit(user_id: int):  # noqa: ANN201
 
 @bp.post("/<int:user_id>/reset-password")
 @roles_required(Role.ADMIN)
-def reset_password(user_id: int):  # noqa: ANN201
+def reset_password(user_id: int):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -118,7 +118,7 @@ def reset_password(user_id: int):  # noqa: ANN201
 
 @bp.post("/<int:user_id>/active")
 @roles_required(Role.ADMIN)
-def set_active(user_id: int):  # noqa: ANN201
+def set_active(user_id: int):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -18,20 +18,20 @@ bp = Blueprint("api_tokens_console", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _page(form: ApiTokenForm):  # noqa: ANN202
+def _page(form: ApiTokenForm):
     return render_template("accounts/api_tokens/index.html", form=form, confirm_form=ConfirmForm(),
                            tokens=api_tokens.tokens_of(current_user.id))
 
 
 @bp.get("/")
 @roles_required(*ALL_STAFF)
-def index():  # noqa: ANN201
+def index():
     return _page(ApiTokenForm())
 
 
 @bp.post("/new")
 @roles_required(*ALL_STAFF)
-def create():  # noqa: ANN201
+def create():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _page(form)
@@ -49,7 +49,7 @@ def create():  # noqa: ANN201
 
 @bp.post("/<int:token_id>/revoke")
 @roles_required(*ALL_STAFF)
-def revoke(token_id: int):  # noqa: ANN201
+def revoke(token_id: int):
     """Revoke one's own token; an admin anyone's (another user's token is a 404 for the rest)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -66,7 +66,7 @@ def revoke(token_id: int):  # noqa: ANN201
 
 @bp.get("/all")
 @roles_required(Role.ADMIN)
-def all_tokens():  # noqa: ANN201
+def all_tokens():
     """Every user's tokens, or one user's (`?user=<id>`, linked from the user's edit screen)."""
     owner_id = int_arg("user")
     owner = db.session.get(User, owner_id) if owner_id else None

@@ -47,7 +47,7 @@ def _account_total_limit() -> str:
     return current_app.config["LOGIN_ACCOUNT_TOTAL_RATE_LIMIT"]
 
 
-def _failed_sign_in(response) -> bool:  # noqa: ANN001
+def _failed_sign_in(response) -> bool:
     # Only failures count (a success redirects): 50 colleagues behind one address never lock each
     # other out, and a guesser is stopped per address and per account.
     return response.status_code != 302
@@ -68,7 +68,7 @@ def _account_total_key() -> str:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in)
 @limiter.limit(_account_total_limit, methods=["POST"], key_func=_account_total_key, deduct_when=_failed_sign_in)
-def login():  # noqa: ANN201
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("console.dashboard"))
     form = LoginForm()
@@ -93,7 +93,7 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     locale = session.get("locale")
     end_all_sessions(current_user._get_current_object())
     db.session.commit()
@@ -107,7 +107,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/console/password", methods=["GET", "POST"])
 @roles_required(*ALL_STAFF)
-def change_password():  # noqa: ANN201
+def change_password():
     """Every user changes their own password here; a temporary one must be replaced first."""
     user = current_user._get_current_object()
     form = ChangePasswordForm()
@@ -127,7 +127,7 @@ def change_password():  # noqa: ANN201
 
 
 @bp.before_app_request
-def require_own_password():  # noqa: ANN201
+def require_own_password():
     """A user signed in with a temporary password can do nothing else until they replace it."""
     if request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD or request.path.startswith("/api/"):
         return None

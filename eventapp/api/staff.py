@@ -62,7 +62,7 @@ def _iso(value: datetime | None) -> str | None:
 
 @bp.get("/events/<int:event_id>/registrations")
 @token_required(*EVERY_ROLE)
-def registrations(event_id: int):  # noqa: ANN201
+def registrations(event_id: int):
     """The event's registrations (a coordinator: their sites' only), by id, paginated."""
     user = api_user()
     event = _event(event_id, user)
@@ -98,7 +98,7 @@ def registrations(event_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/checkins")
 @token_required(*DOOR_ROLES)
-def checkins(event_id: int):  # noqa: ANN201
+def checkins(event_id: int):
     """Check one ticket or registration in; with `scanned_at` (an offline replay) the earliest wins."""
     user = api_user()
     event = _event(event_id, user)
@@ -124,7 +124,7 @@ def checkins(event_id: int):  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/sites")
 @token_required(*BOARD_ROLES)
-def sites(event_id: int):  # noqa: ANN201
+def sites(event_id: int):
     """The roll-call board: every participating site (a coordinator: their own site tiles)."""
     user = api_user()
     event = _event(event_id, user)

@@ -33,17 +33,17 @@ def event_json(event: Event) -> dict:
     }
 
 
-def _bad_request(message: str):  # noqa: ANN202
+def _bad_request(message: str):
     return jsonify(error="bad_request", message=message), 400
 
 
 @bp.get("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi():
     return jsonify(document())
 
 
 @bp.get("/events")
-def events():  # noqa: ANN201
+def events():
     """Upcoming published events, soonest first."""
     kind_arg = request.args.get("kind")
     if kind_arg is not None and kind_arg not in EventKind._value2member_map_:
@@ -56,7 +56,7 @@ def events():  # noqa: ANN201
 
 
 @bp.get("/events/<int:event_id>")
-def event(event_id: int):  # noqa: ANN201
+def event(event_id: int):
     found = db.session.get(Event, event_id)
     if found is None or found.status == EventStatus.DRAFT or found.published_at is None:
         abort(404)

@@ -57,7 +57,7 @@ def result_json(event: Event, result: ScanResult) -> dict[str, Any]:
 
 @bp.post("/events/<int:event_id>/scan")
 @roles_required(*CHECKIN)
-def scan(event_id: int):  # noqa: ANN201
+def scan(event_id: int):
     """One scan (`payload`: what the scanner typed) or one search tap (`registration_id`)."""
     event = _event(event_id)
     target = services.scan_target(_body())
@@ -86,7 +86,7 @@ def _offline_scan(item: object) -> OfflineScan | str:
 
 @bp.post("/events/<int:event_id>/batch")
 @roles_required(*CHECKIN)
-def batch(event_id: int):  # noqa: ANN201
+def batch(event_id: int):
     """Scans queued offline, each with its own scan time; answers per client id.
 
     `client_now` (optional) is the desk's clock at sending, used to correct a fast or slow desk clock.
@@ -119,7 +119,7 @@ def batch(event_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/undo")
 @roles_required(*CHECKIN)
-def undo(event_id: int):  # noqa: ANN201
+def undo(event_id: int):
     event = _event(event_id)
     registration_id = _int(_body().get("registration_id"))
     if registration_id is None:
@@ -131,7 +131,7 @@ def undo(event_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/walk-in")
 @roles_required(*CHECKIN)
-def walk_in(event_id: int):  # noqa: ANN201
+def walk_in(event_id: int):
     """Register someone at the door and check them in, if a seat is free."""
     event = _event(event_id)
     body = _body()
@@ -146,14 +146,14 @@ def walk_in(event_id: int):  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/counters")
 @roles_required(*CHECKIN)
-def counters(event_id: int):  # noqa: ANN201
+def counters(event_id: int):
     event = _event(event_id)
     return jsonify(counters=services.counters(event.id))
 
 
 @bp.get("/events/<int:event_id>/search")
 @roles_required(*CHECKIN)
-def search(event_id: int):  # noqa: ANN201
+def search(event_id: int):
     event = _event(event_id)
     query = request.args.get("q", "")[:100]
     found = services.search(event.id, query)
@@ -165,7 +165,7 @@ def search(event_id: int):  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/board")
 @roles_required(*ORGANISERS)
-def board(event_id: int):  # noqa: ANN201
+def board(event_id: int):
     """The site board's polling endpoint."""
     event = _event(event_id)
     tiles = rollcall.board(event)
@@ -177,7 +177,7 @@ def board(event_id: int):  # noqa: ANN201
 
 @bp.get("/ping")
 @roles_required(*ALL_STAFF)
-def ping():  # noqa: ANN201
+def ping():
     """The roll-call's connection test (and the desk's "am I online" probe)."""
     response = jsonify(ok=True, at=utcnow().isoformat(),
                        interval=current_app.config.get("ATTENDANCE_POLL_SECONDS", 5))

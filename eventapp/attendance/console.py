@@ -46,7 +46,7 @@ def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) 
 
 @bp.get("/")
 @roles_required(*CHECKIN)
-def index():  # noqa: ANN201
+def index():
     """Events whose door is open now or soon: pick one to run its desk."""
     events = _window_events()
     now = utcnow()
@@ -56,7 +56,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/desk")
 @roles_required(*CHECKIN)
-def desk(event_id: int):  # noqa: ANN201
+def desk(event_id: int):
     event = _event(event_id)
     closed = window_message(event)
     messages = {code: str(text) for code, text in SCAN_MESSAGES.items()}
@@ -69,14 +69,14 @@ def desk(event_id: int):  # noqa: ANN201
 
 @bp.get("/boards")
 @roles_required(*ORGANISERS)
-def boards():  # noqa: ANN201
+def boards():
     """Hybrid events around today that have participating sites."""
     return render_template("console/attendance/boards.html", events=_window_events(with_sites=True, back=3))
 
 
 @bp.get("/events/<int:event_id>/board")
 @roles_required(*ORGANISERS)
-def board(event_id: int):  # noqa: ANN201
+def board(event_id: int):
     event = _event(event_id)
     tiles = rollcall.board(event)
     return render_template(
@@ -87,7 +87,7 @@ def board(event_id: int):  # noqa: ANN201
 
 @bp.get("/reports")
 @roles_required(*ORGANISERS)
-def reports_index():  # noqa: ANN201
+def reports_index():
     now = utcnow()
     events = db.session.scalars(
         sa.select(Event).where(Event.status != EventStatus.CANCELLED,
@@ -113,7 +113,7 @@ def _bars(groups: dict[str, reports.Tally], labels: dict | None = None, limit: i
 
 @bp.get("/events/<int:event_id>/report")
 @roles_required(*ORGANISERS)
-def event_report(event_id: int):  # noqa: ANN201
+def event_report(event_id: int):
     """Registered, attended and no-shows by channel, site, organisation and outlet; late arrivals."""
     event = _event(event_id)
     fmt = _format()
@@ -137,7 +137,7 @@ def event_report(event_id: int):  # noqa: ANN201
 
 @bp.get("/series-report")
 @roles_required(*ORGANISERS)
-def series_report():  # noqa: ANN201
+def series_report():
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
     series_id = int_arg("series_id")

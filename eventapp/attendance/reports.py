@@ -123,7 +123,7 @@ class Tally:
         return self.attended / self.registered if self.registered else None
 
 
-def _group(rows: list[Row], key) -> dict[str, Tally]:  # noqa: ANN001
+def _group(rows: list[Row], key) -> dict[str, Tally]:
     groups: dict[str, Tally] = defaultdict(Tally)
     for row in rows:
         if row.registered or row.attended:

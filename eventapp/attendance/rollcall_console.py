@@ -47,11 +47,11 @@ def _participation(event_id: int, site_id: int) -> EventSite:
     return participation
 
 
-def _back(participation: EventSite):  # noqa: ANN202
+def _back(participation: EventSite):
     return redirect(url_for(".screen", event_id=participation.event_id, site_id=participation.site_id))
 
 
-def _apply(participation: EventSite, change, success: str):  # noqa: ANN001, ANN202
+def _apply(participation: EventSite, change, success: str):
     """Validate the CSRF token, make the change, commit once, say what happened."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -68,7 +68,7 @@ def _apply(participation: EventSite, change, success: str):  # noqa: ANN001, ANN
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():  # noqa: ANN201
+def index():
     """A coordinator's sites in events around today (organisers use the site board)."""
     if current_user.is_organiser:
         return redirect(url_for("attendance_console.boards"))
@@ -86,7 +86,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/sites/<int:site_id>")
 @roles_required(*COORDINATORS)
-def screen(event_id: int, site_id: int):  # noqa: ANN201
+def screen(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
     event = participation.event
     registrations = rollcall.site_registrations(participation)
@@ -101,7 +101,7 @@ def screen(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/connect")
 @roles_required(*COORDINATORS)
-def connect(event_id: int, site_id: int):  # noqa: ANN201
+def connect(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -114,7 +114,7 @@ def connect(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/present")
 @roles_required(*COORDINATORS)
-def present(event_id: int, site_id: int):  # noqa: ANN201
+def present(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -131,7 +131,7 @@ def present(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/walk-in")
 @roles_required(*COORDINATORS)
-def walk_in(event_id: int, site_id: int):  # noqa: ANN201
+def walk_in(event_id: int, site_id: int):
     """Someone not registered is in the site's room: register them on the site's quota, present."""
     participation = _participation(event_id, site_id)
 
@@ -156,7 +156,7 @@ def walk_in(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/headcount")
 @roles_required(*COORDINATORS)
-def headcount(event_id: int, site_id: int):  # noqa: ANN201
+def headcount(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -168,7 +168,7 @@ def headcount(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/report")
 @roles_required(*COORDINATORS)
-def report(event_id: int, site_id: int):  # noqa: ANN201
+def report(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.submit_report(participation, current_user),
                   _("The site's report is sent."))
@@ -176,7 +176,7 @@ def report(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/reopen")
 @roles_required(*ORGANISERS)
-def reopen(event_id: int, site_id: int):  # noqa: ANN201
+def reopen(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.reopen(participation, current_user),
                   _("The site's report is reopened."))
@@ -184,7 +184,7 @@ def reopen(event_id: int, site_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/lock")
 @roles_required(*ORGANISERS)
-def lock(event_id: int, site_id: int):  # noqa: ANN201
+def lock(event_id: int, site_id: int):
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.lock(participation, current_user),
                   _("The site's report is locked."))

@@ -41,7 +41,7 @@ NAV_ITEMS = (
 )
 
 
-def items_for(user) -> list[tuple[NavItem, str]]:  # noqa: ANN001
+def items_for(user) -> list[tuple[NavItem, str]]:
     """The nav entries this user may open, with their URLs (entries of unregistered screens are skipped)."""
     result = []
     for item in NAV_ITEMS:

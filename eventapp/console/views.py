@@ -28,7 +28,7 @@ def console_nav() -> dict:
 
 @bp.get("/")
 @roles_required(*ALL_STAFF)
-def dashboard():  # noqa: ANN201
+def dashboard():
     if current_user.role == Role.SITE_COORDINATOR:
         # A coordinator's day starts with their own site's events, quotas and deadlines; the
         # network-wide counts and drafts in preparation are not theirs to see.

@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 @bp.get("/sites")
 @roles_required(*ORGANISERS)
-def sites():  # noqa: ANN201
+def sites():
     query = sa.select(Site).options(sa.orm.selectinload(Site.organisation)).order_by(
         Site.is_ministry_location.desc(), Site.province_code, Site.name)
     region = request.args.get("region")
@@ -34,7 +34,7 @@ def sites():  # noqa: ANN201
 
 @bp.post("/sites/<int:site_id>/active")
 @roles_required(*ORGANISERS)
-def set_site_active(site_id: int):  # noqa: ANN201
+def set_site_active(site_id: int):
     site = db.session.get(Site, site_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -47,7 +47,7 @@ def set_site_active(site_id: int):  # noqa: ANN201
 
 @bp.get("/organisations")
 @roles_required(*ORGANISERS)
-def organisations():  # noqa: ANN201
+def organisations():
     kind = request.args.get("kind")
     query = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
     if kind in OrganisationKind._value2member_map_:
@@ -61,7 +61,7 @@ def organisations():  # noqa: ANN201
 
 @bp.get("/people")
 @roles_required(*ORGANISERS)
-def people():  # noqa: ANN201
+def people():
     q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
     page = int_arg("page", 1, high=MAX_PAGE)
     query = sa.select(Person).options(sa.orm.selectinload(Person.organisation)).order_by(Person.full_name)

@@ -206,7 +206,7 @@ def _duplicate(number: int, key: str, column: str, report: ImportReport, seen: d
     return False
 
 
-def _organisation_row(number: int, record: dict, report: ImportReport, seen: dict):  # noqa: ANN202
+def _organisation_row(number: int, record: dict, report: ImportReport, seen: dict):
     kind = KIND_ALIASES.get(record.get("kind", "").lower())
     name = record.get("name", "")
     if kind is None:
@@ -227,7 +227,7 @@ def _organisation_row(number: int, record: dict, report: ImportReport, seen: dic
     return apply
 
 
-def _site_row(number: int, record: dict, report: ImportReport, seen: dict):  # noqa: ANN202
+def _site_row(number: int, record: dict, report: ImportReport, seen: dict):
     code, name = record.get("code", ""), record.get("name", "")
     for column, value in (("code", code), ("name", name)):
         if not value:
@@ -268,7 +268,7 @@ def _site_row(number: int, record: dict, report: ImportReport, seen: dict):  # n
     return apply
 
 
-def _person_row(number: int, record: dict, report: ImportReport, seen: dict):  # noqa: ANN202
+def _person_row(number: int, record: dict, report: ImportReport, seen: dict):
     from email_validator import EmailNotValidError, validate_email
 
     full_name = normalise_text(record.get("full_name"))

@@ -48,7 +48,7 @@ def horizon_months() -> int:
     return int(current_app.config.get("EVENT_HORIZON_MONTHS", 12))
 
 
-def get_or_404(model: type, object_id: int):  # noqa: ANN201
+def get_or_404(model: type, object_id: int):
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)
@@ -111,14 +111,14 @@ def registration_counts(event_ids: list[int]) -> dict[int, int]:
         .group_by(Registration.event_id)).all())
 
 
-def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):  # noqa: ANN201
+def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):
     return render_template("console/events/series_form.html", form=form, series=series,
                            occurrence=occurrence, zones=COMMON_ZONES)
 
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def index():  # noqa: ANN201
+def index():
     now = utcnow()
     series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.status, EventSeries.title)).all()
     next_dates = dict(db.session.execute(
@@ -134,7 +134,7 @@ def index():  # noqa: ANN201
 
 @bp.route("/series/new", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def new_series():  # noqa: ANN201
+def new_series():
     form = SeriesForm()
     if request.method == "GET":
         form.start_date.data = recurrence.to_local(utcnow(), form.tz.data).date() + timedelta(days=1)
@@ -155,7 +155,7 @@ def new_series():  # noqa: ANN201
 
 @bp.get("/series/preview")
 @roles_required(*ORGANISERS)
-def preview():  # noqa: ANN201
+def preview():
     """The next 10 dates of the rule the picker describes, formatted in the current locale."""
     form = SeriesForm(formdata=request.args, meta={"csrf": False})
     # Every picker field is checked: weekday=99 or nth=² must be an error message, never a 500.
@@ -186,7 +186,7 @@ def preview():  # noqa: ANN201
 
 @bp.get("/series/<int:series_id>")
 @roles_required(*ORGANISERS)
-def series_detail(series_id: int):  # noqa: ANN201
+def series_detail(series_id: int):
     series = get_or_404(EventSeries, series_id)
     now = utcnow()
     upcoming = services.upcoming_occurrences(series, now)
@@ -204,7 +204,7 @@ def series_detail(series_id: int):  # noqa: ANN201
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_series(series_id: int):  # noqa: ANN201
+def edit_series(series_id: int):
     series = get_or_404(EventSeries, series_id)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
@@ -234,7 +234,7 @@ def edit_series(series_id: int):  # noqa: ANN201
 
 @bp.post("/series/<int:series_id>/publish")
 @roles_required(*ORGANISERS)
-def publish_series(series_id: int):  # noqa: ANN201
+def publish_series(series_id: int):
     series = get_or_404(EventSeries, series_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -257,7 +257,7 @@ def publish_series(series_id: int):  # noqa: ANN201
 
 @bp.post("/series/<int:series_id>/cancel")
 @roles_required(*ORGANISERS)
-def cancel_series(series_id: int):  # noqa: ANN201
+def cancel_series(series_id: int):
     series = get_or_404(EventSeries, series_id)
     form = CancelForm()
     if not form.validate_on_submit():

@@ -71,7 +71,7 @@ def _fill_times(form: OccurrenceForm, event: Event) -> None:
             getattr(form, name).data = recurrence.to_local(value, event.tz) if value else None
 
 
-def render_event(form: OccurrenceForm, event: Event | None):  # noqa: ANN201
+def render_event(form: OccurrenceForm, event: Event | None):
     return render_template(
         "console/events/event_form.html", form=form, event=event, zones=COMMON_ZONES,
         status_labels=STATUS_LABELS, mode_labels=MODE_LABELS, kind_labels=KIND_SINGULAR,
@@ -88,7 +88,7 @@ def render_event(form: OccurrenceForm, event: Event | None):  # noqa: ANN201
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def new_event():  # noqa: ANN201
+def new_event():
     form = EventForm()
     if form.validate_on_submit():
         try:
@@ -106,7 +106,7 @@ def new_event():  # noqa: ANN201
 
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_event(event_id: int):  # noqa: ANN201
+def edit_event(event_id: int):
     event = get_or_404(Event, event_id)
     form_class = OccurrenceForm if event.series_id else EventForm
     form = form_class(obj=event if request.method == "GET" else None)
@@ -133,7 +133,7 @@ def edit_event(event_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/publish")
 @roles_required(*ORGANISERS)
-def publish_event(event_id: int):  # noqa: ANN201
+def publish_event(event_id: int):
     event = get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -151,7 +151,7 @@ def publish_event(event_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/cancel")
 @roles_required(*ORGANISERS)
-def cancel_event(event_id: int):  # noqa: ANN201
+def cancel_event(event_id: int):
     event = get_or_404(Event, event_id)
     form = CancelForm()
     if not form.validate_on_submit():
@@ -171,7 +171,7 @@ def cancel_event(event_id: int):  # noqa: ANN201
 
 @bp.route("/<int:event_id>/following", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_following(event_id: int):  # noqa: ANN201
+def edit_following(event_id: int):
     """Change this occurrence and all following ones: the series is split here."""
     event = get_or_404(Event, event_id)
     if event.series is None:

@@ -47,7 +47,7 @@ def _table_form(event: Event, rows: list[EventSite]) -> SitesTableForm:
     return form
 
 
-def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form: SitesTableForm | None = None):  # noqa: ANN201
+def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form: SitesTableForm | None = None):
     rows = _participations(event)
     add_form = add_form or AddSitesForm(formdata=None)
     _site_choices(add_form, event)
@@ -63,13 +63,13 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
 
 @bp.get("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def event_sites(event_id: int):  # noqa: ANN201
+def event_sites(event_id: int):
     return render_sites(get_or_404(Event, event_id))
 
 
 @bp.post("/<int:event_id>/sites/add")
 @roles_required(*ORGANISERS)
-def add_sites(event_id: int):  # noqa: ANN201
+def add_sites(event_id: int):
     event = get_or_404(Event, event_id)
     form = AddSitesForm()
     _site_choices(form, event)
@@ -91,7 +91,7 @@ def add_sites(event_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def update_sites(event_id: int):  # noqa: ANN201
+def update_sites(event_id: int):
     event = get_or_404(Event, event_id)
     form = SitesTableForm()
     if form.validate_on_submit():
@@ -140,7 +140,7 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 
 @bp.route("/<int:event_id>/agenda", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def event_agenda(event_id: int):  # noqa: ANN201
+def event_agenda(event_id: int):
     event = get_or_404(Event, event_id)
     form = AgendaItemForm()
     _organisation_choices(form)
@@ -165,7 +165,7 @@ def event_agenda(event_id: int):  # noqa: ANN201
 
 @bp.route("/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
+def edit_agenda_item(event_id: int, item_id: int):
     event = get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
@@ -190,7 +190,7 @@ def edit_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
+def delete_agenda_item(event_id: int, item_id: int):
     event = get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
@@ -203,7 +203,7 @@ def delete_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/move")
 @roles_required(*ORGANISERS)
-def move_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
+def move_agenda_item(event_id: int, item_id: int):
     event = get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
@@ -215,7 +215,7 @@ def move_agenda_item(event_id: int, item_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/agenda/sort")
 @roles_required(*ORGANISERS)
-def sort_agenda(event_id: int):  # noqa: ANN201
+def sort_agenda(event_id: int):
     event = get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -228,7 +228,7 @@ def reach(instant: datetime, delta: timedelta) -> datetime:
     return instant + delta
 
 
-def _walk(rule: rrule, until_utc: datetime):  # noqa: ANN202
+def _walk(rule: rrule, until_utc: datetime):
     """The rule's local datetimes up to `until_utc`; dateutil's failures become RecurrenceError."""
     # dateutil only stops at UNTIL, at COUNT matches or at year 9999, so a rule that never matches
     # would search for thousands of years: UNTIL is always set, and COUNT is applied here instead

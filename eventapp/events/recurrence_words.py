@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional marker name, read by pybabel extract
+def N_(message: str) -> str:
     """Mark a message for extraction; it is translated later by the caller's gettext."""
     return message
 

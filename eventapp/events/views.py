@@ -51,7 +51,7 @@ def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], li
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home():
     kind_arg = request.args.get("kind")
     kind = EventKind(kind_arg) if kind_arg in EventKind._value2member_map_ else None
     month = month_arg("month")  # a malformed or impossible month (0000-01, 9999-12) is a 400
@@ -77,7 +77,7 @@ def _first_url(endpoints: tuple[str, ...], **values: object) -> str | None:
     return None
 
 
-def registration_state(event: Event, now) -> tuple[bool, str]:  # noqa: ANN001
+def registration_state(event: Event, now) -> tuple[bool, str]:
     """Whether the register button shows, and otherwise the reason, in the visitor's language."""
     from eventapp.web import local_time
 
@@ -121,7 +121,7 @@ def map_url(event: Event) -> str | None:
 
 
 @bp.get("/events/<int:event_id>")
-def detail(event_id: int):  # noqa: ANN201
+def detail(event_id: int):
     event = db.session.get(Event, event_id)
     if event is None or not (event.is_published or event.is_cancelled) or (
             event.is_cancelled and event.published_at is None):
@@ -143,7 +143,7 @@ def detail(event_id: int):  # noqa: ANN201
 
 
 @bp.get("/series/<int:series_id>")
-def series_page(series_id: int):  # noqa: ANN201
+def series_page(series_id: int):
     series = db.session.get(EventSeries, series_id)
     if series is None:
         abort(404)

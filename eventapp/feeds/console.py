@@ -26,7 +26,7 @@ from eventapp.params import int_arg
 bp = Blueprint("feeds_console", __name__)
 
 
-def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
+def _page(issued: dict | None = None, status: int = 200):
     sites = managed_sites(current_user)
     live = set(db.session.scalars(sa.select(CalendarToken.site_id).where(
         CalendarToken.scope == CalendarScope.SITE, CalendarToken.revoked_at.is_(None),
@@ -40,7 +40,7 @@ def _page(issued: dict | None = None, status: int = 200):  # noqa: ANN202
     return html, status, {"Cache-Control": "no-store"}
 
 
-def _confirm_revoke(endpoint: str, field: str, value: object, name: str):  # noqa: ANN202
+def _confirm_revoke(endpoint: str, field: str, value: object, name: str):
     """Revoking stops every calendar subscribed with the link: asked once more before it happens."""
     return render_template("feeds/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
                            value=value, name=name)
@@ -48,13 +48,13 @@ def _confirm_revoke(endpoint: str, field: str, value: object, name: str):  # noq
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():  # noqa: ANN201
+def index():
     return _page()
 
 
 @bp.post("/site")
 @roles_required(*COORDINATORS)
-def site_link():  # noqa: ANN201
+def site_link():
     site_id = int_arg("site_id", source=request.form)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None or not can_manage_site(current_user, site.id):
@@ -76,7 +76,7 @@ def site_link():  # noqa: ANN201
 
 @bp.post("/person")
 @roles_required(*ORGANISERS)
-def person_link():  # noqa: ANN201
+def person_link():
     email = normalise_email(request.form.get("email"))
     # no address holds a NUL (and PostgreSQL refuses one in a text parameter: a 500)
     person = (db.session.scalar(sa.select(Person).where(Person.email_normalised == email))

@@ -73,7 +73,7 @@ class LocalBlocks:
 local_blocks = LocalBlocks()
 
 
-def _insert():  # noqa: ANN202
+def _insert():
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedFragment)
 

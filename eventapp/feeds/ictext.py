@@ -84,7 +84,7 @@ def _clean(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def zone(tz: str):  # noqa: ANN201
+def zone(tz: str):
     return recurrence.zone(tz)
 
 

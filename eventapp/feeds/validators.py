@@ -37,7 +37,7 @@ def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str
     return body_cache.get_or_build((scope.key, data_key), lambda: Body(render(scope, now, title, count)))
 
 
-def _insert():  # noqa: ANN202
+def _insert():
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedState)
 

@@ -82,13 +82,13 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
 
 @bp.get("/calendar.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def all_events():  # noqa: ANN201
+def all_events():
     return _respond(services.public_scope(), "calendar.ics", utcnow())
 
 
 @bp.get("/calendar/<kind>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def by_kind(kind: str):  # noqa: ANN201
+def by_kind(kind: str):
     event_kind = services.KIND_SLUGS.get(kind)
     if event_kind is None:
         abort(404)
@@ -97,12 +97,12 @@ def by_kind(kind: str):  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def one_event(event_id: int):  # noqa: ANN201
+def one_event(event_id: int):
     # Named after the event itself, from the row the body is built from (no query of its own).
     return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow())
 
 
-def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202
+def _token(token: str, scope: CalendarScope, now: datetime):
     found = tokens.find_token(token, scope)
     if found is None:
         g.token_revoked = tokens.is_revoked(token)  # see extensions.token_miss_limit
@@ -114,7 +114,7 @@ def _token(token: str, scope: CalendarScope, now: datetime):  # noqa: ANN202
 
 @bp.get("/calendar/u/<token>.ics")
 @token_miss_limit
-def person_feed(token: str):  # noqa: ANN201
+def person_feed(token: str):
     now = utcnow()
     found = _token(token, CalendarScope.PERSON, now)
     return _respond(services.person_scope(found.person_id), "my-events.ics", now)
@@ -122,7 +122,7 @@ def person_feed(token: str):  # noqa: ANN201
 
 @bp.get("/calendar/s/<token>.ics")
 @token_miss_limit
-def site_feed(token: str):  # noqa: ANN201
+def site_feed(token: str):
     now = utcnow()
     found = _token(token, CalendarScope.SITE, now)
     site_id = found.site_id

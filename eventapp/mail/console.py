@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def outbox():  # noqa: ANN201
+def outbox():
     status = request.args.get("status", "")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in OutboxStatus._value2member_map_:
@@ -36,7 +36,7 @@ def outbox():  # noqa: ANN201
 
 @bp.get("/<int:message_id>")
 @roles_required(*ORGANISERS)
-def message(message_id: int):  # noqa: ANN201
+def message(message_id: int):
     """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
     found = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("mail/console/message.html", message=found, confirm_form=ConfirmForm())
@@ -44,7 +44,7 @@ def message(message_id: int):  # noqa: ANN201
 
 @bp.post("/<int:message_id>/retry")
 @roles_required(*ORGANISERS)
-def retry_message(message_id: int):  # noqa: ANN201
+def retry_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -47,7 +47,7 @@ def download(headers: list[str], rows: list[list], fmt: str, filename: str, shee
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def index():  # noqa: ANN201
+def index():
     now = utcnow()
     events = list(db.session.scalars(sa.select(Event).where(
         Event.status != EventStatus.DRAFT, Event.ends_at > now).order_by(Event.starts_at).limit(200)))
@@ -58,7 +58,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def event_registrations(event_id: int):  # noqa: ANN201
+def event_registrations(event_id: int):
     event = _event(event_id)
     filters = queries.Filters.from_args(request.args)
     pagination = db.paginate(queries.filtered(event.id, filters), page=filters.page, per_page=PAGE_SIZE,
@@ -73,7 +73,7 @@ def event_registrations(event_id: int):  # noqa: ANN201
 
 @bp.post("/events/<int:event_id>/bulk")
 @roles_required(*ORGANISERS)
-def bulk(event_id: int):  # noqa: ANN201
+def bulk(event_id: int):
     event = _event(event_id)
     form = BulkActionForm()
     ids = id_list("ids", request.form)  # "²" or a 20-digit id is a 400, never a 500
@@ -116,7 +116,7 @@ def bulk(event_id: int):  # noqa: ANN201
 
 @bp.route("/events/<int:event_id>/add", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def add(event_id: int):  # noqa: ANN201
+def add(event_id: int):
     event = _event(event_id)
     sites = db.session.scalars(sa.select(Site).join(EventSite).where(EventSite.event_id == event.id)
                                .order_by(Site.name)).all()
@@ -163,7 +163,7 @@ def export_name(what: str, event: Event) -> str:
 
 @bp.get("/events/<int:event_id>/export.<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
-def export(event_id: int, fmt: str):  # noqa: ANN201
+def export(event_id: int, fmt: str):
     event = _event(event_id)
     rows = []
     for r in db.session.scalars(queries.filtered(event.id, queries.Filters.from_args(request.args))):
@@ -179,7 +179,7 @@ def export(event_id: int, fmt: str):  # noqa: ANN201
 
 @bp.get("/outlets")
 @roles_required(*ORGANISERS)
-def outlets():  # noqa: ANN201
+def outlets():
     from eventapp.registrations.forms import ConfirmForm
 
     rows = db.session.scalars(sa.select(Organisation).where(
@@ -190,7 +190,7 @@ def outlets():  # noqa: ANN201
 
 @bp.post("/outlets/<int:organisation_id>/confirm")
 @roles_required(*ORGANISERS)
-def confirm_outlet(organisation_id: int):  # noqa: ANN201
+def confirm_outlet(organisation_id: int):
     from eventapp import audit
     from eventapp.registrations.forms import ConfirmForm
 

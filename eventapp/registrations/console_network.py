@@ -39,7 +39,7 @@ def _questions(event_id: int) -> list[Registration]:
 
 @bp.get("/events/<int:event_id>/questions")
 @roles_required(*ORGANISERS)
-def questions(event_id: int):  # noqa: ANN201
+def questions(event_id: int):
     event = _event(event_id)
     units = _units()
     rows = [(r, QuestionForm(prefix=f"q{r.id}", units=units, data={
@@ -49,7 +49,7 @@ def questions(event_id: int):  # noqa: ANN201
 
 @bp.post("/questions/<int:registration_id>")
 @roles_required(*ORGANISERS)
-def update_question(registration_id: int):  # noqa: ANN201
+def update_question(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
     form = QuestionForm(prefix=f"q{registration.id}", units=_units())
     if form.validate_on_submit():
@@ -64,7 +64,7 @@ def update_question(registration_id: int):  # noqa: ANN201
 
 @bp.get("/events/<int:event_id>/questions/export.<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
-def export_questions(event_id: int, fmt: str):  # noqa: ANN201
+def export_questions(event_id: int, fmt: str):
     event = _event(event_id)
     rows = [[r.person.full_name, r.person.organisation.name if r.person.organisation else "",
              r.questions, r.question_unit.name if r.question_unit else "",
@@ -76,7 +76,7 @@ def export_questions(event_id: int, fmt: str):  # noqa: ANN201
 
 @bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def announce(event_id: int):  # noqa: ANN201
+def announce(event_id: int):
     event = _event(event_id)
     form = AnnounceForm()
     if form.validate_on_submit():
@@ -135,7 +135,7 @@ def accreditations(person: Person) -> list[Accreditation]:
 
 @bp.get("/people/<int:person_id>")
 @roles_required(*ORGANISERS)
-def person(person_id: int):  # noqa: ANN201
+def person(person_id: int):
     someone = db.session.get(Person, person_id) or abort(404)
     history = db.session.scalars(sa.select(Registration).options(selectinload(Registration.event),
                                                                  selectinload(Registration.site))
@@ -149,7 +149,7 @@ def person(person_id: int):  # noqa: ANN201
 
 @bp.post("/people/<int:person_id>/accredit")
 @roles_required(*ORGANISERS)
-def accredit(person_id: int):  # noqa: ANN201
+def accredit(person_id: int):
     person = db.session.get(Person, person_id) or abort(404)
     form = accredit_form()
     if form.validate_on_submit():
@@ -165,7 +165,7 @@ def accredit(person_id: int):  # noqa: ANN201
 
 @bp.post("/accreditations/<int:accreditation_id>/revoke")
 @roles_required(*ORGANISERS)
-def revoke_accreditation(accreditation_id: int):  # noqa: ANN201
+def revoke_accreditation(accreditation_id: int):
     accreditation = db.session.get(Accreditation, accreditation_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -50,7 +50,7 @@ def _taking_part(site: Site, event_id: int) -> Event:
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():  # noqa: ANN201
+def index():
     sites = managed_sites(current_user)
     now = utcnow()
     rows = db.session.execute(
@@ -67,7 +67,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/<int:site_id>/events/<int:event_id>")
 @roles_required(*COORDINATORS)
-def event(site_id: int, event_id: int):  # noqa: ANN201
+def event(site_id: int, event_id: int):
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     registrations = db.session.scalars(
@@ -91,7 +91,7 @@ def _applicant(form: SitePersonForm, site: Site) -> services.Applicant:
 
 @bp.post("/<int:site_id>/events/<int:event_id>/add")
 @roles_required(*COORDINATORS)
-def add(site_id: int, event_id: int):  # noqa: ANN201
+def add(site_id: int, event_id: int):
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = SitePersonForm()
@@ -122,7 +122,7 @@ def add(site_id: int, event_id: int):  # noqa: ANN201
 
 @bp.get("/<int:site_id>/people.json")
 @roles_required(*COORDINATORS)
-def people(site_id: int):  # noqa: ANN201
+def people(site_id: int):
     """Autocomplete: people of the site's own organisation only."""
     site = _site(site_id)
     q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
@@ -146,7 +146,7 @@ def _registration(registration_id: int) -> Registration:
 
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
-def edit(registration_id: int):  # noqa: ANN201
+def edit(registration_id: int):
     registration = _registration(registration_id)
     person, site, ev = registration.person, registration.site, registration.event
     form = SitePersonForm(obj=person)
@@ -168,7 +168,7 @@ def edit(registration_id: int):  # noqa: ANN201
 
 @bp.post("/registrations/<int:registration_id>/cancel")
 @roles_required(*COORDINATORS)
-def cancel(registration_id: int):  # noqa: ANN201
+def cancel(registration_id: int):
     registration = _registration(registration_id)
     ev, site_id = registration.event, registration.site_id
     if not ConfirmForm().validate_on_submit():
@@ -187,13 +187,13 @@ def cancel(registration_id: int):  # noqa: ANN201
 
 @bp.get("/template.<any(csv, xlsx):fmt>")
 @roles_required(*COORDINATORS)
-def template(fmt: str):  # noqa: ANN201
+def template(fmt: str):
     return download(imports.TEMPLATE_HEADERS, [], fmt, "mau-dang-ky")
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import")
 @roles_required(*COORDINATORS)
-def import_preview(site_id: int, event_id: int):  # noqa: ANN201
+def import_preview(site_id: int, event_id: int):
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportUploadForm()
@@ -211,7 +211,7 @@ def import_preview(site_id: int, event_id: int):  # noqa: ANN201
                 rows = imports.rows_from_table(table)
             except (SpreadsheetError, ValueError) as problem:
                 error = str(imports.FILE_ERRORS.get(str(problem), imports.FILE_ERRORS["malformed"]))
-            except Exception:  # noqa: BLE001 - a hostile workbook must give a message, never a 500
+            except Exception:
                 error = str(imports.FILE_ERRORS["malformed"])
     if error:
         flash(error, "danger")
@@ -220,14 +220,14 @@ def import_preview(site_id: int, event_id: int):  # noqa: ANN201
     return _preview(site, ev, report)
 
 
-def _preview(site: Site, ev: Event, report: imports.Report, status: int = 200):  # noqa: ANN202
+def _preview(site: Site, ev: Event, report: imports.Report, status: int = 200):
     confirm = ImportConfirmForm(payload=imports.sign(report, ev.id, site.id))
     return render_template("console/site/preview.html", site=site, event=ev, report=report, form=confirm), status
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import/confirm")
 @roles_required(*COORDINATORS)
-def import_confirm(site_id: int, event_id: int):  # noqa: ANN201
+def import_confirm(site_id: int, event_id: int):
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportConfirmForm()

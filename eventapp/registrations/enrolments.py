@@ -30,7 +30,7 @@ def upcoming_occurrences(event: Event, now: datetime) -> list[Event]:
     ).order_by(Event.starts_at, Event.id)))
 
 
-def enrol(person, series: EventSeries, now: datetime) -> Enrolment:  # noqa: ANN001
+def enrol(person, series: EventSeries, now: datetime) -> Enrolment:
     enrolment = db.session.scalar(sa.select(Enrolment).where(
         Enrolment.person_id == person.id, Enrolment.series_id == series.id))
     if enrolment is None:

@@ -24,17 +24,17 @@ from eventapp.registrations import validation as v
 M = v.MESSAGES
 
 
-def _phone(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+def _phone(form: FlaskForm, field: StringField) -> None:
     if field.data and not v.phone_ok(field.data.strip()):
         raise ValidationError(M["phone_invalid"])
 
 
-def _no_control(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+def _no_control(form: FlaskForm, field: StringField) -> None:
     if field.data and v.has_control_chars(field.data):
         raise ValidationError(M["control_chars"])
 
 
-def _one_line(form: FlaskForm, field: StringField) -> None:  # noqa: ARG001
+def _one_line(form: FlaskForm, field: StringField) -> None:
     """Single-line fields (names, addresses, numbers) reach e-mail headers and invitation lines."""
     if field.data and v.has_control_chars(field.data):
         raise ValidationError(M["control_chars"])
@@ -90,7 +90,7 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
     website = StringField(_l("Leave this field empty"))
 
     def __init__(self, *args, outlets=(), requires_press_card: bool = False, series: bool = False,
-                 **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.outlet_id.choices = [("", _l("— choose —"))] + [(str(o.id), o.name) for o in outlets]
         self._outlet_ids = {o.id for o in outlets}
@@ -134,7 +134,7 @@ class OrganiserAddForm(PersonFieldsMixin, AppForm):
     organisation_id = SelectField(_l("Organisation"), coerce=coerce_int_or_none, validate_choice=False)
     site_id = SelectField(_l("Site"), coerce=coerce_int_or_none, validate_choice=False)
 
-    def __init__(self, *args, organisations=(), sites=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, organisations=(), sites=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.email.validators = [Optional(), Length(max=v.MAX_EMAIL, message=M["email_length"]),
                                  Email(M["email_invalid"])]
@@ -156,7 +156,7 @@ class OrganiserAddForm(PersonFieldsMixin, AppForm):
 class SitePersonForm(PersonFieldsMixin, AppForm):
     """A coordinator's entry for one person of the site (e-mail optional)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.email.validators = [Optional(), Length(max=v.MAX_EMAIL, message=M["email_length"]),
                                  Email(M["email_invalid"])]
@@ -182,7 +182,7 @@ class AccreditForm(AppForm):
     valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
     note = StringField(_l("Note"), filters=STRIP, validators=[Optional(), Length(max=500), _no_control])
 
-    def __init__(self, *args, series=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, series=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.series_id.choices = [("", _l("All events (a period)"))] + [(str(s.id), s.title) for s in series]
         self._series_ids = {s.id for s in series}
@@ -198,7 +198,7 @@ class QuestionForm(AppForm):
     unit_id = SelectField(_l("Ministry unit"), coerce=coerce_int_or_none, validate_choice=False)
     answered = BooleanField(_l("Answered"))
 
-    def __init__(self, *args, units=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, units=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [("", "—")] + [(str(u.id), u.name) for u in units]
         self._unit_ids = {u.id for u in units}

@@ -63,7 +63,7 @@ def _public_event(event_id: int) -> Event:
     return event
 
 
-def window_state(event: Event, now) -> str:  # noqa: ANN001
+def window_state(event: Event, now) -> str:
     """open | not_yet_open | closed (the template says when)."""
     try:
         services.check_window(event, now)
@@ -105,7 +105,7 @@ def _form_kept(_limit: object) -> Response:
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], on_breach=_form_kept)
-def register(event_id: int):  # noqa: ANN201
+def register(event_id: int):
     event = _public_event(event_id)
     now = utcnow()
     form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
@@ -151,7 +151,7 @@ def register(event_id: int):  # noqa: ANN201
 
 
 @bp.get("/events/<int:event_id>/register/sent")
-def sent(event_id: int):  # noqa: ANN201
+def sent(event_id: int):
     # Only a masked address travels in the URL (it never names a registration, only what was typed).
     shown = request.args.get("to", "")[:80]
     return render_template("registrations/sent.html", event=_public_event(event_id),
@@ -174,7 +174,7 @@ def _ticket(token: str) -> Registration:
     return registration
 
 
-def _private(response):  # noqa: ANN001, ANN202
+def _private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -189,7 +189,7 @@ def _calendar_url(event: Event) -> str | None:
 
 @bp.get("/ticket/<token>")
 @token_miss_limit
-def ticket(token: str):  # noqa: ANN201
+def ticket(token: str):
     registration = _ticket(token)
     event = registration.event
     now = utcnow()
@@ -206,7 +206,7 @@ def ticket(token: str):  # noqa: ANN201
 
 @bp.post("/ticket/<token>/calendar")
 @token_miss_limit
-def personal_calendar(token: str):  # noqa: ANN201
+def personal_calendar(token: str):
     """Issue (or re-issue, revoking the old one) or revoke the personal calendar feed's link."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -233,7 +233,7 @@ def personal_calendar(token: str):  # noqa: ANN201
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
 @token_miss_limit
-def cancel(token: str):  # noqa: ANN201
+def cancel(token: str):
     registration = _ticket(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -266,7 +266,7 @@ def _session_event(registration: Registration, event_id: int) -> tuple[Event, En
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
 @token_miss_limit
-def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
+def session_action(token: str, event_id: int, action: str):
     registration = _ticket(token)
     event, enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
@@ -282,7 +282,7 @@ def session_action(token: str, event_id: int, action: str):  # noqa: ANN201
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
 @token_miss_limit
-def open_session(token: str, event_id: int):  # noqa: ANN201
+def open_session(token: str, event_id: int):
     """The ticket of another session of the same enrolment (its current link; a new one only if
     that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
@@ -300,7 +300,7 @@ def open_session(token: str, event_id: int):  # noqa: ANN201
 
 @bp.post("/ticket/<token>/renew")
 @token_miss_limit
-def request_renewal(token: str):  # noqa: ANN201
+def request_renewal(token: str):
     """"Send me a new ticket link": a confirmation link goes to the registered address only."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -315,7 +315,7 @@ def request_renewal(token: str):  # noqa: ANN201
 
 @bp.route("/ticket/renew/<token>", methods=["GET", "POST"])
 @token_miss_limit
-def renew_ticket(token: str):  # noqa: ANN201
+def renew_ticket(token: str):
     """The confirmation link: GET only asks (mail scanners open links), POST replaces the link."""
     registration = find_by_renewal(token)
     if registration is None:

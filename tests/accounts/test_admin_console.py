@@ -12,11 +12,11 @@ from eventapp.extensions import db
 from tests.conftest import PASSWORD
 
 
-def _flash(response) -> str:  # noqa: ANN001
+def _flash(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_admin_creates_a_site_coordinator_who_can_sign_in(client, make_user, make_site, login) -> None:  # noqa: ANN001
+def test_admin_creates_a_site_coordinator_who_can_sign_in(client, make_user, make_site, login) -> None:
     admin = make_user(Role.ADMIN)
     site = make_site(name="Sở TT&TT Quảng Ninh")
     login(admin)
@@ -35,7 +35,7 @@ def test_admin_creates_a_site_coordinator_who_can_sign_in(client, make_user, mak
     assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/console/password")
 
 
-def test_coordinator_without_site_is_refused_and_form_keeps_input(client, make_user, login) -> None:  # noqa: ANN001
+def test_coordinator_without_site_is_refused_and_form_keeps_input(client, make_user, login) -> None:
     login(make_user(Role.ADMIN))
     response = client.post("/console/users/new", data={
         "email": "x@example.vn", "full_name": "Trần Văn Bình", "role": "site_coordinator",
@@ -47,7 +47,7 @@ def test_coordinator_without_site_is_refused_and_form_keeps_input(client, make_u
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
-def test_duplicate_email_is_a_field_error(client, make_user, login) -> None:  # noqa: ANN001
+def test_duplicate_email_is_a_field_error(client, make_user, login) -> None:
     login(make_user(Role.ADMIN, email="admin@example.vn"))
     response = client.post("/console/users/new", data={
         "email": "ADMIN@example.vn", "full_name": "Ai đó", "role": "organiser", "password": "",
@@ -55,7 +55,7 @@ def test_duplicate_email_is_a_field_error(client, make_user, login) -> None:  # 
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
 
 
-def test_reset_password_signs_the_user_out_everywhere(app, make_user, login) -> None:  # noqa: ANN001
+def test_reset_password_signs_the_user_out_everywhere(app, make_user, login) -> None:
     admin, organiser = make_user(Role.ADMIN), make_user(Role.ORGANISER)
     organiser_client = app.test_client()
     organiser_client.post("/login", data={"email": organiser.email, "password": PASSWORD})
@@ -68,7 +68,7 @@ def test_reset_password_signs_the_user_out_everywhere(app, make_user, login) -> 
     assert organiser_client.post("/login", data={"email": organiser.email, "password": PASSWORD}).status_code == 200
 
 
-def test_role_change_and_deactivation(client, make_user, login) -> None:  # noqa: ANN001
+def test_role_change_and_deactivation(client, make_user, login) -> None:
     admin, staff = make_user(Role.ADMIN), make_user(Role.CHECKIN_STAFF)
     login(admin)
     response = client.post(f"/console/users/{staff.id}", data={
@@ -88,6 +88,6 @@ def test_role_change_and_deactivation(client, make_user, login) -> None:  # noqa
     assert {"user.update", "user.deactivate"} <= actions
 
 
-def test_unknown_user_is_404(client, make_user, login) -> None:  # noqa: ANN001
+def test_unknown_user_is_404(client, make_user, login) -> None:
     login(make_user(Role.ADMIN))
     assert client.get("/console/users/9999").status_code == 404

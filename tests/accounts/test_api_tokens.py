@@ -23,7 +23,7 @@ def _actions() -> list[tuple[str, int | None]]:
         AuditEntry.action.like("api_token.%")).order_by(AuditEntry.id))]
 
 
-def test_only_the_hash_is_stored_and_the_secret_authenticates(make_user) -> None:  # noqa: ANN001
+def test_only_the_hash_is_stored_and_the_secret_authenticates(make_user) -> None:
     user = make_user(Role.CHECKIN_STAFF)
     token, secret = api_tokens.issue(user, "  Máy tính bảng sảnh A  ", actor=user)
     db.session.commit()
@@ -37,7 +37,7 @@ def test_only_the_hash_is_stored_and_the_secret_authenticates(make_user) -> None
     assert _actions() == [("api_token.issue", user.id)]
 
 
-def test_revoked_token_and_deactivated_user_are_refused(make_user) -> None:  # noqa: ANN001
+def test_revoked_token_and_deactivated_user_are_refused(make_user) -> None:
     user, admin = make_user(Role.ORGANISER), make_user(Role.ADMIN)
     token, secret = api_tokens.issue(user, "Cổng thông tin", actor=user)
     other, other_secret = api_tokens.issue(user, "Máy điểm danh", actor=user)
@@ -54,7 +54,7 @@ def test_revoked_token_and_deactivated_user_are_refused(make_user) -> None:  # n
                           ("api_token.revoke", admin.id)]
 
 
-def test_last_use_is_recorded_at_most_hourly(make_user) -> None:  # noqa: ANN001
+def test_last_use_is_recorded_at_most_hourly(make_user) -> None:
     user = make_user()
     token, secret = api_tokens.issue(user, "Tích hợp", actor=user)
     db.session.commit()
@@ -75,13 +75,13 @@ def test_last_use_is_recorded_at_most_hourly(make_user) -> None:  # noqa: ANN001
     ("Bearer {s}", True), ("bearer {s}", True), ("  Bearer   {s} ", True), ("Basic {s}", False),
     ("Bearer", False), ("{s}", False), ("Bearer {s}\x00", False), ("Bearer short", False), (None, False),
 ])
-def test_bearer_header_parsing(header, usable) -> None:  # noqa: ANN001
+def test_bearer_header_parsing(header, usable) -> None:
     secret = "a" * 43
     parsed = api_tokens.bearer_secret(header.format(s=secret) if header else None)
     assert (parsed == secret) is usable
 
 
-def test_live_tokens_per_user_are_capped(make_user) -> None:  # noqa: ANN001
+def test_live_tokens_per_user_are_capped(make_user) -> None:
     user = make_user()
     tokens = [api_tokens.issue(user, f"T{n}", actor=user)[0] for n in range(api_tokens.MAX_LIVE_TOKENS)]
     with pytest.raises(api_tokens.ApiTokenError):
@@ -92,7 +92,7 @@ def test_live_tokens_per_user_are_capped(make_user) -> None:  # noqa: ANN001
 
 # ------------------------------------------------------------------------------------ console
 
-def test_staff_creates_a_token_shown_once(client, make_user, login) -> None:  # noqa: ANN001
+def test_staff_creates_a_token_shown_once(client, make_user, login) -> None:
     user = make_user(Role.CHECKIN_STAFF)
     login(user)
     page = client.get("/console/api-tokens/").get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_staff_creates_a_token_shown_once(client, make_user, login) -> None:  # 
                       headers={"Authorization": f"Bearer {secret}"}).status_code == 404  # in, no event
 
 
-def test_a_name_is_required_and_the_input_is_kept(client, make_user, login) -> None:  # noqa: ANN001
+def test_a_name_is_required_and_the_input_is_kept(client, make_user, login) -> None:
     login(make_user())
     response = client.post("/console/api-tokens/new", data={"name": "  \x00 "})
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_a_name_is_required_and_the_input_is_kept(client, make_user, login) -> N
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 
 
-def test_console_forms_need_the_csrf_token(app, client, make_user, login) -> None:  # noqa: ANN001
+def test_console_forms_need_the_csrf_token(app, client, make_user, login) -> None:
     user = make_user()
     token, _ = api_tokens.issue(user, "Cũ", actor=user)
     db.session.commit()
@@ -140,7 +140,7 @@ def test_console_forms_need_the_csrf_token(app, client, make_user, login) -> Non
     assert token.revoked_at is not None
 
 
-def test_only_the_owner_or_an_admin_revokes(app, client, make_user, make_site, login) -> None:  # noqa: ANN001
+def test_only_the_owner_or_an_admin_revokes(app, client, make_user, make_site, login) -> None:
     owner, admin = make_user(Role.ORGANISER), make_user(Role.ADMIN)
     coordinator = make_user(Role.SITE_COORDINATOR, site=make_site())
     token, _ = api_tokens.issue(owner, "Cổng Bộ", actor=owner)

@@ -8,7 +8,7 @@ from eventapp.accounts.models import Role, User
 from eventapp.extensions import db
 
 
-def test_users_create_first_admin(app) -> None:  # noqa: ANN001
+def test_users_create_first_admin(app) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "--email", "Root@Example.vn", "--role", "admin",
                                  "--password", "a-long-password"])
@@ -17,7 +17,7 @@ def test_users_create_first_admin(app) -> None:  # noqa: ANN001
     assert user.email == "root@example.vn" and user.role == Role.ADMIN and user.check_password("a-long-password")
 
 
-def test_users_create_coordinator_needs_existing_site(app) -> None:  # noqa: ANN001
+def test_users_create_coordinator_needs_existing_site(app) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "--email", "c@example.vn", "--role", "site_coordinator",
                                  "--site", "NOPE", "--password", "a-long-password"])

@@ -13,12 +13,12 @@ from eventapp.extensions import db
 from tests.conftest import PASSWORD
 
 
-def _error_text(response) -> str:  # noqa: ANN001
+def _error_text(response) -> str:
     match = re.search(r'class="invalid-feedback d-block">([^<]+)<', response.get_data(as_text=True))
     return match.group(1) if match else ""
 
 
-def test_organiser_signs_in_and_reaches_dashboard(client, make_user) -> None:  # noqa: ANN001
+def test_organiser_signs_in_and_reaches_dashboard(client, make_user) -> None:
     user = make_user(Role.ORGANISER, email="lan@example.vn")
     response = client.post("/login", data={"email": "LAN@example.vn ", "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/console/")
@@ -28,7 +28,7 @@ def test_organiser_signs_in_and_reaches_dashboard(client, make_user) -> None:  #
     assert user.last_login_at is not None
 
 
-def test_wrong_password_and_unknown_email_give_the_same_message(client, make_user) -> None:  # noqa: ANN001
+def test_wrong_password_and_unknown_email_give_the_same_message(client, make_user) -> None:
     make_user(email="known@example.vn")
     wrong = client.post("/login", data={"email": "known@example.vn", "password": "wrong password"})
     unknown = client.post("/login", data={"email": "nobody@example.vn", "password": "wrong password"})
@@ -38,7 +38,7 @@ def test_wrong_password_and_unknown_email_give_the_same_message(client, make_use
     assert 'value="known@example.vn"' in wrong.get_data(as_text=True)
 
 
-def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, login) -> None:  # noqa: ANN001
+def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, login) -> None:
     user = make_user(Role.ORGANISER)
     login(user)
     assert client.get("/console/").status_code == 200
@@ -50,7 +50,7 @@ def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, l
     assert response.status_code == 200 and _error_text(response)
 
 
-def test_login_replaces_the_session_and_keeps_language(client, make_user) -> None:  # noqa: ANN001
+def test_login_replaces_the_session_and_keeps_language(client, make_user) -> None:
     user = make_user()
     client.post("/language/en")
     with client.session_transaction() as session:
@@ -61,20 +61,20 @@ def test_login_replaces_the_session_and_keeps_language(client, make_user) -> Non
         assert session["locale"] == "en"
 
 
-def test_logout_requires_post_and_ends_session(client, make_user, login) -> None:  # noqa: ANN001
+def test_logout_requires_post_and_ends_session(client, make_user, login) -> None:
     login(make_user())
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
     assert client.get("/console/").status_code == 302
 
 
-def test_open_redirect_after_login_is_refused(client, make_user) -> None:  # noqa: ANN001
+def test_open_redirect_after_login_is_refused(client, make_user) -> None:
     user = make_user()
     response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"].endswith("/console/")
 
 
-def test_post_without_csrf_token_is_refused(backend) -> None:  # noqa: ANN001
+def test_post_without_csrf_token_is_refused(backend) -> None:
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
@@ -91,7 +91,7 @@ def test_post_without_csrf_token_is_refused(backend) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])
-def test_login_is_rate_limited(rate_limited_app, storage: str) -> None:  # noqa: ANN001
+def test_login_is_rate_limited(rate_limited_app, storage: str) -> None:
     import os
 
     uri = "memory://"
@@ -116,7 +116,7 @@ def test_login_is_rate_limited(rate_limited_app, storage: str) -> None:  # noqa:
 
 
 @pytest.mark.parametrize("trusted_proxies", [0, 1])
-def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_proxies) -> None:  # noqa: ANN001
+def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_proxies) -> None:
     """With TRUSTED_PROXIES set, nginx's X-Forwarded-For names the client the limit counts for;
     without it, a forged header must not buy an attacker a fresh budget."""
     with rate_limited_app(LOGIN_RATE_LIMIT="1 per minute", TRUSTED_PROXIES=trusted_proxies) as app:
@@ -130,7 +130,7 @@ def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_
         assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
 
 
-def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:  # noqa: ANN001
+def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:
     """After too many sign-ins the page says the wait that Retry-After gives, in minutes, not "a moment"."""
     import math
 
@@ -149,7 +149,7 @@ def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:  
 
 
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
-def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_user, cookie) -> None:  # noqa: ANN001
+def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_user, cookie) -> None:
     """Issue #14 (4): signing out ends every session of the user, also a stolen copy of the cookie."""
     user = make_user(Role.ORGANISER)
     victim = app.test_client()
@@ -165,7 +165,7 @@ def test_a_cookie_copied_before_sign_out_no_longer_opens_the_console(app, make_u
     assert thief.get("/console/").status_code == 302  # back to the sign-in page
 
 
-def test_a_password_change_ends_the_other_sessions(app, make_user) -> None:  # noqa: ANN001
+def test_a_password_change_ends_the_other_sessions(app, make_user) -> None:
     user = make_user(Role.ORGANISER)
     other = app.test_client()
     assert other.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302

@@ -15,27 +15,27 @@ from eventapp.audit import AuditEntry
 from eventapp.extensions import db
 from tests.conftest import PASSWORD, _forget_request_caches
 
-NEW_PASSWORD = "tám con mèo đen ngủ trưa"  # noqa: S105
+NEW_PASSWORD = "tám con mèo đen ngủ trưa"
 
 
 @pytest.mark.parametrize("weak", ["1234567890", "123456789012", "short pass", "aaaaaaaaaaaaaa",
                                   "Password2026!", "qwertyuiop123", "iloveyou1234", "abcdefghijkl",
                                   "matkhau123456", "lan.nguyen2026x"])
-def test_weak_passwords_are_refused_with_a_reason(app, weak) -> None:  # noqa: ANN001
+def test_weak_passwords_are_refused_with_a_reason(app, weak) -> None:
     assert passwords.problem(weak, "lan.nguyen@example.vn")
 
 
 @pytest.mark.parametrize("good", [PASSWORD, NEW_PASSWORD, "eventapp-demo", "mây trắng bay qua núi"])
-def test_long_uncommon_passwords_pass(app, good) -> None:  # noqa: ANN001
+def test_long_uncommon_passwords_pass(app, good) -> None:
     assert passwords.problem(good, "lan.nguyen@example.vn") is None
 
 
-def test_the_blocklist_is_shipped_and_large(app) -> None:  # noqa: ANN001
+def test_the_blocklist_is_shipped_and_large(app) -> None:
     assert len(passwords.common_passwords()) > 3000
     assert {"123456", "password", "iloveyou", "matkhau"} <= passwords.common_passwords()
 
 
-def _session_text(app, client) -> str:  # noqa: ANN001
+def _session_text(app, client) -> str:
     """The session cookie decoded (it is signed, not encrypted: anyone holding it can read it)."""
     cookie = client.get_cookie("session")
     if cookie is None:
@@ -45,14 +45,14 @@ def _session_text(app, client) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def admin_client(app, make_user):  # noqa: ANN001, ANN201
+def admin_client(app, make_user):
     client = app.test_client()
     admin = make_user(Role.ADMIN, email="quantri@example.vn")
     assert client.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
     return client
 
 
-def test_an_admin_cannot_set_a_weak_password(admin_client) -> None:  # noqa: ANN001
+def test_an_admin_cannot_set_a_weak_password(admin_client) -> None:
     response = admin_client.post("/console/users/new", data={
         "email": "lan@example.vn", "full_name": "Nguyễn Lan", "role": "organiser", "password": "1234567890"})
     assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_an_admin_cannot_set_a_weak_password(admin_client) -> None:  # noqa: ANN
 
 @pytest.mark.parametrize("how", ["create", "reset"])
 def test_a_temporary_password_is_shown_once_never_in_the_cookie_and_must_be_changed(
-        app, admin_client, make_user, how) -> None:  # noqa: ANN001
+        app, admin_client, make_user, how) -> None:
     if how == "create":
         response = admin_client.post("/console/users/new", data={
             "email": "lan@example.vn", "full_name": "Nguyễn Lan", "role": "organiser", "password": ""})
@@ -90,7 +90,7 @@ def test_a_temporary_password_is_shown_once_never_in_the_cookie_and_must_be_chan
     assert app.test_client().post("/login", data={"email": "lan@example.vn", "password": temporary}).status_code == 200
 
 
-def test_every_user_can_change_their_password_and_other_sessions_end(app, make_user, make_site) -> None:  # noqa: ANN001
+def test_every_user_can_change_their_password_and_other_sessions_end(app, make_user, make_site) -> None:
     user = make_user(Role.SITE_COORDINATOR, site=make_site())
     here, elsewhere = app.test_client(), app.test_client()
     for client in (here, elsewhere):
@@ -110,7 +110,7 @@ def test_every_user_can_change_their_password_and_other_sessions_end(app, make_u
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.change_password"))
 
 
-def test_fifty_colleagues_behind_one_address_never_lock_each_other_out(rate_limited_app) -> None:  # noqa: ANN001
+def test_fifty_colleagues_behind_one_address_never_lock_each_other_out(rate_limited_app) -> None:
     with rate_limited_app(LOGIN_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute") as app:
         db.create_all()
         request_started.connect(_forget_request_caches, app)  # each client is its own visitor
@@ -132,7 +132,7 @@ def test_fifty_colleagues_behind_one_address_never_lock_each_other_out(rate_limi
         assert tries == [200, 200, 200, 429]
 
 
-def test_failures_count_per_account_whatever_the_address(rate_limited_app) -> None:  # noqa: ANN001
+def test_failures_count_per_account_whatever_the_address(rate_limited_app) -> None:
     with rate_limited_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_TOTAL_RATE_LIMIT="3 per minute",
                           TRUSTED_PROXIES=1) as app:
         db.create_all()
@@ -151,7 +151,7 @@ def test_failures_count_per_account_whatever_the_address(rate_limited_app) -> No
         assert attempt("khac@example.vn", PASSWORD, "203.0.113.50") == 302  # other accounts unaffected
 
 
-def test_a_strangers_wrong_tries_do_not_lock_the_owner_out(rate_limited_app) -> None:  # noqa: ANN001
+def test_a_strangers_wrong_tries_do_not_lock_the_owner_out(rate_limited_app) -> None:
     with rate_limited_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute",
                           TRUSTED_PROXIES=1) as app:
         db.create_all()

@@ -11,7 +11,7 @@ from tests.attendance.conftest import door_event, ticket  # noqa: F401 - fixture
 
 
 @pytest.fixture
-def bearer():  # noqa: ANN201
+def bearer():
     """Headers carrying a new API token of `user` (committed, as a client would have it)."""
     def build(user: User) -> dict[str, str]:
         secret = api_tokens.issue(user, "Thiết bị thử", actor=user)[1]

@@ -15,20 +15,20 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import ticket_url
 
 
-def url(event) -> str:  # noqa: ANN001
+def url(event) -> str:
     return f"/api/v1/events/{event.id}/checkins"
 
 
 @pytest.fixture
-def desk(bearer, make_user):  # noqa: ANN001, ANN201
+def desk(bearer, make_user):
     return bearer(make_user(Role.CHECKIN_STAFF))
 
 
-def _checked_in_at(registration: Registration):  # noqa: ANN202
+def _checked_in_at(registration: Registration):
     return db.session.scalar(sa.select(Registration.checked_in_at).where(Registration.id == registration.id))
 
 
-def test_check_in_staff_checks_a_ticket_in_once(client, desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_check_in_staff_checks_a_ticket_in_once(client, desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     first = client.post(url(door_event), json={"payload": token}, headers=desk)
@@ -44,7 +44,7 @@ def test_check_in_staff_checks_a_ticket_in_once(client, desk, door_event, ticket
     assert services.counters(door_event.id)["checked_in"] == 1
 
 
-def test_check_in_by_registration_id(client, desk, door_event, make_registration) -> None:  # noqa: ANN001
+def test_check_in_by_registration_id(client, desk, door_event, make_registration) -> None:
     registration = make_registration(door_event)
     db.session.commit()
     result = client.post(url(door_event), json={"registration_id": float(registration.id)}, headers=desk)
@@ -53,14 +53,14 @@ def test_check_in_by_registration_id(client, desk, door_event, make_registration
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ORGANISER])
-def test_organisers_check_in_too(client, bearer, make_user, door_event, ticket, role) -> None:  # noqa: ANN001
+def test_organisers_check_in_too(client, bearer, make_user, door_event, ticket, role) -> None:
     _, token = ticket(door_event)
     db.session.commit()
     response = client.post(url(door_event), json={"payload": token}, headers=bearer(make_user(role)))
     assert response.get_json()["result"]["code"] == "checked_in"
 
 
-def test_a_coordinator_cannot_check_in(client, bearer, make_user, make_site, door_event, ticket) -> None:  # noqa: ANN001
+def test_a_coordinator_cannot_check_in(client, bearer, make_user, make_site, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     headers = bearer(make_user(Role.SITE_COORDINATOR, site=make_site()))
     response = client.post(url(door_event), json={"payload": token}, headers=headers)
@@ -68,7 +68,7 @@ def test_a_coordinator_cannot_check_in(client, bearer, make_user, make_site, doo
     assert _checked_in_at(registration) is None
 
 
-def test_offline_replays_let_the_earliest_scan_win(client, desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_offline_replays_let_the_earliest_scan_win(client, desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     now = utcnow().replace(microsecond=0)
@@ -87,14 +87,14 @@ def test_offline_replays_let_the_earliest_scan_win(client, desk, door_event, tic
 
 
 @pytest.mark.parametrize("scanned_at", ["yesterday", "2026-11-20T09:00:00", 1732000000, "", "2026-11-20"])
-def test_a_scan_time_needs_an_offset(client, desk, door_event, ticket, scanned_at) -> None:  # noqa: ANN001
+def test_a_scan_time_needs_an_offset(client, desk, door_event, ticket, scanned_at) -> None:
     _, token = ticket(door_event)
     db.session.commit()
     response = client.post(url(door_event), json={"payload": token, "scanned_at": scanned_at}, headers=desk)
     assert response.status_code == 400 and response.get_json()["error"] == "scanned_at_invalid"
 
 
-def test_scan_times_far_from_the_event_are_refused(client, desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_scan_times_far_from_the_event_are_refused(client, desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     for when in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2020-01-01T00:00:00Z",
@@ -110,7 +110,7 @@ def test_scan_times_far_from_the_event_are_refused(client, desk, door_event, tic
     # every field sent must have its type, even beside a valid one (found by schemathesis)
     {"registration_id": 1, "payload": [None, {}]}, {"payload": "x" * 43, "scanned_at": None},
 ])
-def test_malformed_bodies_are_a_json_400(client, desk, door_event, body) -> None:  # noqa: ANN001
+def test_malformed_bodies_are_a_json_400(client, desk, door_event, body) -> None:
     db.session.commit()
     if body is None:
         response = client.post(url(door_event), data="{not json", content_type="application/json", headers=desk)
@@ -119,7 +119,7 @@ def test_malformed_bodies_are_a_json_400(client, desk, door_event, body) -> None
     assert response.status_code == 400 and "error" in response.get_json()
 
 
-def test_answers_for_tickets_that_cannot_check_in(client, desk, door_event, make_event, ticket) -> None:  # noqa: ANN001
+def test_answers_for_tickets_that_cannot_check_in(client, desk, door_event, make_event, ticket) -> None:
     other = make_event(title="Sự kiện khác", starts_in=timedelta(minutes=20))
     _, elsewhere = ticket(other)
     _, waiting = ticket(door_event, status=RegistrationStatus.WAITLISTED)

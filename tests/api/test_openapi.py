@@ -22,7 +22,7 @@ def _organiser_token() -> str:
     return api_tokens.issue(organiser, "schemathesis", actor=organiser)[1]
 
 
-def _strategy(operation, mode: GenerationMode, event_ids: list[int]):  # noqa: ANN001, ANN202
+def _strategy(operation, mode: GenerationMode, event_ids: list[int]):
     """Generated cases; for an operation on one event, half of them on a real demo event."""
     free = operation.as_strategy(generation_mode=mode)
     if "{event_id}" not in operation.path or mode == GenerationMode.NEGATIVE:
@@ -38,14 +38,14 @@ class OrganiserToken:
 
     secret = ""
 
-    def get(self, case, context) -> str:  # noqa: ANN001
+    def get(self, case, context) -> str:
         return self.secret
 
-    def set(self, case, data: str, context) -> None:  # noqa: ANN001
+    def set(self, case, data: str, context) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
-def test_api_conforms_to_its_schema(app) -> None:  # noqa: ANN001
+def test_api_conforms_to_its_schema(app) -> None:
     """Every operation, fuzzed from the document, with valid and invalid data (the pytest plugin does
     not support pytest 9 yet, so operations are driven through Hypothesis directly); the
     token-authenticated ones with an organiser's bearer token, on the demo network."""
@@ -62,16 +62,16 @@ def test_api_conforms_to_its_schema(app) -> None:  # noqa: ANN001
             _fuzz(_strategy(operation, mode, event_ids))
 
 
-def _fuzz(strategy) -> None:  # noqa: ANN001
+def _fuzz(strategy) -> None:
     @given(case=strategy)
     @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def check(case) -> None:  # noqa: ANN001
+    def check(case) -> None:
         case.call_and_validate()
 
     check()
 
 
-def test_the_document_declares_bearer_auth_and_error_responses(client) -> None:  # noqa: ANN001
+def test_the_document_declares_bearer_auth_and_error_responses(client) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "description": document["components"]["securitySchemes"][
@@ -83,7 +83,7 @@ def test_the_document_declares_bearer_auth_and_error_responses(client) -> None: 
     assert "security" not in document["paths"]["/events"]["get"]
 
 
-def test_event_listing_shape(client, make_event) -> None:  # noqa: ANN001
+def test_event_listing_shape(client, make_event) -> None:
     make_event(title="Họp báo thường kỳ")
     make_event(title="Bản nháp", status="draft")
     db.session.commit()

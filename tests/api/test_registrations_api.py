@@ -13,12 +13,12 @@ from eventapp.extensions import db
 from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 
 
-def url(event, what: str = "registrations") -> str:  # noqa: ANN001
+def url(event, what: str = "registrations") -> str:
     return f"/api/v1/events/{event.id}/{what}"
 
 
 @pytest.fixture
-def network(make_event, make_site, add_site_to_event, make_registration, make_person, make_organisation):  # noqa: ANN001, ANN201
+def network(make_event, make_site, add_site_to_event, make_registration, make_person, make_organisation):
     """A hybrid training with two sites (A, B), one public journalist and one unrelated event."""
     event = make_event(title="Tập huấn chuyển đổi số")
     site_a, site_b = make_site(name="Sở TT&TT Quảng Ninh"), make_site(name="Sở TT&TT Đà Nẵng")
@@ -38,7 +38,7 @@ def network(make_event, make_site, add_site_to_event, make_registration, make_pe
             "at_a_pending": at_a_pending, "at_b": at_b, "other": other}
 
 
-def test_no_or_an_unusable_token_is_a_json_401(client, bearer, make_user, login, network) -> None:  # noqa: ANN001
+def test_no_or_an_unusable_token_is_a_json_401(client, bearer, make_user, login, network) -> None:
     event = network["event"]
     response = client.get(url(event))
     assert response.status_code == 401 and response.get_json() == {"error": "unauthorized"}
@@ -53,7 +53,7 @@ def test_no_or_an_unusable_token_is_a_json_401(client, bearer, make_user, login,
     assert client.get(url(event), headers=headers).status_code == 200
 
 
-def test_revoked_token_and_deactivated_user_get_401(client, bearer, make_user, network) -> None:  # noqa: ANN001
+def test_revoked_token_and_deactivated_user_get_401(client, bearer, make_user, network) -> None:
     event = network["event"]
     organiser, staff = make_user(Role.ORGANISER), make_user(Role.CHECKIN_STAFF)
     revoked, deactivated = bearer(organiser), bearer(staff)
@@ -66,7 +66,7 @@ def test_revoked_token_and_deactivated_user_get_401(client, bearer, make_user, n
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF])
-def test_organisers_and_checkin_staff_see_every_registration(client, bearer, make_user, network, role) -> None:  # noqa: ANN001
+def test_organisers_and_checkin_staff_see_every_registration(client, bearer, make_user, network, role) -> None:
     response = client.get(url(network["event"]), headers=bearer(make_user(role)))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
@@ -81,7 +81,7 @@ def test_organisers_and_checkin_staff_see_every_registration(client, bearer, mak
         "Sở TT&TT Quảng Ninh", "Sở TT&TT Quảng Ninh", "Sở TT&TT Đà Nẵng"]
 
 
-def test_pagination_and_status_filter(client, bearer, make_user, network) -> None:  # noqa: ANN001
+def test_pagination_and_status_filter(client, bearer, make_user, network) -> None:
     headers = bearer(make_user())
     page = client.get(url(network["event"]), query_string={"limit": 2, "offset": 1}, headers=headers).get_json()
     assert [i["id"] for i in page["items"]] == [network["at_a"].id, network["at_a_pending"].id]
@@ -96,19 +96,19 @@ def test_pagination_and_status_filter(client, bearer, make_user, network) -> Non
     {"limit": "0"}, {"limit": "501"}, {"limit": "abc"}, {"limit": "-1"}, {"limit": "²"},
     {"offset": "-1"}, {"offset": "1000001"}, {"offset": "9" * 30}, {"status": "approved'--"}, {"status": ""},
 ])
-def test_bad_parameters_are_a_json_400(client, bearer, make_user, network, query) -> None:  # noqa: ANN001
+def test_bad_parameters_are_a_json_400(client, bearer, make_user, network, query) -> None:
     response = client.get(url(network["event"]), query_string=query, headers=bearer(make_user()))
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
 
 
-def test_unknown_and_huge_event_ids_are_a_json_404(client, bearer, make_user, network) -> None:  # noqa: ANN001
+def test_unknown_and_huge_event_ids_are_a_json_404(client, bearer, make_user, network) -> None:
     headers = bearer(make_user())
     for event_id in (999_999, 2**31, 2**63):
         response = client.get(f"/api/v1/events/{event_id}/registrations", headers=headers)
         assert response.status_code == 404 and "error" in response.get_json()
 
 
-def test_a_coordinator_sees_only_their_site(client, bearer, make_user, network, make_event) -> None:  # noqa: ANN001
+def test_a_coordinator_sees_only_their_site(client, bearer, make_user, network, make_event) -> None:
     headers = bearer(make_user(Role.SITE_COORDINATOR, site=network["a"]))
     body = client.get(url(network["event"]), headers=headers).get_json()
     assert [i["id"] for i in body["items"]] == [network["at_a"].id, network["at_a_pending"].id]
@@ -120,7 +120,7 @@ def test_a_coordinator_sees_only_their_site(client, bearer, make_user, network, 
     assert client.get(url(network["event"]), headers=headers).status_code == 404
 
 
-def test_an_organisation_bound_coordinator_sees_its_sites(client, bearer, network) -> None:  # noqa: ANN001
+def test_an_organisation_bound_coordinator_sees_its_sites(client, bearer, network) -> None:
     user = User(email="donvi@example.vn", role=Role.SITE_COORDINATOR, password_hash="-",
                 organisation_id=network["b"].organisation_id)
     db.session.add(user)
@@ -131,7 +131,7 @@ def test_an_organisation_bound_coordinator_sees_its_sites(client, bearer, networ
     assert [t["site_id"] for t in tiles] == [network["b"].id]
 
 
-def test_the_site_board_is_scoped_too(client, bearer, make_user, network) -> None:  # noqa: ANN001
+def test_the_site_board_is_scoped_too(client, bearer, make_user, network) -> None:
     board = client.get(url(network["event"], "sites"), headers=bearer(make_user(Role.ORGANISER))).get_json()
     assert {t["name"] for t in board["tiles"]} == {"Sở TT&TT Quảng Ninh", "Sở TT&TT Đà Nẵng"}
     assert board["summary"]["sites"] == 2 and board["summary"]["registered"] == 2
@@ -144,7 +144,7 @@ def test_the_site_board_is_scoped_too(client, bearer, make_user, network) -> Non
 
 
 def test_guessed_bearer_tokens_are_rate_limited_but_a_valid_token_is_not(rate_limited_app, make_event,
-                                                                          make_user) -> None:  # noqa: ANN001
+                                                                          make_user) -> None:
     with rate_limited_app(TOKEN_MISS_RATE_LIMIT="3 per minute") as app:
         event, organiser = make_event(), make_user(Role.ORGANISER)
         secret = api_tokens.issue(organiser, "Cổng thông tin", actor=organiser)[1]

@@ -13,7 +13,7 @@ from eventapp.registrations.tickets import issue_ticket
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # noqa: ANN202
+def _fresh_rate_limits():
     """Other modules build apps with rate limiting on, which switches on the shared limiter;
     start each test with empty counters so signing in is never refused (429)."""
     from eventapp.extensions import limiter
@@ -23,15 +23,15 @@ def _fresh_rate_limits():  # noqa: ANN202
 
 
 @pytest.fixture
-def door_event(make_event):  # noqa: ANN001, ANN201
+def door_event(make_event):
     """A published event starting in 30 minutes: check-in is open."""
     return make_event(title="Họp báo Bộ TT&TT tháng 11", starts_in=timedelta(minutes=30))
 
 
 @pytest.fixture
-def ticket(make_registration):  # noqa: ANN001, ANN201
+def ticket(make_registration):
     """A registration with a ticket: returns (registration, raw token)."""
-    def build(event, **values):  # noqa: ANN001, ANN202
+    def build(event, **values):
         registration = make_registration(event, **values)
         token = issue_ticket(registration)
         db.session.flush()
@@ -40,19 +40,19 @@ def ticket(make_registration):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def desk_user(make_user):  # noqa: ANN001, ANN201
+def desk_user(make_user):
     return make_user(Role.CHECKIN_STAFF, email="desk@example.vn")
 
 
 @pytest.fixture
-def as_desk(client, login, desk_user):  # noqa: ANN001, ANN201
+def as_desk(client, login, desk_user):
     db.session.commit()
     login(desk_user)
     return client
 
 
 @pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
+def organiser(client, login, make_user):
     """A client signed in as an organiser (the reports' audience)."""
     login(make_user(Role.ORGANISER))
     return client

@@ -17,14 +17,14 @@ from eventapp.extensions import db
 from eventapp.registrations.models import Registration
 
 
-def opens_text(event) -> str:  # noqa: ANN001
+def opens_text(event) -> str:
     """What a Vietnamese user must read: "Điểm danh mở lúc HH:mm dd/MM" in the event's zone."""
     local = event.attendance_opens_at.astimezone(ZoneInfo(event.tz))
     return f"Điểm danh mở lúc {local:%H:%M %d/%m}"
 
 
 @pytest.fixture
-def early(make_event, make_site, add_site_to_event, make_registration, make_user, client, login):  # noqa: ANN001, ANN201
+def early(make_event, make_site, add_site_to_event, make_registration, make_user, client, login):
     """A hybrid event eight days ahead; its site's coordinator is signed in."""
     event = make_event(title="Hội nghị tập huấn", mode=EventMode.HYBRID, starts_in=timedelta(days=8))
     site = make_site(name="Sở TT&TT Lào Cai")
@@ -36,7 +36,7 @@ def early(make_event, make_site, add_site_to_event, make_registration, make_user
             "url": f"/console/rollcall/events/{event.id}/sites/{site.id}"}
 
 
-def test_roll_call_before_the_window_refuses_everything_with_the_opening_time(client, early) -> None:  # noqa: ANN001
+def test_roll_call_before_the_window_refuses_everything_with_the_opening_time(client, early) -> None:
     event, url = early["event"], early["url"]
     page = html.unescape(client.get(url).get_data(as_text=True))
     assert opens_text(event) in page  # the screen says when it opens, before anyone tries
@@ -59,7 +59,7 @@ def test_roll_call_before_the_window_refuses_everything_with_the_opening_time(cl
         AuditEntry.action.like("rollcall.%"))).all()
 
 
-def test_roll_call_opens_with_the_desk_a_day_before(client, early) -> None:  # noqa: ANN001
+def test_roll_call_opens_with_the_desk_a_day_before(client, early) -> None:
     event = early["event"]
     event.starts_at = event.starts_at - timedelta(days=8) + ATTENDANCE_OPENS_BEFORE - timedelta(minutes=5)
     event.ends_at = event.starts_at + timedelta(hours=2)
@@ -73,7 +73,7 @@ def test_roll_call_opens_with_the_desk_a_day_before(client, early) -> None:  # n
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
 
 
-def test_the_desk_says_when_it_opens(make_event, make_user, make_registration, client, login) -> None:  # noqa: ANN001
+def test_the_desk_says_when_it_opens(make_event, make_user, make_registration, client, login) -> None:
     from eventapp.registrations.tickets import issue_ticket
 
     event = make_event(starts_in=timedelta(days=8))
@@ -89,6 +89,6 @@ def test_the_desk_says_when_it_opens(make_event, make_user, make_registration, c
     assert answer.get_json()["result"]["code"] == "closed"
 
 
-def test_the_coordinators_list_says_when_roll_call_opens(client, early) -> None:  # noqa: ANN001
+def test_the_coordinators_list_says_when_roll_call_opens(client, early) -> None:
     listing = html.unescape(client.get("/console/rollcall/").get_data(as_text=True))
     assert opens_text(early["event"]) in listing

@@ -21,7 +21,7 @@ def checked_in_count(event_id: int) -> int:
         Registration.event_id == event_id, Registration.checked_in_at.is_not(None)))
 
 
-def test_first_scan_checks_in_and_second_says_already(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+def test_first_scan_checks_in_and_second_says_already(door_event, ticket, desk_user) -> None:
     registration, token = ticket(door_event)
     first = services.check_in(door_event, token=token, actor=desk_user)
     assert first.code == ScanCode.CHECKED_IN and first.ok
@@ -41,13 +41,13 @@ def test_first_scan_checks_in_and_second_says_already(door_event, ticket, desk_u
     (RegistrationStatus.PENDING, ScanCode.PENDING),
     (RegistrationStatus.REJECTED, ScanCode.REJECTED),
 ])
-def test_registrations_without_a_seat_are_refused(door_event, ticket, status, code) -> None:  # noqa: ANN001
+def test_registrations_without_a_seat_are_refused(door_event, ticket, status, code) -> None:
     _, token = ticket(door_event, status=status)
     assert services.check_in(door_event, token=token).code == code
     assert checked_in_count(door_event.id) == 0
 
 
-def test_ticket_of_another_event(door_event, make_event, ticket) -> None:  # noqa: ANN001
+def test_ticket_of_another_event(door_event, make_event, ticket) -> None:
     other = make_event(title="Hội nghị tập huấn Quảng Ninh")
     _, token = ticket(other)
     result = services.check_in(door_event, token=token)
@@ -59,24 +59,24 @@ def test_ticket_of_another_event(door_event, make_event, ticket) -> None:  # noq
     "", "   ", "abc", "x" * 5000, "'; DROP TABLE registrations; --", "https://evil.example/",
     "WIFI:S:guest;T:WPA;P:secret;;", "BEGIN:VCARD\nFN:Nguyễn\nEND:VCARD", "Đ" * 43, "\x00" * 43,
 ])
-def test_garbage_payloads_are_invalid(door_event, payload) -> None:  # noqa: ANN001
+def test_garbage_payloads_are_invalid(door_event, payload) -> None:
     assert services.check_in(door_event, token=payload).code == ScanCode.INVALID
 
 
-def test_well_formed_unknown_and_truncated_tokens(door_event, ticket) -> None:  # noqa: ANN001
+def test_well_formed_unknown_and_truncated_tokens(door_event, ticket) -> None:
     _, token = ticket(door_event)
     assert services.check_in(door_event, token="A" * 43).code == ScanCode.NOT_REGISTERED
     assert services.check_in(door_event, token=token[:-5]).code == ScanCode.NOT_REGISTERED
     assert checked_in_count(door_event.id) == 0
 
 
-def test_ticket_url_and_surrounding_whitespace_are_accepted(door_event, ticket) -> None:  # noqa: ANN001
+def test_ticket_url_and_surrounding_whitespace_are_accepted(door_event, ticket) -> None:
     _, token = ticket(door_event)
     result = services.check_in(door_event, token=f"  https://eventapp.example/ticket/{token}?x=1\n")
     assert result.code == ScanCode.CHECKED_IN
 
 
-def test_door_closed_for_far_events_and_cancelled_events(make_event, ticket) -> None:  # noqa: ANN001
+def test_door_closed_for_far_events_and_cancelled_events(make_event, ticket) -> None:
     later = make_event(starts_in=timedelta(days=5))
     _, token = ticket(later)
     assert services.check_in(later, token=token).code == ScanCode.CLOSED
@@ -86,7 +86,7 @@ def test_door_closed_for_far_events_and_cancelled_events(make_event, ticket) -> 
     assert checked_in_count(later.id) == checked_in_count(cancelled.id) == 0
 
 
-def test_undo_then_scan_again(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+def test_undo_then_scan_again(door_event, ticket, desk_user) -> None:
     registration, token = ticket(door_event)
     services.check_in(door_event, token=token, actor=desk_user)
     assert services.undo_check_in(door_event, registration.id, desk_user).code == ScanCode.UNDONE
@@ -97,7 +97,7 @@ def test_undo_then_scan_again(door_event, ticket, desk_user) -> None:  # noqa: A
     assert services.check_in(door_event, token=token, actor=desk_user).code == ScanCode.CHECKED_IN
 
 
-def test_undo_of_another_events_registration_is_refused(door_event, make_event, ticket) -> None:  # noqa: ANN001
+def test_undo_of_another_events_registration_is_refused(door_event, make_event, ticket) -> None:
     other = make_event(starts_in=timedelta(minutes=5))
     registration, token = ticket(other)
     services.check_in(other, token=token)
@@ -105,7 +105,7 @@ def test_undo_of_another_events_registration_is_refused(door_event, make_event, 
     assert checked_in_count(other.id) == 1
 
 
-def test_offline_replay_earliest_scan_wins_and_replays_count_once(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+def test_offline_replay_earliest_scan_wins_and_replays_count_once(door_event, ticket, desk_user) -> None:
     registration, token = ticket(door_event)
     now = utcnow()
     # Desk B (online) scans at now; desk A was offline and scanned the same ticket 10 minutes earlier.
@@ -127,7 +127,7 @@ def test_offline_replay_earliest_scan_wins_and_replays_count_once(door_event, ti
     assert checked_in_count(door_event.id) == 1
 
 
-def test_replay_applies_a_batch_in_scan_time_order(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+def test_replay_applies_a_batch_in_scan_time_order(door_event, ticket, desk_user) -> None:
     registration, token = ticket(door_event)
     now = utcnow()
     scans = [OfflineScan("late", now - timedelta(minutes=2), token=token),
@@ -140,7 +140,7 @@ def test_replay_applies_a_batch_in_scan_time_order(door_event, ticket, desk_user
     assert registration.checked_in_at == now - timedelta(minutes=8)
 
 
-def test_replayed_scans_with_absurd_times_are_refused(door_event, ticket) -> None:  # noqa: ANN001
+def test_replayed_scans_with_absurd_times_are_refused(door_event, ticket) -> None:
     _, token = ticket(door_event)
     now = utcnow()
     future = services.replay(door_event, [OfflineScan("f", now + timedelta(hours=1), token=token)], None, now=now)
@@ -150,7 +150,7 @@ def test_replayed_scans_with_absurd_times_are_refused(door_event, ticket) -> Non
 
 
 def test_counters_and_accent_insensitive_search(door_event, ticket, make_person, make_site,
-                                                 make_organisation) -> None:  # noqa: ANN001
+                                                 make_organisation) -> None:
     from eventapp.directory.models import OrganisationKind
 
     outlet = make_organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Nhân Dân")
@@ -170,14 +170,14 @@ def test_counters_and_accent_insensitive_search(door_event, ticket, make_person,
     assert services.search(door_event.id, "x") == []
 
 
-def test_registration_ids_out_of_range_are_not_registered(door_event) -> None:  # noqa: ANN001
+def test_registration_ids_out_of_range_are_not_registered(door_event) -> None:
     for value in (2**63, -1, 0, True, "7", None):
         assert services.check_in(door_event, registration_id=value).code in (
             ScanCode.NOT_REGISTERED, ScanCode.INVALID)
         assert services.undo_check_in(door_event, value, None).code == ScanCode.NOT_REGISTERED
 
 
-def test_replay_corrects_scan_times_by_the_desk_clock(door_event, ticket, desk_user) -> None:  # noqa: ANN001
+def test_replay_corrects_scan_times_by_the_desk_clock(door_event, ticket, desk_user) -> None:
     registration, token = ticket(door_event)
     _, other_token = ticket(door_event)
     now = utcnow()
@@ -196,7 +196,7 @@ def test_replay_corrects_scan_times_by_the_desk_clock(door_event, ticket, desk_u
     assert result.code == ScanCode.BAD_TIME
 
 
-def test_replay_still_refuses_absurd_times_and_clocks(door_event, ticket) -> None:  # noqa: ANN001
+def test_replay_still_refuses_absurd_times_and_clocks(door_event, ticket) -> None:
     _, token = ticket(door_event)
     now = utcnow()
     slow = now - timedelta(minutes=5)

@@ -19,7 +19,7 @@ from eventapp.registrations.models import Registration
 DESKS = 16
 
 
-def _race(app, work) -> list:  # noqa: ANN001
+def _race(app, work) -> list:
     """Run `work(i)` in DESKS threads, each with its own session, released together by a barrier."""
     barrier = threading.Barrier(DESKS)
     results: list = [None] * DESKS
@@ -31,7 +31,7 @@ def _race(app, work) -> list:  # noqa: ANN001
                 barrier.wait(timeout=10)
                 results[i] = work(i)
                 db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            except BaseException as error:
                 errors.append(error)
             finally:
                 db.session.remove()
@@ -46,12 +46,12 @@ def _race(app, work) -> list:  # noqa: ANN001
 
 
 @pytest.fixture
-def postgres_only(app):  # noqa: ANN001, ANN201
+def postgres_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row-level races need PostgreSQL")
 
 
-def test_concurrent_scans_of_one_ticket_count_once(app, postgres_only, door_event, ticket, make_user) -> None:  # noqa: ANN001
+def test_concurrent_scans_of_one_ticket_count_once(app, postgres_only, door_event, ticket, make_user) -> None:
     registration, token = ticket(door_event)
     desks = [make_user(email=f"desk{i}@example.vn").id for i in range(DESKS)]
     event_id, registration_id = door_event.id, registration.id
@@ -71,7 +71,7 @@ def test_concurrent_scans_of_one_ticket_count_once(app, postgres_only, door_even
     assert registration.checked_in_by_id in desks
 
 
-def test_concurrent_offline_replays_keep_the_earliest_time(app, postgres_only, door_event, ticket) -> None:  # noqa: ANN001
+def test_concurrent_offline_replays_keep_the_earliest_time(app, postgres_only, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     event_id, registration_id = door_event.id, registration.id
     db.session.commit()

@@ -13,11 +13,11 @@ from eventapp.models import utcnow
 from eventapp.registrations.models import Registration
 
 
-def url(event, action: str) -> str:  # noqa: ANN001
+def url(event, action: str) -> str:
     return f"/console/attendance/api/events/{event.id}/{action}"
 
 
-def test_scan_answers_with_result(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_scan_answers_with_result(as_desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     response = as_desk.post(url(door_event, "scan"), json={"payload": token})
@@ -32,7 +32,7 @@ def test_scan_answers_with_result(as_desk, door_event, ticket) -> None:  # noqa:
     assert again["code"] == "already" and again["time"] == body["result"]["time"] and again["by"]
 
 
-def test_one_tap_check_in_from_search(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_one_tap_check_in_from_search(as_desk, door_event, ticket) -> None:
     registration, _ = ticket(door_event)
     db.session.commit()
     name = registration.person.full_name
@@ -47,7 +47,7 @@ def test_one_tap_check_in_from_search(as_desk, door_event, ticket) -> None:  # n
     None, [], "text", {"payload": 5}, {"registration_id": "1"}, {"registration_id": True},
     {"registration_id": -3}, {"nothing": 1},
 ])
-def test_malformed_scan_requests_get_400_json(as_desk, door_event, body) -> None:  # noqa: ANN001
+def test_malformed_scan_requests_get_400_json(as_desk, door_event, body) -> None:
     if body is None:
         response = as_desk.post(url(door_event, "scan"), data="{not json", content_type="application/json")
     else:
@@ -56,12 +56,12 @@ def test_malformed_scan_requests_get_400_json(as_desk, door_event, body) -> None
     assert "error" in response.get_json()
 
 
-def test_unknown_event_is_a_json_404(as_desk) -> None:  # noqa: ANN001
+def test_unknown_event_is_a_json_404(as_desk) -> None:
     response = as_desk.post("/console/attendance/api/events/999999/scan", json={"payload": "x"})
     assert response.status_code == 404 and response.get_json()["error"] == "event_not_found"
 
 
-def test_offline_batch_answers_per_client_id(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_offline_batch_answers_per_client_id(as_desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     _, other_token = ticket(door_event)
     db.session.commit()
@@ -90,7 +90,7 @@ def test_offline_batch_answers_per_client_id(as_desk, door_event, ticket) -> Non
     assert response.get_json()["counters"]["checked_in"] == 1
 
 
-def test_batch_corrects_a_fast_desk_clock(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_batch_corrects_a_fast_desk_clock(as_desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     _, other_token = ticket(door_event)
     db.session.commit()
@@ -109,18 +109,18 @@ def test_batch_corrects_a_fast_desk_clock(as_desk, door_event, ticket) -> None: 
 
 
 @pytest.mark.parametrize("client_now", ["yesterday", "2026-01-01T10:00:00", 12, ["x"]])
-def test_batch_refuses_an_unreadable_desk_clock(as_desk, door_event, client_now) -> None:  # noqa: ANN001
+def test_batch_refuses_an_unreadable_desk_clock(as_desk, door_event, client_now) -> None:
     response = as_desk.post(url(door_event, "batch"), json={"scans": [], "client_now": client_now})
     assert response.status_code == 400 and response.get_json()["error"] == "client_now_invalid"
 
 
-def test_batch_limits(as_desk, door_event) -> None:  # noqa: ANN001
+def test_batch_limits(as_desk, door_event) -> None:
     assert as_desk.post(url(door_event, "batch"), json={"scans": "x"}).status_code == 400
     too_many = [{"id": str(i), "payload": "x", "scanned_at": utcnow().isoformat()} for i in range(501)]
     assert as_desk.post(url(door_event, "batch"), json={"scans": too_many}).status_code == 400
 
 
-def test_undo_and_counters(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_undo_and_counters(as_desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     as_desk.post(url(door_event, "scan"), json={"payload": token})
@@ -130,7 +130,7 @@ def test_undo_and_counters(as_desk, door_event, ticket) -> None:  # noqa: ANN001
     assert as_desk.post(url(door_event, "undo"), json={}).status_code == 400
 
 
-def test_csrf_token_from_the_meta_tag_is_accepted_in_a_header(app, as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_csrf_token_from_the_meta_tag_is_accepted_in_a_header(app, as_desk, door_event, ticket) -> None:
     _, token = ticket(door_event)
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
@@ -144,7 +144,7 @@ def test_csrf_token_from_the_meta_tag_is_accepted_in_a_header(app, as_desk, door
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_desk_page_carries_urls_and_translated_messages(as_desk, door_event) -> None:  # noqa: ANN001
+def test_desk_page_carries_urls_and_translated_messages(as_desk, door_event) -> None:
     page = as_desk.get(f"/console/attendance/events/{door_event.id}/desk").get_data(as_text=True)
     for attribute in ("data-scan-url", "data-batch-url", "data-undo-url", "data-search-url",
                       "data-msg-checked-in", "data-msg-already", "data-msg-wrong-event", "data-jsqr-url"):
@@ -152,7 +152,7 @@ def test_desk_page_carries_urls_and_translated_messages(as_desk, door_event) -> 
     assert "<script>" not in page and "onclick" not in page
 
 
-def test_ids_beyond_the_integer_range_are_not_found(as_desk, client, login, make_user) -> None:  # noqa: ANN001
+def test_ids_beyond_the_integer_range_are_not_found(as_desk, client, login, make_user) -> None:
     huge = 2**63
     assert as_desk.post(f"/console/attendance/api/events/{huge}/scan", json={"payload": "x"}).status_code == 404
     assert as_desk.get(f"/console/attendance/events/{huge}/desk").status_code == 404

@@ -15,7 +15,7 @@ from eventapp.registrations.models import CheckinMethod
 
 
 def test_event_report_names_outlets_not_codes(organiser, make_event, make_organisation, make_person,
-                                              make_registration) -> None:  # noqa: ANN001
+                                              make_registration) -> None:
     event = make_event(starts_in=timedelta(hours=-3))
     outlet = make_organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo điện tử VietNamNet",
                                short_name="VNN")
@@ -27,7 +27,7 @@ def test_event_report_names_outlets_not_codes(organiser, make_event, make_organi
 
 
 def test_heat_map_rows_tell_sites_apart_and_have_a_legend(organiser, make_event, make_site, add_site_to_event,
-                                                          make_registration) -> None:  # noqa: ANN001
+                                                          make_registration) -> None:
     series = EventSeries(kind="training", title="Tập huấn định kỳ", rrule="FREQ=WEEKLY",
                          dtstart_local=datetime(2024, 1, 4, 9, 0), duration_minutes=120)
     db.session.add(series)

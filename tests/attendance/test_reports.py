@@ -24,7 +24,7 @@ from eventapp.registrations.models import (
 
 
 @pytest.fixture
-def dataset(make_event, make_site, make_organisation, make_person, add_site_to_event, make_registration):  # noqa: ANN001, ANN201
+def dataset(make_event, make_site, make_organisation, make_person, add_site_to_event, make_registration):
     """A briefing series of 4 sessions, 5 sites, 3 outlets and 40 people, attendance drawn at random."""
     rng = random.Random(20231124)
     series = EventSeries(kind="press_briefing", title="Họp báo thường kỳ", rrule="FREQ=MONTHLY",
@@ -62,7 +62,7 @@ def dataset(make_event, make_site, make_organisation, make_person, add_site_to_e
     return {"series": series, "sessions": sessions, "sites": sites}
 
 
-def direct(event_id: int, *where) -> int:  # noqa: ANN002
+def direct(event_id: int, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.event_id == event_id, *where))
 
@@ -71,7 +71,7 @@ APPROVED = Registration.status == RegistrationStatus.APPROVED
 CHECKED = Registration.checked_in_at.is_not(None)
 
 
-def test_event_report_equals_direct_counts(dataset) -> None:  # noqa: ANN001
+def test_event_report_equals_direct_counts(dataset) -> None:
     for event in dataset["sessions"]:
         report = reports.event_report(event, reports.fetch_rows([event.id]), reports.fetch_sites([event.id]))
         assert report.totals.registered == direct(event.id, APPROVED)
@@ -91,7 +91,7 @@ def test_event_report_equals_direct_counts(dataset) -> None:  # noqa: ANN001
         assert len(report.late) == late
 
 
-def test_site_matrix_and_participation_equal_direct_counts(dataset) -> None:  # noqa: ANN001
+def test_site_matrix_and_participation_equal_direct_counts(dataset) -> None:
     sessions, truncated = reports.fetch_sessions(series_id=dataset["series"].id)
     assert not truncated and [s.id for s in sessions] == [s.id for s in dataset["sessions"]]
     ids = [s.id for s in sessions]
@@ -112,7 +112,7 @@ def test_site_matrix_and_participation_equal_direct_counts(dataset) -> None:  # 
         assert person.attended == attended
 
 
-def test_report_pages_render_with_charts(organiser, dataset) -> None:  # noqa: ANN001
+def test_report_pages_render_with_charts(organiser, dataset) -> None:
     event = dataset["sessions"][0]
     page = organiser.get(f"/console/attendance/events/{event.id}/report").get_data(as_text=True)
     assert page.count("<svg") >= 3 and "Báo Nhân Dân" in page
@@ -127,7 +127,7 @@ def test_report_pages_render_with_charts(organiser, dataset) -> None:  # noqa: A
     assert organiser.get(f"/console/attendance/events/{event.id}/report?format=pdf").status_code == 400
 
 
-def test_csv_and_xlsx_exports_are_safe_and_keep_vietnamese(organiser, dataset) -> None:  # noqa: ANN001
+def test_csv_and_xlsx_exports_are_safe_and_keep_vietnamese(organiser, dataset) -> None:
     event = dataset["sessions"][0]
     csv_response = organiser.get(f"/console/attendance/events/{event.id}/report?format=csv")
     assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -150,7 +150,7 @@ def test_csv_and_xlsx_exports_are_safe_and_keep_vietnamese(organiser, dataset) -
             assert response.headers.get_all("Content-Type") == [exports.CONTENT_TYPES[fmt]]
 
 
-def test_report_query_count_does_not_grow(app, organiser, dataset, make_registration) -> None:  # noqa: ANN001
+def test_report_query_count_does_not_grow(app, organiser, dataset, make_registration) -> None:
     event = dataset["sessions"][0]
 
     def count() -> int:

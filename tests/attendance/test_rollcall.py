@@ -18,7 +18,7 @@ from eventapp.registrations.models import CheckinMethod, Registration, Registrat
 
 
 @pytest.fixture
-def hybrid(make_event, make_site, add_site_to_event, make_registration):  # noqa: ANN001, ANN201
+def hybrid(make_event, make_site, add_site_to_event, make_registration):
     """A hybrid event under way with two sites; site A has three registrations (one wait-listed)."""
     event = make_event(title="Hội nghị tập huấn trực tuyến", mode=EventMode.HYBRID,
                        starts_in=timedelta(minutes=-10))
@@ -32,12 +32,12 @@ def hybrid(make_event, make_site, add_site_to_event, make_registration):  # noqa
             "regs": regs, "other": other}
 
 
-def base(h, site="a") -> str:  # noqa: ANN001
+def base(h, site="a") -> str:
     return f"/console/rollcall/events/{h['event'].id}/sites/{h[site].id}"
 
 
 @pytest.fixture
-def coordinator(client, login, make_user, hybrid):  # noqa: ANN001, ANN201
+def coordinator(client, login, make_user, hybrid):
     user = make_user(Role.SITE_COORDINATOR, site=hybrid["a"])
     login(user)
     return client
@@ -48,7 +48,7 @@ def present_ids(event_id: int) -> set[int]:
         Registration.event_id == event_id, Registration.checked_in_at.is_not(None))))
 
 
-def test_coordinator_records_own_site_end_to_end(coordinator, hybrid) -> None:  # noqa: ANN001
+def test_coordinator_records_own_site_end_to_end(coordinator, hybrid) -> None:
     assert coordinator.get(base(hybrid)).status_code == 200
     assert coordinator.post(base(hybrid) + "/connect", data={}).status_code == 302  # no test confirmed
     db.session.refresh(hybrid["part_a"])
@@ -73,7 +73,7 @@ def test_coordinator_records_own_site_end_to_end(coordinator, hybrid) -> None:  
     assert {"rollcall.connected", "rollcall.present", "rollcall.headcount", "rollcall.reported"} <= actions
 
 
-def test_coordinator_cannot_see_or_post_for_another_site(coordinator, hybrid) -> None:  # noqa: ANN001
+def test_coordinator_cannot_see_or_post_for_another_site(coordinator, hybrid) -> None:
     assert coordinator.get(base(hybrid, "b")).status_code == 404
     for action in ("connect", "present", "headcount", "report"):
         assert coordinator.post(base(hybrid, "b") + f"/{action}", data={"tested": "1"}).status_code == 404
@@ -84,7 +84,7 @@ def test_coordinator_cannot_see_or_post_for_another_site(coordinator, hybrid) ->
     assert coordinator.get(f"/console/attendance/api/events/{hybrid['event'].id}/board").status_code == 403
 
 
-def test_names_of_another_site_or_not_approved_are_refused_whole(coordinator, hybrid) -> None:  # noqa: ANN001
+def test_names_of_another_site_or_not_approved_are_refused_whole(coordinator, hybrid) -> None:
     coordinator.post(base(hybrid) + "/connect", data={"tested": "1"})
     for ids in ([hybrid["regs"][0].id, hybrid["other"].id], [hybrid["regs"][2].id], ["abc"], ["99999"]):
         coordinator.post(base(hybrid) + "/present", data={"present": [str(i) for i in ids]})
@@ -94,7 +94,7 @@ def test_names_of_another_site_or_not_approved_are_refused_whole(coordinator, hy
 @pytest.mark.parametrize(("raw", "expected"), [
     ("-1", None), ("1000001", None), ("abc", None), ("1.5", None), ("", None), (" 7 ", 7), ("0", 0),
 ])
-def test_headcount_validation(coordinator, hybrid, raw, expected) -> None:  # noqa: ANN001
+def test_headcount_validation(coordinator, hybrid, raw, expected) -> None:
     coordinator.post(base(hybrid) + "/connect", data={"tested": "1"})
     response = coordinator.post(base(hybrid) + "/headcount", data={"headcount": raw})
     assert response.status_code == 302
@@ -110,13 +110,13 @@ def test_parse_headcount_errors() -> None:
         assert info.value.code == code
 
 
-def test_presence_needs_connection_first(hybrid, make_user) -> None:  # noqa: ANN001
+def test_presence_needs_connection_first(hybrid, make_user) -> None:
     user = make_user(Role.SITE_COORDINATOR, site=hybrid["a"])
     with pytest.raises(RollCallError, match="not_connected"):
         rollcall.record_present(hybrid["part_a"], {hybrid["regs"][0].id}, user)
 
 
-def test_report_locks_after_the_event_and_only_an_organiser_reopens(client, login, make_user, hybrid) -> None:  # noqa: ANN001
+def test_report_locks_after_the_event_and_only_an_organiser_reopens(client, login, make_user, hybrid) -> None:
     event, part = hybrid["event"], hybrid["part_a"]
     event.starts_at, event.ends_at = utcnow() - timedelta(hours=5), utcnow() - timedelta(hours=1)
     part.status = SiteParticipationStatus.CONNECTED
@@ -144,7 +144,7 @@ def test_report_locks_after_the_event_and_only_an_organiser_reopens(client, logi
     assert rollcall.is_locked(part, event)
 
 
-def test_board_json_and_page(client, login, make_user, hybrid) -> None:  # noqa: ANN001
+def test_board_json_and_page(client, login, make_user, hybrid) -> None:
     part = hybrid["part_a"]
     part.status, part.headcount = SiteParticipationStatus.REPORTED, 20
     hybrid["other"].checked_in_at = utcnow()
@@ -162,7 +162,7 @@ def test_board_json_and_page(client, login, make_user, hybrid) -> None:  # noqa:
 
 
 def test_board_query_count_does_not_grow_with_sites(app, client, login, make_user, make_event, make_site,
-                                                    add_site_to_event, make_registration) -> None:  # noqa: ANN001
+                                                    add_site_to_event, make_registration) -> None:
     login(make_user(Role.ORGANISER))
 
     def queries_for(n_sites: int) -> int:
@@ -186,7 +186,7 @@ def test_board_query_count_does_not_grow_with_sites(app, client, login, make_use
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSite)) == 32
 
 
-def test_the_roll_call_lists_who_may_come_first_by_given_name(hybrid, make_person, make_registration) -> None:  # noqa: ANN001
+def test_the_roll_call_lists_who_may_come_first_by_given_name(hybrid, make_person, make_registration) -> None:
     from eventapp.attendance.rollcall import site_registrations
 
     for name, status in (("Võ Văn Tùng", RegistrationStatus.APPROVED), ("Đỗ Quang Khánh", RegistrationStatus.APPROVED),

@@ -13,7 +13,7 @@ def _setting() -> str:
     return db.session.execute(sa.text("SHOW synchronous_commit")).scalar_one()
 
 
-def test_only_the_current_transaction_commits_without_waiting(app) -> None:  # noqa: ANN001
+def test_only_the_current_transaction_commits_without_waiting(app) -> None:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("synchronous_commit is a PostgreSQL setting; SQLite has nothing to relax")
     assert _setting() == "on"
@@ -26,7 +26,7 @@ def test_only_the_current_transaction_commits_without_waiting(app) -> None:  # n
     db.session.rollback()
 
 
-def test_a_scan_request_commits_its_check_in(as_desk, door_event, ticket) -> None:  # noqa: ANN001
+def test_a_scan_request_commits_its_check_in(as_desk, door_event, ticket) -> None:
     registration, token = ticket(door_event)
     db.session.commit()
     response = as_desk.post(f"/console/attendance/api/events/{door_event.id}/scan", json={"payload": token})

@@ -21,7 +21,7 @@ URL = "/console/attendance/series-report"
 
 
 @pytest.fixture
-def mixed(make_event, make_site, make_organisation, make_person, add_site_to_event, make_registration):  # noqa: ANN001, ANN201
+def mixed(make_event, make_site, make_organisation, make_person, add_site_to_event, make_registration):
     """A series with two completed sessions, one running now, one next week, plus a draft and a cancelled one."""
     series = EventSeries(kind="press_briefing", title="Họp báo định kỳ", rrule="FREQ=WEEKLY",
                          dtstart_local=datetime(2024, 1, 4, 9, 0), duration_minutes=120)
@@ -54,7 +54,7 @@ def mixed(make_event, make_site, make_organisation, make_person, add_site_to_eve
             "upcoming": sessions[2:], "sites": sites}
 
 
-def direct(*where) -> int:  # noqa: ANN002
+def direct(*where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(*where))
 
 
@@ -62,7 +62,7 @@ APPROVED = Registration.status == RegistrationStatus.APPROVED
 CHECKED = Registration.checked_in_at.is_not(None)
 
 
-def test_only_published_sessions_are_reported(mixed) -> None:  # noqa: ANN001
+def test_only_published_sessions_are_reported(mixed) -> None:
     expected = [s.id for s in mixed["sessions"]]
     sessions, truncated = reports.fetch_sessions(series_id=mixed["series"].id)
     assert [s.id for s in sessions] == expected and not truncated
@@ -72,7 +72,7 @@ def test_only_published_sessions_are_reported(mixed) -> None:  # noqa: ANN001
     assert reports.upcoming_ids(sessions) == {s.id for s in mixed["upcoming"]}
 
 
-def test_matrix_and_participation_count_only_completed_sessions(mixed) -> None:  # noqa: ANN001
+def test_matrix_and_participation_count_only_completed_sessions(mixed) -> None:
     sessions, _ = reports.fetch_sessions(series_id=mixed["series"].id)
     ids = [s.id for s in sessions]
     done = [s.id for s in mixed["completed"]]
@@ -102,7 +102,7 @@ def test_matrix_and_participation_count_only_completed_sessions(mixed) -> None: 
         assert set(person.marks[2:]) == ({"other"} if person.name.endswith("7") else {"upcoming"})
 
 
-def _csv(response) -> list[list[str]]:  # noqa: ANN001
+def _csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     raw = response.get_data()
@@ -110,7 +110,7 @@ def _csv(response) -> list[list[str]]:  # noqa: ANN001
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-def test_people_csv_never_calls_a_future_session_a_no_show(organiser, mixed) -> None:  # noqa: ANN001
+def test_people_csv_never_calls_a_future_session_a_no_show(organiser, mixed) -> None:
     lines = _csv(organiser.get(URL, query_string={"series_id": mixed["series"].id, "format": "csv",
                                                  "table": "people"}))
     body = lines[1:]
@@ -124,7 +124,7 @@ def test_people_csv_never_calls_a_future_session_a_no_show(organiser, mixed) -> 
         assert line[-2:] == (["0", "0"] if number == 7 else [str(2 * (number % 2 == 0)), "2"]), line
 
 
-def test_matrix_exports_numbers_in_separate_cells(organiser, mixed) -> None:  # noqa: ANN001
+def test_matrix_exports_numbers_in_separate_cells(organiser, mixed) -> None:
     query = {"series_id": mixed["series"].id, "table": "matrix"}
     lines = _csv(organiser.get(URL, query_string={**query, "format": "csv"}))
     headers, body = lines[0], lines[1:]
@@ -152,14 +152,14 @@ def test_matrix_exports_numbers_in_separate_cells(organiser, mixed) -> None:  # 
     assert all(isinstance(v, int) for v in first[1:7] + first[-3:])
 
 
-def test_page_marks_upcoming_sessions(organiser, mixed) -> None:  # noqa: ANN001
+def test_page_marks_upcoming_sessions(organiser, mixed) -> None:
     page = organiser.get(URL, query_string={"series_id": mixed["series"].id}).get_data(as_text=True)
     assert 'data-session-count="4"' in page and 'data-upcoming-count="2"' in page
     assert page.count("session-upcoming") == 2 and "data-truncated" not in page
     assert ">—</text>" in page  # the heat map's upcoming cells
 
 
-def test_truncated_session_list_is_announced(organiser, mixed, monkeypatch) -> None:  # noqa: ANN001
+def test_truncated_session_list_is_announced(organiser, mixed, monkeypatch) -> None:
     monkeypatch.setattr(reports, "MAX_SESSIONS", 3)
     sessions, truncated = reports.fetch_sessions(series_id=mixed["series"].id)
     assert [s.id for s in sessions] == [s.id for s in mixed["sessions"][:3]] and truncated
@@ -171,14 +171,14 @@ def test_truncated_session_list_is_announced(organiser, mixed, monkeypatch) -> N
     {"start": "0001-01-01"}, {"end": "9999-12-31"}, {"start": "1999-12-31"}, {"end": "2101-01-01"},
     {"start": "nonsense"}, {"start": "2026-13-01"}, {"start": "2027-01-01", "end": "2026-01-01"},
 ])
-def test_bad_periods_are_a_form_error_not_a_500(organiser, dates) -> None:  # noqa: ANN001
+def test_bad_periods_are_a_form_error_not_a_500(organiser, dates) -> None:
     for fmt in ({}, {"format": "csv"}):
         response = organiser.get(URL, query_string={**dates, **fmt})
         assert response.status_code == 400
         assert "data-period-error" in response.get_data(as_text=True)
 
 
-def test_the_widest_period_is_accepted(organiser, mixed) -> None:  # noqa: ANN001
+def test_the_widest_period_is_accepted(organiser, mixed) -> None:
     response = organiser.get(URL, query_string={"start": "2000-01-01", "end": "2100-12-31"})
     assert response.status_code == 200 and 'data-session-count="4"' in response.get_data(as_text=True)
     assert reports.period("2000-01-01", "2100-12-31", "Asia/Ho_Chi_Minh")[1].year == 2100

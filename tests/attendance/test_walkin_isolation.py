@@ -21,7 +21,7 @@ NEUTRAL = "This person cannot be registered by your site; please ask the organis
 
 @pytest.fixture
 def roll(make_event, make_organisation, make_site, add_site_to_event, make_person, make_registration,
-         make_user):  # noqa: ANN001, ANN201
+         make_user):
     """One organisation with sites A and B in a hybrid event under way; its people registered at B,
     at the venue and at A; A's coordinator."""
     event = make_event(mode=EventMode.HYBRID, starts_in=timedelta(minutes=-5), capacity=20)
@@ -30,7 +30,7 @@ def roll(make_event, make_organisation, make_site, add_site_to_event, make_perso
     for site in (site_a, site_b):
         add_site_to_event(event, site, quota=5).status = SiteParticipationStatus.CONNECTED
 
-    def staff(name: str, phone: str):  # noqa: ANN202
+    def staff(name: str, phone: str):
         person = make_person(full_name=name, organisation_id=org.id, phone=phone, position="Chuyên viên")
         person.set_email(None)
         return person
@@ -57,7 +57,7 @@ def _count(event_id: int) -> int:
 
 @pytest.mark.parametrize(("name", "phone"), [("Vũ Quang Huy", ""), ("Vũ Quang Huy", "0211 3822 000"),
                                              ("Lê Văn Tám", ""), ("Lê Văn Tám", "0211 3822 111")])
-def test_someone_registered_elsewhere_is_neither_ticked_nor_named(client, login, roll, name, phone) -> None:  # noqa: ANN001
+def test_someone_registered_elsewhere_is_neither_ticked_nor_named(client, login, roll, name, phone) -> None:
     event, site_a, regs, coordinator = roll
     before = _state(regs)
     login(coordinator)
@@ -70,7 +70,7 @@ def test_someone_registered_elsewhere_is_neither_ticked_nor_named(client, login,
     assert name not in html  # the site's list does not gain them
 
 
-def test_own_sites_registration_is_ticked_and_a_new_person_added(client, login, roll) -> None:  # noqa: ANN001
+def test_own_sites_registration_is_ticked_and_a_new_person_added(client, login, roll) -> None:
     event, site_a, regs, coordinator = roll
     login(coordinator)
     path = f"/console/rollcall/events/{event.id}/sites/{site_a.id}/walk-in"
@@ -83,7 +83,7 @@ def test_own_sites_registration_is_ticked_and_a_new_person_added(client, login, 
 
 
 def test_service_refuses_another_organisations_person_by_email(roll, make_person, make_registration,
-                                                               make_site) -> None:  # noqa: ANN001
+                                                               make_site) -> None:
     event, site_a, regs, coordinator = roll
     other = make_site()
     stranger = make_person(full_name="Người Tỉnh Khác", email="khac@tinh.vn", organisation_id=other.organisation_id)

@@ -17,7 +17,7 @@ def registrations(event_id: int) -> list[Registration]:
     return list(db.session.scalars(sa.select(Registration).where(Registration.event_id == event_id)))
 
 
-def test_desk_walk_in_registers_and_checks_in_while_seats_allow(as_desk, make_event, make_registration) -> None:  # noqa: ANN001
+def test_desk_walk_in_registers_and_checks_in_while_seats_allow(as_desk, make_event, make_registration) -> None:
     event = make_event(starts_in=timedelta(minutes=15), capacity=2)
     make_registration(event)
     db.session.commit()
@@ -31,7 +31,7 @@ def test_desk_walk_in_registers_and_checks_in_while_seats_allow(as_desk, make_ev
     assert len(registrations(event.id)) == 2  # nothing written without a seat
 
 
-def test_desk_walk_in_bad_input_is_a_clear_400(as_desk, door_event) -> None:  # noqa: ANN001
+def test_desk_walk_in_bad_input_is_a_clear_400(as_desk, door_event) -> None:
     path = f"/console/attendance/api/events/{door_event.id}/walk-in"
     for body, field in (({"full_name": ""}, "full_name"), ({"full_name": 5}, "full_name"),
                         ({"full_name": "An", "phone": "=cmd|' /C calc'!A0"}, "phone"),
@@ -42,7 +42,7 @@ def test_desk_walk_in_bad_input_is_a_clear_400(as_desk, door_event) -> None:  # 
 
 
 def test_site_walk_in_uses_the_site_quota(client, login, make_user, make_event, make_site,
-                                          add_site_to_event, make_registration) -> None:  # noqa: ANN001
+                                          add_site_to_event, make_registration) -> None:
     event = make_event(mode=EventMode.HYBRID, starts_in=timedelta(minutes=-5))
     site = make_site()
     participation = add_site_to_event(event, site, quota=2)

@@ -35,14 +35,14 @@ RUN_AXE = """async ([tags, disabled]) => {
 
 
 @pytest.fixture
-def audit(browser, live_server):  # noqa: ANN001, ANN201
+def audit(browser, live_server):
     """audit(path, viewport, signed_in_as=None) -> the axe violations of that page at that size."""
     if not AXE.is_file():
         _skip_or_fail("node_modules/axe-core is missing (run `npm ci`)", REQUIRE_BROWSER_ENV)
     contexts = []
 
     def run(path: str, viewport: dict, email: str | None = None, ready: str | None = None,
-            act=None) -> list[dict]:  # noqa: ANN001 - act(page) brings the page into the state to check
+            act=None) -> list[dict]:  # act(page) brings the page into the state to check
         # The page's own CSP forbids inline scripts; only this test context may add axe's.
         context = browser.new_context(locale="vi-VN", viewport=viewport, bypass_csp=True,
                                       timezone_id="Asia/Ho_Chi_Minh")
@@ -70,7 +70,7 @@ def assert_no_violations(violations: list[dict], where: str) -> None:
 
 
 @pytest.fixture
-def scene(make_event, make_site, add_site_to_event, make_person, make_registration, make_user):  # noqa: ANN001, ANN201
+def scene(make_event, make_site, add_site_to_event, make_person, make_registration, make_user):
     """A hybrid event under way with sites in every state, a journalist's ticket and the staff."""
     event = make_event(title="Hội nghị tập huấn công tác truyền thông", mode=EventMode.HYBRID,
                        starts_in=timedelta(minutes=-10), capacity=100)
@@ -93,16 +93,16 @@ def scene(make_event, make_site, add_site_to_event, make_person, make_registrati
 
 
 @pytest.mark.parametrize("viewport", SIZES, ids=["phone", "laptop"])
-def test_public_form_and_ticket(audit, scene, viewport) -> None:  # noqa: ANN001
+def test_public_form_and_ticket(audit, scene, viewport) -> None:
     assert_no_violations(audit(f"/events/{scene['briefing'].id}/register", viewport), "registration form")
     assert_no_violations(audit(f"/ticket/{scene['token']}", viewport, ready="[data-qr] svg"), "ticket")
 
 
 @pytest.mark.parametrize("viewport", SIZES, ids=["phone", "laptop"])
-def test_desk_and_roll_call(audit, scene, viewport) -> None:  # noqa: ANN001
+def test_desk_and_roll_call(audit, scene, viewport) -> None:
     event, site = scene["event"], scene["site"]
 
-    def scan_and_search(page) -> None:  # noqa: ANN001 - the desk as it looks in use
+    def scan_and_search(page) -> None:  # the desk as it looks in use
         page.locator("#scan-input").fill(scene["token"])
         page.keyboard.press("Enter")
         page.wait_for_selector('#scan-result[data-code="checked_in"]')
@@ -121,6 +121,6 @@ def test_desk_and_roll_call(audit, scene, viewport) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, SIZES[1]], ids=["projector", "laptop"])
-def test_site_board(audit, scene, viewport) -> None:  # noqa: ANN001
+def test_site_board(audit, scene, viewport) -> None:
     assert_no_violations(audit(f"/console/attendance/events/{scene['event'].id}/board", viewport,
                                scene["users"]["organiser"].email), "site board")

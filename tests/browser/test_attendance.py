@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # noqa: ANN202
+def _fresh_rate_limits():
     """Another module may have switched the shared limiter on: sign-ins must not get 429."""
     from eventapp.extensions import limiter
 
@@ -28,7 +28,7 @@ def _fresh_rate_limits():  # noqa: ANN202
         limiter.reset()
 
 
-def sign_in(page, base_url: str, email: str) -> None:  # noqa: ANN001
+def sign_in(page, base_url: str, email: str) -> None:
     page.goto(base_url + "/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -43,7 +43,7 @@ def checked_in(registration_id: int) -> bool:
 
 
 def test_desk_takes_scanner_keystrokes_and_queues_offline(live_server, page, make_user, make_event,
-                                                          make_person, make_registration) -> None:  # noqa: ANN001
+                                                          make_person, make_registration) -> None:
     event = make_event(title="Họp báo thường kỳ", starts_in=timedelta(minutes=20))
     first = make_registration(event, person=make_person("Phạm Thu Hà"))
     second = make_registration(event, person=make_person("Lê Văn Bình"))
@@ -85,7 +85,7 @@ def test_desk_takes_scanner_keystrokes_and_queues_offline(live_server, page, mak
 
 
 def test_vendored_jsqr_decodes_a_ticket_under_the_csp(live_server, page, make_user, make_event,
-                                                     make_registration) -> None:  # noqa: ANN001
+                                                     make_registration) -> None:
     """The camera fallback: jsQR (loaded the way checkin.js loads it) reads our ticket QR code."""
     import base64
     import io
@@ -125,7 +125,7 @@ def test_vendored_jsqr_decodes_a_ticket_under_the_csp(live_server, page, make_us
 
 
 def test_board_turns_a_tile_when_the_coordinator_marks_connected(app, live_server, browser, make_user,
-                                                                 make_event, make_site, add_site_to_event) -> None:  # noqa: ANN001
+                                                                 make_event, make_site, add_site_to_event) -> None:
     app.config["ATTENDANCE_POLL_SECONDS"] = 1
     event = make_event(title="Hội nghị tập huấn trực tuyến", mode=EventMode.HYBRID,
                        starts_in=timedelta(minutes=-5))
@@ -167,7 +167,7 @@ def test_board_turns_a_tile_when_the_coordinator_marks_connected(app, live_serve
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}])
 def test_all_66_sites_fit_on_one_projector_screen(live_server, browser, make_user, make_event, make_site,
-                                                  add_site_to_event, viewport) -> None:  # noqa: ANN001
+                                                  add_site_to_event, viewport) -> None:
     event = make_event(title="Hội nghị tập huấn toàn quốc", mode=EventMode.HYBRID)
     for i in range(66):
         add_site_to_event(event, make_site(name=f"Sở Thông tin và Truyền thông tỉnh Thừa Thiên Huế {i}"))
@@ -191,7 +191,7 @@ def test_all_66_sites_fit_on_one_projector_screen(live_server, browser, make_use
 
 
 def test_a_phone_keeps_the_scrolling_board(live_server, browser, make_user, make_event, make_site,
-                                           add_site_to_event) -> None:  # noqa: ANN001
+                                           add_site_to_event) -> None:
     event = make_event(title="Hội nghị tập huấn toàn quốc", mode=EventMode.HYBRID)
     for i in range(20):
         add_site_to_event(event, make_site(name=f"Sở TT&TT tỉnh {i}"))

@@ -14,7 +14,7 @@ from tests.registrations.conftest import last_ticket_token
 pytestmark = pytest.mark.browser
 
 
-def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None:  # noqa: ANN001
+def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None:
     event = make_event(title="Họp báo Chính phủ thường kỳ", capacity=20)
     db.session.add(Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Tuổi Trẻ"))
     db.session.commit()
@@ -62,7 +62,7 @@ def test_form_to_ticket_with_qr_to_cancel(live_server, page, make_event) -> None
     assert csp_errors == []
 
 
-def test_a_series_ticket_shows_the_qr_first_on_a_phone(live_server, browser, make_series) -> None:  # noqa: ANN001, F811
+def test_a_series_ticket_shows_the_qr_first_on_a_phone(live_server, browser, make_series) -> None:  # noqa: F811
     from eventapp.events.services import upcoming_occurrences
     from eventapp.models import utcnow
     from eventapp.registrations import public, services

@@ -43,7 +43,7 @@ PEOPLE = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # noqa: ANN202
+def _fresh_rate_limits():
     """Another module may have switched the shared limiter on: sign-ins must not get 429."""
     from eventapp.extensions import limiter
 
@@ -52,11 +52,11 @@ def _fresh_rate_limits():  # noqa: ANN202
 
 
 @pytest.fixture
-def contexts(browser):  # noqa: ANN001, ANN201
+def contexts(browser):
     """More browser contexts (one per person), closed at the end."""
     opened = []
 
-    def new(**options):  # noqa: ANN003, ANN202
+    def new(**options):
         options.setdefault("locale", "vi-VN")
         options.setdefault("timezone_id", TZ)
         context = browser.new_context(**options)
@@ -68,7 +68,7 @@ def contexts(browser):  # noqa: ANN001, ANN201
         context.close()
 
 
-def sign_in(page, base_url: str, email: str) -> None:  # noqa: ANN001
+def sign_in(page, base_url: str, email: str) -> None:
     page.goto(base_url + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
@@ -84,7 +84,7 @@ def fresh() -> None:
 # --------------------------------------------------------------------------------------- (a)
 
 def test_journalist_registers_on_a_phone_gets_the_mail_and_is_checked_in(
-        app, live_server, page, contexts, smtp_server, make_event, make_user) -> None:  # noqa: ANN001
+        app, live_server, page, contexts, smtp_server, make_event, make_user) -> None:
     app.config["PUBLIC_BASE_URL"] = live_server.url
     event = make_event(title="Họp báo Chính phủ thường kỳ tháng 6", starts_in=timedelta(minutes=30), capacity=80)
     db.session.add(Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Thanh Niên"))
@@ -150,13 +150,13 @@ def _workbook(names: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _download(page, selector: str) -> Path:  # noqa: ANN001
+def _download(page, selector: str) -> Path:
     with page.expect_download() as info:
         page.click(selector)
     return Path(info.value.path())
 
 
-def test_hybrid_training_from_setup_to_report(app, live_server, page, contexts, make_user, make_site) -> None:  # noqa: ANN001
+def test_hybrid_training_from_setup_to_report(app, live_server, page, contexts, make_user, make_site) -> None:
     app.config["ATTENDANCE_POLL_SECONDS"] = 1
     sites = [make_site(name=name) for name in ("Sở TT&TT Quảng Ninh", "Sở TT&TT Hà Nội", "Sở TT&TT Đà Nẵng")]
     organiser = make_user(Role.ORGANISER, email="tochuc@example.vn")
@@ -269,7 +269,7 @@ def _vevents(body: bytes) -> list:
     return list(Calendar.from_ical(body).walk("VEVENT"))
 
 
-def test_subscriber_sees_a_moved_occurrence(live_server, page, make_user) -> None:  # noqa: ANN001
+def test_subscriber_sees_a_moved_occurrence(live_server, page, make_user) -> None:
     from eventapp.events import services
 
     today = recurrence.to_local(utcnow(), TZ).date()

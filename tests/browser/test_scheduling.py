@@ -18,7 +18,7 @@ from tests.events.conftest import TZ, next_month_start
 
 
 @pytest.mark.browser
-def test_organiser_creates_monthly_series_and_public_sees_it(live_server, page, make_user) -> None:  # noqa: ANN001
+def test_organiser_creates_monthly_series_and_public_sees_it(live_server, page, make_user) -> None:
     from eventapp.extensions import limiter
 
     with contextlib.suppress(AssertionError):  # another module may have switched the limiter on

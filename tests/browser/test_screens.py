@@ -38,7 +38,7 @@ def present_ids(event_id: int) -> set[int]:
 
 
 def test_roll_call_on_a_phone(live_server, browser, make_user, make_event, make_site, add_site_to_event,
-                              make_person, make_registration) -> None:  # noqa: ANN001
+                              make_person, make_registration) -> None:
     event = make_event(title="Hội nghị tập huấn", mode=EventMode.HYBRID, starts_in=timedelta(minutes=-5))
     site = make_site(name="Sở TT&TT Hà Giang")
     add_site_to_event(event, site, quota=10)
@@ -94,7 +94,7 @@ def test_roll_call_on_a_phone(live_server, browser, make_user, make_event, make_
 
 
 def test_the_desk_search_card_follows_an_undo(live_server, page, make_user, make_event, make_person,
-                                              make_registration) -> None:  # noqa: ANN001
+                                              make_registration) -> None:
     event = make_event(starts_in=timedelta(minutes=20))
     registration = make_registration(event, person=make_person("Phạm Thu Hà"))
     staff = make_user(Role.CHECKIN_STAFF, email="cua@example.vn")
@@ -120,7 +120,7 @@ def test_the_desk_search_card_follows_an_undo(live_server, page, make_user, make
     assert card.get_by_role("button", name="Điểm danh").is_visible()
 
 
-def all_sites(make_site) -> list:  # noqa: ANN001
+def all_sites(make_site) -> list:
     """The real network: 63 Sở TT&TT with their province names and the Ministry's three locations."""
     text = resources.files("eventapp.data").joinpath("provinces.csv").read_text(encoding="utf-8")
     sites = [make_site(name=name, code=code, is_ministry_location=True)
@@ -131,7 +131,7 @@ def all_sites(make_site) -> list:  # noqa: ANN001
 
 
 def test_the_board_on_a_projector_shows_province_names_large_and_whole(
-        live_server, browser, make_user, make_event, make_site, add_site_to_event) -> None:  # noqa: ANN001
+        live_server, browser, make_user, make_event, make_site, add_site_to_event) -> None:
     event = make_event(title="Hội nghị tập huấn toàn quốc", mode=EventMode.HYBRID)
     for site in all_sites(make_site):
         add_site_to_event(event, site)
@@ -163,7 +163,7 @@ def test_the_board_on_a_projector_shows_province_names_large_and_whole(
 
 
 def test_bulk_cancel_ticks_everyone_and_confirms_with_a_count(live_server, browser, make_user, make_event,
-                                                              make_person, make_registration) -> None:  # noqa: ANN001
+                                                              make_person, make_registration) -> None:
     from eventapp.registrations.models import RegistrationStatus
 
     event = make_event(title="Họp báo thường kỳ tháng 12")

@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_home_in_vietnamese_and_organiser_reaches_dashboard(live_server, page, make_user, make_event) -> None:  # noqa: ANN001
+def test_home_in_vietnamese_and_organiser_reaches_dashboard(live_server, page, make_user, make_event) -> None:
     make_event(title="Họp báo thường kỳ tháng 12")
     organiser = make_user(Role.ORGANISER, email="lan@example.vn")
     db.session.commit()
@@ -29,7 +29,7 @@ def test_home_in_vietnamese_and_organiser_reaches_dashboard(live_server, page, m
     assert page.locator('[data-stat="upcoming_events"]').inner_text() == "1"
 
 
-def test_phone_viewport_has_no_horizontal_scroll(live_server, browser, make_event) -> None:  # noqa: ANN001
+def test_phone_viewport_has_no_horizontal_scroll(live_server, browser, make_event) -> None:
     make_event(title="Hội nghị tập huấn nghiệp vụ công tác thông tin, tuyên truyền năm 2026")
     db.session.commit()
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="vi-VN")

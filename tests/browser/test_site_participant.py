@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_site_participants_email_and_ticket_show_their_site(
-        app, live_server, browser, smtp_server, make_event, make_site, add_site_to_event, make_user) -> None:  # noqa: ANN001
+        app, live_server, browser, smtp_server, make_event, make_site, add_site_to_event, make_user) -> None:
     app.config["PUBLIC_BASE_URL"] = live_server.url
     event = make_event(title="Hội nghị tập huấn kỹ năng phát ngôn", mode=EventMode.HYBRID, capacity=50,
                        online_url="https://meet.example.gov.vn/hoi-truong-chinh")

@@ -27,7 +27,7 @@ def _boxes_overlap(first: dict, second: dict) -> bool:
 @pytest.mark.browser
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
 def test_organiser_ticks_three_sites_one_by_one_and_adds_them(
-        live_server, page, make_user, make_site, make_event, width, height) -> None:  # noqa: ANN001
+        live_server, page, make_user, make_site, make_event, width, height) -> None:
     sites = {name: make_site(name=name) for name in PROVINCES}
     event = make_event(title="Hội nghị tập huấn kỹ năng phát ngôn", mode=EventMode.HYBRID,
                        status=EventStatus.DRAFT, online_url="https://meet.example.vn/tap-huan")

@@ -17,7 +17,7 @@ def _stat(html: str, label: str) -> int:
 
 
 def test_counts_are_the_database_counts(client, login, make_user, make_event, make_site, make_person,
-                                        make_registration) -> None:  # noqa: ANN001
+                                        make_registration) -> None:
     client.post("/language/en")
     make_site(), make_site()
     event = make_event(title="Họp báo quý IV", capacity=60)
@@ -35,7 +35,7 @@ def test_counts_are_the_database_counts(client, login, make_user, make_event, ma
     assert f'href="/console/registrations/events/{event.id}"' in html and "1 / 60" in html  # approved of seats
 
 
-def test_check_in_staff_get_links_to_the_desk(client, login, make_user, make_event) -> None:  # noqa: ANN001
+def test_check_in_staff_get_links_to_the_desk(client, login, make_user, make_event) -> None:
     event = make_event(title="Tập huấn trực tuyến")
     db.session.commit()
     login(make_user(Role.CHECKIN_STAFF))
@@ -46,7 +46,7 @@ def test_check_in_staff_get_links_to_the_desk(client, login, make_user, make_eve
 
 
 def test_coordinators_start_on_their_own_site(client, login, make_user, make_event, make_site,
-                                              add_site_to_event) -> None:  # noqa: ANN001
+                                              add_site_to_event) -> None:
     site, other = make_site(name="Sở TT&TT Hà Giang"), make_site(name="Sở TT&TT Cà Mau")
     ours = make_event(title="Tập huấn trực tuyến")
     add_site_to_event(ours, site)

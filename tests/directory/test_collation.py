@@ -17,7 +17,7 @@ def test_letters_with_marks_sort_after_their_base_and_tones_only_break_ties() ->
         "Đài Tiếng nói Việt Nam", "Ô tô", "ông", "ơi", "Xã hội"]
 
 
-def test_the_public_form_lists_outlets_in_vietnamese_order(client, make_event) -> None:  # noqa: ANN001
+def test_the_public_form_lists_outlets_in_vietnamese_order(client, make_event) -> None:
     for name in ("Xây dựng", "Đầu tư", "Dân trí", "Zing"):
         db.session.add(Organisation(kind=OrganisationKind.PRESS_OUTLET, name=name, is_confirmed=True))
     event = make_event()

@@ -13,11 +13,11 @@ from eventapp.directory.services import seed_network
 from eventapp.extensions import db
 
 
-def _count(model, *where) -> int:  # noqa: ANN001
+def _count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def test_seed_ships_63_departments_and_3_ministry_sites_idempotently(app) -> None:  # noqa: ANN001
+def test_seed_ships_63_departments_and_3_ministry_sites_idempotently(app) -> None:
     seed_network()
     seed_network()
     db.session.commit()
@@ -32,13 +32,13 @@ def test_seed_ships_63_departments_and_3_ministry_sites_idempotently(app) -> Non
     assert hcm.name == "Sở TT&TT Thành phố Hồ Chí Minh" and hcm.region.value == "southeast"
 
 
-def _write(tmp_path, name: str, text: str):  # noqa: ANN001, ANN202
+def _write(tmp_path, name: str, text: str):
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8-sig"))
     return path
 
 
-def test_import_people_csv_keeps_vietnamese_and_updates_by_email(app, tmp_path, make_organisation) -> None:  # noqa: ANN001
+def test_import_people_csv_keeps_vietnamese_and_updates_by_email(app, tmp_path, make_organisation) -> None:
     make_organisation(OrganisationKind.PRESS_OUTLET, name="Báo Thanh tra")
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
     path = _write(tmp_path, "people.csv",
@@ -59,7 +59,7 @@ def test_import_people_csv_keeps_vietnamese_and_updates_by_email(app, tmp_path, 
     assert person.position == "Trưởng ban" and _count(Person) == 2
 
 
-def test_file_with_bad_rows_imports_nothing_and_names_rows(app, tmp_path) -> None:  # noqa: ANN001
+def test_file_with_bad_rows_imports_nothing_and_names_rows(app, tmp_path) -> None:
     path = _write(tmp_path, "bad.csv",
                   "full_name,email,organisation\n"
                   "Hoàng Văn Em,em@example.vn,\n"
@@ -75,7 +75,7 @@ def test_file_with_bad_rows_imports_nothing_and_names_rows(app, tmp_path) -> Non
     assert _count(Person) == 0
 
 
-def test_import_sites_from_xlsx(app, tmp_path, make_organisation) -> None:  # noqa: ANN001
+def test_import_sites_from_xlsx(app, tmp_path, make_organisation) -> None:
     org = make_organisation(name="Sở TT&TT Hà Tây")
     book = Workbook()
     sheet = book.active
@@ -93,14 +93,14 @@ def test_import_sites_from_xlsx(app, tmp_path, make_organisation) -> None:  # no
     assert db.session.scalar(sa.select(Site).where(Site.code == "BO-HP")).is_ministry_location
 
 
-def test_malformed_xlsx_is_a_clear_error(app, tmp_path) -> None:  # noqa: ANN001
+def test_malformed_xlsx_is_a_clear_error(app, tmp_path) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     result = app.test_cli_runner().invoke(args=["directory", "import", str(path)])
     assert result.exit_code != 0 and "cannot read broken.xlsx" in result.output
 
 
-def test_unknown_columns_are_reported(app, tmp_path) -> None:  # noqa: ANN001
+def test_unknown_columns_are_reported(app, tmp_path) -> None:
     path = _write(tmp_path, "odd.csv", "foo,bar\n1,2\n")
     result = app.test_cli_runner().invoke(args=["directory", "import", str(path)])
     assert result.exit_code == 1 and "row 1" in result.output

@@ -23,7 +23,7 @@ def next_month_start() -> datetime:
 
 
 @pytest.fixture
-def make_series(app):  # noqa: ANN001, ANN201
+def make_series(app):
     def build(rule: str = "FREQ=MONTHLY;BYDAY=1TH", publish: bool = True, **values) -> EventSeries:
         spec = services.SeriesSpec(**{
             "title": "Họp báo thường kỳ", "rrule": rule, "dtstart_local": next_month_start(),
@@ -37,7 +37,7 @@ def make_series(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # noqa: ANN202
+def _fresh_rate_limits():
     """Other test modules build apps with rate limiting on, which switches on the shared limiter;
     start every scheduling test with empty counters so signing in is never refused (429)."""
     from eventapp.extensions import limiter
@@ -48,7 +48,7 @@ def _fresh_rate_limits():  # noqa: ANN202
 
 
 @pytest.fixture
-def organiser(client, login, make_user):  # noqa: ANN001, ANN201
+def organiser(client, login, make_user):
     """A signed-in organiser reading the console in English (Vietnamese comes from the catalogue)."""
     user = make_user()
     login(user)

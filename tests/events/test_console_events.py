@@ -30,13 +30,13 @@ def count(model: type) -> int:
 
 
 @pytest.fixture
-def training(client, organiser):  # noqa: ANN001, ANN201
+def training(client, organiser):
     response = client.post("/console/events/new", data=event_form())
     assert response.status_code == 302, response.get_data(as_text=True)
     return db.session.scalars(sa.select(Event)).one()
 
 
-def test_create_hybrid_training_add_sites_agenda_and_publish(client, training, make_site) -> None:  # noqa: ANN001
+def test_create_hybrid_training_add_sites_agenda_and_publish(client, training, make_site) -> None:
     assert training.status == EventStatus.DRAFT and training.starts_at.hour == 1  # 08:00 in Hà Nội
     page = client.get(f"/console/events/{training.id}").get_data(as_text=True)
     assert "Set a capacity or site quotas." in page
@@ -78,7 +78,7 @@ def test_create_hybrid_training_add_sites_agenda_and_publish(client, training, m
     ({"online_url": "not a link"}, "online_url", "full web address"),
     ({"starts_at": "31/12/2027 08:00"}, "starts_at", ""),
 ])
-def test_bad_event_input(client, organiser, values, field_id, message) -> None:  # noqa: ANN001
+def test_bad_event_input(client, organiser, values, field_id, message) -> None:
     response = client.post("/console/events/new", data=event_form(**values))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -95,7 +95,7 @@ def test_bad_event_input(client, organiser, values, field_id, message) -> None: 
     ("10:30", "10:00", {}, "ends_at", "The end must be after the start."),
     ("09:15", "09:45", {}, "starts_at", "overlaps another one"),
 ])
-def test_bad_agenda_items(client, training, start, end, extra, field_id, message) -> None:  # noqa: ANN001
+def test_bad_agenda_items(client, training, start, end, extra, field_id, message) -> None:
     day = next_month_start().date()
     client.post(f"/console/events/{training.id}/agenda", data={
         "starts_at": f"{day}T09:00", "ends_at": f"{day}T10:00", "title": "Tham luận của Cục Báo chí"})
@@ -111,7 +111,7 @@ def test_bad_agenda_items(client, training, start, end, extra, field_id, message
     assert parallel.status_code == 302 and count(AgendaItem) == 2
 
 
-def test_agenda_reorder_edit_delete(client, training) -> None:  # noqa: ANN001
+def test_agenda_reorder_edit_delete(client, training) -> None:
     day = next_month_start().date()
     for start, end, title in (("09:00", "10:00", "A"), ("10:00", "11:00", "B")):
         client.post(f"/console/events/{training.id}/agenda", data={
@@ -136,7 +136,7 @@ def test_agenda_reorder_edit_delete(client, training) -> None:  # noqa: ANN001
     ({"scope": "region", "region": "", "default_quota": "5"}, "region", "Choose a region."),
     ({"scope": "pick", "default_quota": "5"}, "site_ids-0", "Tick at least one site."),
 ])
-def test_bad_site_additions(client, training, make_site, data, field_id, message) -> None:  # noqa: ANN001
+def test_bad_site_additions(client, training, make_site, data, field_id, message) -> None:
     make_site(region=Region.MEKONG_DELTA)
     db.session.commit()
     response = client.post(f"/console/events/{training.id}/sites/add", data=data)
@@ -148,7 +148,7 @@ def test_bad_site_additions(client, training, make_site, data, field_id, message
     assert count(EventSite) == 0
 
 
-def test_ticked_sites_with_another_scope_add_nothing_and_say_why(client, training, make_site) -> None:  # noqa: ANN001
+def test_ticked_sites_with_another_scope_add_nothing_and_say_why(client, training, make_site) -> None:
     picked, _other = make_site(), make_site()
     db.session.commit()
     response = client.post(f"/console/events/{training.id}/sites/add",
@@ -165,7 +165,7 @@ def test_ticked_sites_with_another_scope_add_nothing_and_say_why(client, trainin
 
 
 @pytest.mark.parametrize("quota", ["-2", "5000", ""])
-def test_bad_site_quota_override(client, training, make_site, quota) -> None:  # noqa: ANN001
+def test_bad_site_quota_override(client, training, make_site, quota) -> None:
     sites = [make_site(), make_site()]
     db.session.commit()
     client.post(f"/console/events/{training.id}/sites/add", data={"scope": "all", "default_quota": "6"})
@@ -179,7 +179,7 @@ def test_bad_site_quota_override(client, training, make_site, quota) -> None:  #
     assert sorted(p.quota for p in db.session.scalars(sa.select(EventSite))) == [6, 6]  # nothing half-saved
 
 
-def test_conflict_warning_after_save(client, organiser, make_event) -> None:  # noqa: ANN001
+def test_conflict_warning_after_save(client, organiser, make_event) -> None:
     day = next_month_start().date()
     make_event(title="Sự kiện đã đăng", venue="Trung tâm Hội nghị tỉnh Quảng Ninh",
                starts_at=recurrence.to_utc(datetime.fromisoformat(f"{day}T10:00"), TZ))
@@ -190,7 +190,7 @@ def test_conflict_warning_after_save(client, organiser, make_event) -> None:  # 
     assert count(Event) == 2  # a warning, not a block
 
 
-def test_unpublished_draft_console_page_shows_problems_and_timedelta(client, training) -> None:  # noqa: ANN001
+def test_unpublished_draft_console_page_shows_problems_and_timedelta(client, training) -> None:
     html = client.get(f"/console/events/{training.id}").get_data(as_text=True)
     assert value_of(html, "starts_at") == f"{next_month_start().date()}T08:00"
     assert training.ends_at - training.starts_at == timedelta(hours=9)

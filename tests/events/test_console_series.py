@@ -31,7 +31,7 @@ def count(model: type) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_create_series_with_picker_then_publish(client, organiser) -> None:  # noqa: ANN001
+def test_create_series_with_picker_then_publish(client, organiser) -> None:
     response = client.post("/console/events/series/new", data=series_form())
     assert response.status_code == 302
     series = db.session.scalars(sa.select(EventSeries)).one()
@@ -52,7 +52,7 @@ def test_create_series_with_picker_then_publish(client, organiser) -> None:  # n
     assert re.search(r'<option (selected value="monthly_nth_weekday"|value="monthly_nth_weekday" selected)', edit)
 
 
-def test_preview_is_vietnamese_by_default(app, make_user, login) -> None:  # noqa: ANN001
+def test_preview_is_vietnamese_by_default(app, make_user, login) -> None:
     client = app.test_client()
     user = make_user()
     client.post("/login", data={"email": user.email, "password": "correct horse battery"})
@@ -85,7 +85,7 @@ def test_preview_is_vietnamese_by_default(app, make_user, login) -> None:  # noq
      "registration_closes_hours_before", "must open before it closes"),
     ({"preset": "monthly_day", "day": "40"}, "day", "between 1 and 31"),
 ])
-def test_bad_series_input_keeps_the_form_and_saves_nothing(app, client, organiser, values, field_id, message) -> None:  # noqa: ANN001
+def test_bad_series_input_keeps_the_form_and_saves_nothing(app, client, organiser, values, field_id, message) -> None:
     app.config["EVENT_HORIZON_MONTHS"] = 24  # so a daily rule passes 500 dates
     try:
         response = client.post("/console/events/series/new", data=series_form(**values))
@@ -101,11 +101,11 @@ def test_bad_series_input_keeps_the_form_and_saves_nothing(app, client, organise
 
 
 @pytest.fixture
-def series(make_series):  # noqa: ANN001, ANN201
+def series(make_series):
     return make_series()
 
 
-def test_edit_one_occurrence_from_the_console(client, organiser, series, make_registration) -> None:  # noqa: ANN001
+def test_edit_one_occurrence_from_the_console(client, organiser, series, make_registration) -> None:
     event = services.upcoming_occurrences(series, utcnow())[2]
     registration = make_registration(event)
     db.session.commit()
@@ -122,7 +122,7 @@ def test_edit_one_occurrence_from_the_console(client, organiser, series, make_re
         OutboxMessage.kind == "event_rescheduled")) == registration.person.email
 
 
-def test_rename_one_session_from_the_console(client, organiser, series, make_registration) -> None:  # noqa: ANN001
+def test_rename_one_session_from_the_console(client, organiser, series, make_registration) -> None:
     event = services.upcoming_occurrences(series, utcnow())[3]
     registration = make_registration(event)
     db.session.commit()
@@ -141,7 +141,7 @@ def test_rename_one_session_from_the_console(client, organiser, series, make_reg
     assert notice.to_address == registration.person.email and "SUMMARY:Họp báo chuyên đề" in notice.ics
 
 
-def test_occurrence_end_before_start_is_a_field_error(client, organiser, series) -> None:  # noqa: ANN001
+def test_occurrence_end_before_start_is_a_field_error(client, organiser, series) -> None:
     event = services.upcoming_occurrences(series, utcnow())[0]
     local = recurrence.to_local(event.starts_at, TZ)
     response = client.post(f"/console/events/{event.id}", data={
@@ -155,7 +155,7 @@ def test_occurrence_end_before_start_is_a_field_error(client, organiser, series)
     assert not event.is_exception and event.venue == "18 Nguyễn Du, Hà Nội"
 
 
-def test_cancel_occurrence_from_the_console(client, organiser, series, make_registration) -> None:  # noqa: ANN001
+def test_cancel_occurrence_from_the_console(client, organiser, series, make_registration) -> None:
     event = services.upcoming_occurrences(series, utcnow())[0]
     registration = make_registration(event)
     db.session.commit()
@@ -171,7 +171,7 @@ def test_cancel_occurrence_from_the_console(client, organiser, series, make_regi
     assert "This event has been cancelled." in page and "Trùng lịch họp Chính phủ" in page
 
 
-def test_this_and_following_from_the_console(client, organiser, series) -> None:  # noqa: ANN001
+def test_this_and_following_from_the_console(client, organiser, series) -> None:
     event = services.upcoming_occurrences(series, utcnow())[3]
     page = client.get(f"/console/events/{event.id}/following").get_data(as_text=True)
     start_date = value_of(page, "start_date")
@@ -184,7 +184,7 @@ def test_this_and_following_from_the_console(client, organiser, series) -> None:
     assert recurrence.to_local(db.session.get(Event, event.id).starts_at, TZ).strftime("%H:%M") == "14:30"
 
 
-def test_cancel_series_from_the_console(client, organiser, series, make_registration) -> None:  # noqa: ANN001
+def test_cancel_series_from_the_console(client, organiser, series, make_registration) -> None:
     rows = services.upcoming_occurrences(series, utcnow())
     make_registration(rows[1])
     db.session.commit()
@@ -195,14 +195,14 @@ def test_cancel_series_from_the_console(client, organiser, series, make_registra
     assert count(Event) == len(rows)  # nothing deleted
 
 
-def test_the_occurrence_editor_names_its_date_and_says_what_cancel_cancels(client, organiser, series) -> None:  # noqa: ANN001
+def test_the_occurrence_editor_names_its_date_and_says_what_cancel_cancels(client, organiser, series) -> None:
     event = services.upcoming_occurrences(series, utcnow())[1]
     page = client.get(f"/console/events/{event.id}").get_data(as_text=True)
     assert "data-occurrence-date" in page and recurrence.to_local(event.starts_at, TZ).strftime("%d/%m/%Y") in page
     assert ">Cancel<" not in page and "Cancel this occurrence</button>" in page
 
 
-def test_saving_a_split_series_unchanged_brings_back_no_session(client, organiser, make_series) -> None:  # noqa: ANN001
+def test_saving_a_split_series_unchanged_brings_back_no_session(client, organiser, make_series) -> None:
     series = make_series("FREQ=WEEKLY;BYDAY=TH")
     rows = services.upcoming_occurrences(series, utcnow())
     occurrences.split_at(rows[5], services.spec_from_series(series), now=utcnow())

@@ -23,14 +23,14 @@ def training_spec(**values) -> oneoff.EventSpec:
                                "venue": "Quảng Ninh", "online_url": "https://meet.example.vn/t", **values})
 
 
-def item(event, start: str, end: str, title: str = "Tham luận", **values) -> agenda.AgendaSpec:  # noqa: ANN001
+def item(event, start: str, end: str, title: str = "Tham luận", **values) -> agenda.AgendaSpec:
     day = recurrence.to_local(event.starts_at, TZ).date()
     return agenda.AgendaSpec(starts_local=datetime.combine(day, datetime.strptime(start, "%H:%M").time()),
                              ends_local=datetime.combine(day, datetime.strptime(end, "%H:%M").time()),
                              title=title, **values)
 
 
-def test_one_off_times_are_stored_in_utc(app) -> None:  # noqa: ANN001
+def test_one_off_times_are_stored_in_utc(app) -> None:
     event = oneoff.create_event(training_spec(starts_local=next_month_start()))
     assert event.starts_at.hour == 2 and event.status == EventStatus.DRAFT
 
@@ -42,13 +42,13 @@ def test_one_off_times_are_stored_in_utc(app) -> None:  # noqa: ANN001
     ({"capacity": 10**9}, "capacity_range", "capacity"),
     ({"registration_opens_local": next_month_start().replace(hour=9)}, "opens_after_start", "registration_opens_at"),
 ])
-def test_bad_one_off_is_refused(app, values, code, field) -> None:  # noqa: ANN001
+def test_bad_one_off_is_refused(app, values, code, field) -> None:
     with pytest.raises(services.EventError) as info:
         oneoff.create_event(training_spec(**values))
     assert (info.value.code, info.value.field) == (code, field)
 
 
-def test_publishing_checks_completeness(app, make_site) -> None:  # noqa: ANN001
+def test_publishing_checks_completeness(app, make_site) -> None:
     event = oneoff.create_event(training_spec(venue=None, online_url=None))
     codes = [code for code, _ in services.publication_problems(event)]
     assert codes == ["venue_missing", "online_url_missing", "capacity_missing"]
@@ -65,7 +65,7 @@ def test_publishing_checks_completeness(app, make_site) -> None:  # noqa: ANN001
         occurrences.update_event(event, {"venue": "X"})
 
 
-def test_agenda_inside_the_event_and_no_overlap_unless_parallel(app) -> None:  # noqa: ANN001
+def test_agenda_inside_the_event_and_no_overlap_unless_parallel(app) -> None:
     event = oneoff.create_event(training_spec())
     first = agenda.add_item(event, item(event, "08:30", "09:30", "Khai mạc"))
     with pytest.raises(services.EventError) as outside:
@@ -96,7 +96,7 @@ def test_agenda_inside_the_event_and_no_overlap_unless_parallel(app) -> None:  #
     assert moved.value.code == "agenda_outside"
 
 
-def test_sites_in_bulk_with_quotas_and_coordinator_notices(app, make_site, make_user, make_registration) -> None:  # noqa: ANN001
+def test_sites_in_bulk_with_quotas_and_coordinator_notices(app, make_site, make_user, make_registration) -> None:
     north = [make_site(region=Region.RED_RIVER_DELTA) for _ in range(3)]
     south = [make_site(region=Region.MEKONG_DELTA) for _ in range(2)]
     make_site(region=Region.MEKONG_DELTA, is_active=False)
@@ -132,7 +132,7 @@ def test_sites_in_bulk_with_quotas_and_coordinator_notices(app, make_site, make_
     assert len(event.sites) == 4
 
 
-def test_sixty_six_sites_in_one_go(app, make_site) -> None:  # noqa: ANN001
+def test_sixty_six_sites_in_one_go(app, make_site) -> None:
     for _ in range(66):
         make_site()
     event = oneoff.create_event(training_spec())
@@ -140,7 +140,7 @@ def test_sixty_six_sites_in_one_go(app, make_site) -> None:  # noqa: ANN001
     assert len(added) == 66 and sum(p.quota for p in event.sites) == 396
 
 
-def test_conflicts_venue_and_site(app, make_event, make_site, add_site_to_event) -> None:  # noqa: ANN001
+def test_conflicts_venue_and_site(app, make_event, make_site, add_site_to_event) -> None:
     site = make_site()
     other = make_event(title="Hội nghị khác", venue="  18 nguyễn du, HÀ NỘI ")
     add_site_to_event(other, site)

@@ -29,7 +29,7 @@ def count(model: type) -> int:
 
 
 @pytest.mark.parametrize("start_date", ["9999-06-01", "2200-01-01"])
-def test_series_far_ahead_is_a_field_error(client, organiser, start_date: str) -> None:  # noqa: ANN001
+def test_series_far_ahead_is_a_field_error(client, organiser, start_date: str) -> None:
     response = client.post("/console/events/series/new", data=series_form(start_date=start_date))
     assert response.status_code == 200
     assert_field_error(response.get_data(as_text=True), "start_date", TOO_FAR)
@@ -38,7 +38,7 @@ def test_series_far_ahead_is_a_field_error(client, organiser, start_date: str) -
     assert count(EventSeries) == count(Event) == 0
 
 
-def test_one_off_at_the_end_of_year_9999_west_of_utc(client, organiser) -> None:  # noqa: ANN001
+def test_one_off_at_the_end_of_year_9999_west_of_utc(client, organiser) -> None:
     response = client.post("/console/events/new", data={
         "title": "T", "kind": "training", "mode": "in_person", "venue": "v", "tz": "Etc/GMT+12",
         "starts_at": "9999-12-31T20:00", "ends_at": "9999-12-31T23:00"})
@@ -55,7 +55,7 @@ def test_one_off_at_the_end_of_year_9999_west_of_utc(client, organiser) -> None:
     ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=400", "BYSETPOS values must be between 1 and 366"),
     ("FREQ=WEEKLY;BYDAY=2MO", "A position before a weekday"),
 ])
-def test_out_of_range_rule_is_a_field_error_and_a_preview_error(client, organiser, rule: str, message: str) -> None:  # noqa: ANN001
+def test_out_of_range_rule_is_a_field_error_and_a_preview_error(client, organiser, rule: str, message: str) -> None:
     values = series_form(preset="custom", rrule=rule)
     response = client.post("/console/events/series/new", data=values)
     assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_out_of_range_rule_is_a_field_error_and_a_preview_error(client, organise
     assert count(EventSeries) == count(Event) == 0
 
 
-def test_services_refuse_dates_too_far_ahead(app, make_event) -> None:  # noqa: ANN001
+def test_services_refuse_dates_too_far_ahead(app, make_event) -> None:
     far = next_month_start() + timedelta(days=366 * 6)
     spec = services.SeriesSpec(title="Họp báo", rrule="FREQ=MONTHLY;BYDAY=1TH", dtstart_local=far,
                                duration_minutes=60, tz=TZ)

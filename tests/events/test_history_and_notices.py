@@ -28,7 +28,7 @@ def outbox(kind: str | None = None) -> list[OutboxMessage]:
     return list(db.session.scalars(query.where(OutboxMessage.kind == kind) if kind else query))
 
 
-def _checked_in(make_event, make_registration, **values):  # noqa: ANN001, ANN202
+def _checked_in(make_event, make_registration, **values):
     event = make_event(capacity=10, **values)
     registration = make_registration(event, checked_in_at=utcnow() - timedelta(minutes=30))
     db.session.commit()
@@ -38,7 +38,7 @@ def _checked_in(make_event, make_registration, **values):  # noqa: ANN001, ANN20
 # ------------------------------------------------------------------ 1. started events are history
 
 @pytest.mark.parametrize("starts_in", [timedelta(hours=-1), timedelta(days=-3)])  # going on, or over
-def test_a_started_event_cannot_be_cancelled(app, make_event, make_registration, starts_in) -> None:  # noqa: ANN001
+def test_a_started_event_cannot_be_cancelled(app, make_event, make_registration, starts_in) -> None:
     event, registration = _checked_in(make_event, make_registration, starts_in=starts_in)
     with pytest.raises(services.EventError) as info:
         occurrences.cancel_event(event, "Nhầm lịch")
@@ -49,7 +49,7 @@ def test_a_started_event_cannot_be_cancelled(app, make_event, make_registration,
     assert outbox() == []
 
 
-def test_the_console_refuses_to_cancel_a_started_event(client, organiser, make_event, make_registration) -> None:  # noqa: ANN001
+def test_the_console_refuses_to_cancel_a_started_event(client, organiser, make_event, make_registration) -> None:
     event, registration = _checked_in(make_event, make_registration, starts_in=timedelta(hours=-1))
     page = client.get(f"/console/events/{event.id}").get_data(as_text=True)
     assert STARTED in page and f"/console/events/{event.id}/cancel" not in page
@@ -62,7 +62,7 @@ def test_the_console_refuses_to_cancel_a_started_event(client, organiser, make_e
 
 
 def test_cancelling_a_series_leaves_started_occurrences_and_their_registrations(
-        make_series, make_registration, make_person) -> None:  # noqa: ANN001
+        make_series, make_registration, make_person) -> None:
     series = make_series()
     rows = services.upcoming_occurrences(series, utcnow())
     now = utcnow()
@@ -81,7 +81,7 @@ def test_cancelling_a_series_leaves_started_occurrences_and_their_registrations(
     assert [m.to_address for m in outbox()] == ["coming@example.vn"]
 
 
-def test_a_new_rule_keeps_a_started_occurrence_with_registrations(make_series, make_registration) -> None:  # noqa: ANN001
+def test_a_new_rule_keeps_a_started_occurrence_with_registrations(make_series, make_registration) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[0]
     # moved earlier by hand and already under way, while its identity (original start) is ahead
@@ -96,7 +96,7 @@ def test_a_new_rule_keeps_a_started_occurrence_with_registrations(make_series, m
 # ------------------------------------------------------------- 2. capacity below those approved
 
 def test_lowering_capacity_below_the_approved_warns_and_removes_nobody(client, organiser, make_series,
-                                                                      make_registration) -> None:  # noqa: ANN001
+                                                                      make_registration) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[0]
     approved = [make_registration(event) for _ in range(3)]
@@ -114,7 +114,7 @@ def test_lowering_capacity_below_the_approved_warns_and_removes_nobody(client, o
     assert "already approved" not in quiet.get_data(as_text=True)
 
 
-def test_lowering_the_series_capacity_warns_per_occurrence(client, organiser, make_series, make_registration) -> None:  # noqa: ANN001
+def test_lowering_the_series_capacity_warns_per_occurrence(client, organiser, make_series, make_registration) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[1]
     for _ in range(2):
@@ -127,7 +127,7 @@ def test_lowering_the_series_capacity_warns_per_occurrence(client, organiser, ma
 
 
 def test_an_overbooked_occurrence_late_in_the_series_is_warned_too(client, organiser, make_series,
-                                                                   make_registration) -> None:  # noqa: ANN001
+                                                                   make_registration) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[7]  # past the first few checked before
     for _ in range(2):
@@ -138,7 +138,7 @@ def test_an_overbooked_occurrence_late_in_the_series_is_warned_too(client, organ
     assert f"{recurrence.to_local(event.starts_at, TZ):%d/%m/%Y %H:%M}: 2 people are already approved" in page
 
 
-def test_a_cancelled_occurrence_cannot_start_a_split_and_says_why(client, organiser, make_series) -> None:  # noqa: ANN001
+def test_a_cancelled_occurrence_cannot_start_a_split_and_says_why(client, organiser, make_series) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[2]
     occurrences.cancel_event(event, "Trùng lịch")
@@ -149,7 +149,7 @@ def test_a_cancelled_occurrence_cannot_start_a_split_and_says_why(client, organi
 
 
 def test_lowering_a_site_quota_below_the_approved_warns(client, organiser, make_event, make_site,
-                                                       make_registration) -> None:  # noqa: ANN001
+                                                       make_registration) -> None:
     site = make_site(name="Sở TT&TT Quảng Ninh", region=Region.RED_RIVER_DELTA)
     event = make_event(mode=EventMode.HYBRID, online_url="https://meet.example.vn/a")
     db.session.add(EventSite(event_id=event.id, site_id=site.id, quota=5))
@@ -168,7 +168,7 @@ def _next_january() -> date:
     return date(recurrence.to_local(utcnow(), TZ).year + 1, 1, 1)
 
 
-def test_a_series_on_the_last_day_of_each_month(app, client, organiser) -> None:  # noqa: ANN001
+def test_a_series_on_the_last_day_of_each_month(app, client, organiser) -> None:
     first = _next_january()
     page = client.get("/console/events/series/new").get_data(as_text=True)
     assert re.search(r'<option[^>]*value="-1"[^>]*>Last day of the month</option>', page)
@@ -193,7 +193,7 @@ def test_a_series_on_the_last_day_of_each_month(app, client, organiser) -> None:
 
 
 @pytest.mark.parametrize("day", ["0", "32", "-2", "abc"])
-def test_other_days_are_refused(client, organiser, day) -> None:  # noqa: ANN001
+def test_other_days_are_refused(client, organiser, day) -> None:
     response = client.post("/console/events/series/new", data=series_form(preset="monthly_day", day=day))
     assert response.status_code == 200
     assert "Choose a day between 1 and 31, or the last day of the month." in response.get_data(as_text=True)
@@ -202,7 +202,7 @@ def test_other_days_are_refused(client, organiser, day) -> None:  # noqa: ANN001
 
 # ------------------------------------------------- 4. a new venue, link or end time is news
 
-def _registrants(make_event, make_registration, make_person, **values):  # noqa: ANN001, ANN202
+def _registrants(make_event, make_registration, make_person, **values):
     event = make_event(capacity=10, mode=EventMode.HYBRID, online_url="https://meet.example.vn/a", **values)
     for status in RegistrationStatus.APPROVED, RegistrationStatus.PENDING, RegistrationStatus.CANCELLED:
         make_registration(event, make_person(email=f"{status.value}@example.vn"), status=status)
@@ -220,7 +220,7 @@ def _sequence(ics: str) -> int:
     {"ends_at": "later"},
 ])
 def test_a_new_venue_link_or_end_time_reaches_registrants(app, make_event, make_registration, make_person,
-                                                          change) -> None:  # noqa: ANN001
+                                                          change) -> None:
     event = _registrants(make_event, make_registration, make_person)
     if "ends_at" in change:
         change = {"ends_at": event.ends_at + timedelta(hours=1)}
@@ -237,7 +237,7 @@ def test_a_new_venue_link_or_end_time_reaches_registrants(app, make_event, make_
     assert outbox("event_rescheduled") == []
 
 
-def test_a_move_sends_one_message_not_two(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_a_move_sends_one_message_not_two(app, make_event, make_registration, make_person) -> None:
     event = _registrants(make_event, make_registration, make_person)
     occurrences.update_event(event, {"starts_at": event.starts_at + timedelta(days=1),
                                      "ends_at": event.ends_at + timedelta(days=1), "venue": "Hội trường C"})
@@ -245,14 +245,14 @@ def test_a_move_sends_one_message_not_two(app, make_event, make_registration, ma
     assert [m.kind for m in outbox()] == ["event_rescheduled"] * 2
 
 
-def test_no_notice_for_a_correction_after_the_event(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_no_notice_for_a_correction_after_the_event(app, make_event, make_registration, make_person) -> None:
     event = _registrants(make_event, make_registration, make_person, starts_in=timedelta(days=-2))
     occurrences.update_event(event, {"venue": "Hội trường đúng"})
     db.session.commit()
     assert outbox() == []
 
 
-def test_a_new_series_venue_reaches_occurrence_registrants(make_series, make_registration, make_person) -> None:  # noqa: ANN001
+def test_a_new_series_venue_reaches_occurrence_registrants(make_series, make_registration, make_person) -> None:
     series = make_series()
     event = services.upcoming_occurrences(series, utcnow())[2]
     make_registration(event, make_person(email="a@example.vn"))
@@ -268,7 +268,7 @@ def test_a_new_series_venue_reaches_occurrence_registrants(make_series, make_reg
 
 
 def test_a_series_venue_change_reaches_every_occurrence_with_one_registrants_query(
-        make_series, make_registration, make_person) -> None:  # noqa: ANN001
+        make_series, make_registration, make_person) -> None:
     series = make_series()
     rows = services.upcoming_occurrences(series, utcnow())[:6]
     for n, event in enumerate(rows):

@@ -21,7 +21,7 @@ def _rows(series_id: int) -> list[Event]:
     return list(db.session.scalars(sa.select(Event).where(Event.series_id == series_id)))
 
 
-def _local_days(first: datetime, until_utc: datetime, matches) -> int:  # noqa: ANN001
+def _local_days(first: datetime, until_utc: datetime, matches) -> int:
     """Days from `first` (local, at its time of day) matching `matches`, starting before `until_utc`:
     a day-by-day count, independent of the rule engine under test."""
     count, day = 0, first
@@ -35,7 +35,7 @@ def _tuesday(day: datetime) -> bool:
     return day.weekday() == 1
 
 
-def test_extend_horizon_is_idempotent(make_series) -> None:  # noqa: ANN001
+def test_extend_horizon_is_idempotent(make_series) -> None:
     series = make_series(rule="FREQ=WEEKLY;BYDAY=TU")
     before = len(_rows(series.id))
     assert before == _local_days(next_month_start(), series.generated_until, _tuesday) > 40
@@ -48,7 +48,7 @@ def test_extend_horizon_is_idempotent(make_series) -> None:  # noqa: ANN001
     assert all(e.status == EventStatus.PUBLISHED for e in _rows(series.id))
 
 
-def test_cli_extend_horizon(app, make_series) -> None:  # noqa: ANN001
+def test_cli_extend_horizon(app, make_series) -> None:
     series = make_series(rule="FREQ=MONTHLY;BYMONTHDAY=10")
     count, was_until = len(_rows(series.id)), series.generated_until
     runner = app.test_cli_runner()
@@ -70,7 +70,7 @@ OPERATIONS = st.lists(st.tuples(st.sampled_from(["move", "cancel", "venue"]), st
 @given(rule=st.sampled_from(["FREQ=MONTHLY;BYDAY=1TH", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=MONTHLY;BYMONTHDAY=15",
                              "FREQ=MONTHLY;INTERVAL=3;BYDAY=-1FR"]),
        operations=OPERATIONS, horizons=st.lists(st.integers(1, 30), min_size=1, max_size=4))
-def test_extending_never_duplicates_or_loses_exceptions(app, make_series, rule, operations, horizons) -> None:  # noqa: ANN001
+def test_extending_never_duplicates_or_loses_exceptions(app, make_series, rule, operations, horizons) -> None:
     truncate_all()
     now = utcnow()
     series = make_series(rule=rule)

@@ -33,7 +33,7 @@ def _weekdays(after: datetime, until: datetime) -> int:
     return count
 
 
-def test_extend_horizon_after_330_days(app) -> None:  # noqa: ANN001
+def test_extend_horizon_after_330_days(app) -> None:
     series = services.create_series(WEEKDAYS, now=T0)
     db.session.commit()
     later = T0 + timedelta(days=330)
@@ -47,7 +47,7 @@ def test_extend_horizon_after_330_days(app) -> None:  # noqa: ANN001
     assert series.generated_until == horizon
 
 
-def test_title_edit_after_330_days(app) -> None:  # noqa: ANN001
+def test_title_edit_after_330_days(app) -> None:
     series = services.create_series(WEEKDAYS, now=T0)
     db.session.commit()
     later = T0 + timedelta(days=330)
@@ -57,7 +57,7 @@ def test_title_edit_after_330_days(app) -> None:  # noqa: ANN001
     assert {e.title for e in services.upcoming_occurrences(series, later)} == {"Họp báo mới"}
 
 
-def test_new_series_is_still_refused_past_500_dates_ahead(app) -> None:  # noqa: ANN001
+def test_new_series_is_still_refused_past_500_dates_ahead(app) -> None:
     daily = replace(WEEKDAYS, rrule="FREQ=DAILY", dtstart_local=next_month_start())
     with pytest.raises(services.EventError) as info:
         services.create_series(daily, horizon_months=24)
@@ -65,7 +65,7 @@ def test_new_series_is_still_refused_past_500_dates_ahead(app) -> None:  # noqa:
     db.session.rollback()
 
 
-def test_cli_extends_the_others_and_reports_the_series_that_fails(app, make_series) -> None:  # noqa: ANN001
+def test_cli_extends_the_others_and_reports_the_series_that_fails(app, make_series) -> None:
     monthly = make_series(rule="FREQ=MONTHLY;BYMONTHDAY=10")
     weekdays = services.create_series(replace(WEEKDAYS, dtstart_local=next_month_start()))
     db.session.commit()

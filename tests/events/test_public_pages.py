@@ -17,7 +17,7 @@ from tests.events.conftest import TZ, next_month_start
 TZINFO = ZoneInfo(TZ)
 
 
-def test_home_lists_published_grouped_by_kind(client, make_series, make_event) -> None:  # noqa: ANN001
+def test_home_lists_published_grouped_by_kind(client, make_series, make_event) -> None:
     client.post("/language/en")
     series = make_series()
     make_event(title="Tập huấn kỹ năng phát ngôn", kind=EventKind.TRAINING)
@@ -34,7 +34,7 @@ def test_home_lists_published_grouped_by_kind(client, make_series, make_event) -
     assert f"/events/{first.id}" in month
 
 
-def test_home_shows_a_series_next_sessions_and_links_to_the_rest(client, make_series, make_event) -> None:  # noqa: ANN001
+def test_home_shows_a_series_next_sessions_and_links_to_the_rest(client, make_series, make_event) -> None:
     client.post("/language/en")
     series = make_series(rule="FREQ=WEEKLY;BYDAY=TH")
     training = make_event(title="Tập huấn kỹ năng phát ngôn", kind=EventKind.TRAINING)
@@ -51,7 +51,7 @@ def test_home_shows_a_series_next_sessions_and_links_to_the_rest(client, make_se
     assert "more sessions" not in month
 
 
-def test_event_page_in_the_event_zone_with_actions(client, make_series) -> None:  # noqa: ANN001
+def test_event_page_in_the_event_zone_with_actions(client, make_series) -> None:
     client.post("/language/en")
     series = make_series(rule="FREQ=MONTHLY;BYDAY=1TH")
     event = services.upcoming_occurrences(series, utcnow())[2]  # registration opens 14 days before
@@ -65,14 +65,14 @@ def test_event_page_in_the_event_zone_with_actions(client, make_series) -> None:
     assert 'name="viewport"' in html  # phone-ready layout
 
 
-def test_register_button_while_open(client, make_event) -> None:  # noqa: ANN001
+def test_register_button_while_open(client, make_event) -> None:
     event = make_event(registration_closes_at=utcnow() + timedelta(days=2))
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert 'data-testid="register"' in html and f'href="/events/{event.id}/register"' in html
     assert f'href="/events/{event.id}.ics"' in html  # add to calendar
 
 
-def test_register_reason_when_closed_and_ended(client, make_event) -> None:  # noqa: ANN001
+def test_register_reason_when_closed_and_ended(client, make_event) -> None:
     client.post("/language/en")
     closed = make_event(registration_closes_at=utcnow() - timedelta(hours=1))
     assert "Registration closed on" in client.get(f"/events/{closed.id}").get_data(as_text=True)
@@ -80,7 +80,7 @@ def test_register_reason_when_closed_and_ended(client, make_event) -> None:  # n
     assert "This event has ended." in client.get(f"/events/{past.id}").get_data(as_text=True)
 
 
-def test_drafts_and_draft_series_are_404(client, make_series, make_event) -> None:  # noqa: ANN001
+def test_drafts_and_draft_series_are_404(client, make_series, make_event) -> None:
     draft_series = make_series(publish=False)
     draft_event = services.upcoming_occurrences(draft_series, utcnow())[0]
     assert client.get(f"/events/{draft_event.id}").status_code == 404
@@ -92,7 +92,7 @@ def test_drafts_and_draft_series_are_404(client, make_series, make_event) -> Non
     assert client.get("/series/999").status_code == 404
 
 
-def test_series_page_lists_upcoming_occurrences(client, make_series) -> None:  # noqa: ANN001
+def test_series_page_lists_upcoming_occurrences(client, make_series) -> None:
     client.post("/language/en")
     series = make_series()
     rows = services.upcoming_occurrences(series, utcnow())
@@ -103,7 +103,7 @@ def test_series_page_lists_upcoming_occurrences(client, make_series) -> None:  #
     assert "Cancelled" in html and "Upcoming dates" in html
 
 
-def test_hybrid_training_page_shows_agenda_and_contributors(client, make_site) -> None:  # noqa: ANN001
+def test_hybrid_training_page_shows_agenda_and_contributors(client, make_site) -> None:
     from datetime import datetime
 
     from eventapp.events import agenda, sites
@@ -126,7 +126,7 @@ def test_hybrid_training_page_shows_agenda_and_contributors(client, make_site) -
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSeries)) == 0
 
 
-def test_series_page_offers_the_whole_series_and_a_subscription(client, make_series) -> None:  # noqa: ANN001
+def test_series_page_offers_the_whole_series_and_a_subscription(client, make_series) -> None:
     series = make_series(rule="FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
                          registration_closes_hours_before=None)
     html = client.get(f"/series/{series.id}").get_data(as_text=True)

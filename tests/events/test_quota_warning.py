@@ -8,7 +8,7 @@ from eventapp.events.models import EventMode
 from eventapp.extensions import db
 
 
-def test_quotas_over_capacity_are_warned(client, organiser, make_event, make_site, add_site_to_event) -> None:  # noqa: ANN001
+def test_quotas_over_capacity_are_warned(client, organiser, make_event, make_site, add_site_to_event) -> None:
     event = make_event(title="Hội nghị tập huấn", mode=EventMode.HYBRID, capacity=80)
     parts = [add_site_to_event(event, make_site(), quota=quota) for quota in (30, 30, 20)]
     db.session.commit()

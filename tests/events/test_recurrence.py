@@ -120,7 +120,7 @@ CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @st.composite
-def rules(draw):  # noqa: ANN001, ANN201
+def rules(draw):
     """A generated rule as RRULE text plus the equivalent dateutil keyword arguments."""
     freq = draw(st.sampled_from(sorted(FREQS)))
     interval = draw(st.integers(1, 4))
@@ -161,7 +161,7 @@ def rules(draw):  # noqa: ANN001, ANN201
        start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31)),
        tz=st.sampled_from([TZ, "Europe/Paris", "America/New_York", "UTC"]),
        days=st.integers(30, 800))
-def test_expand_matches_dateutil(rule, start: datetime, tz: str, days: int) -> None:  # noqa: ANN001
+def test_expand_matches_dateutil(rule, start: datetime, tz: str, days: int) -> None:
     text, freq, kwargs = rule
     start = start.replace(second=0, microsecond=0)
     until = recurrence.to_utc(start, tz) + timedelta(days=days)

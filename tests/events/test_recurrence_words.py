@@ -53,7 +53,7 @@ def test_shapes_without_words_name_the_rule(rule: str) -> None:
     assert describe(rule, "Asia/Ho_Chi_Minh", gettext=VI.gettext) == f"Quy tắc lặp tùy chỉnh ({rule})"
 
 
-def test_console_shows_series_in_words_not_rrules(client, organiser, make_series) -> None:  # noqa: ANN001
+def test_console_shows_series_in_words_not_rrules(client, organiser, make_series) -> None:
     series = make_series("FREQ=MONTHLY;BYDAY=1TH")
     db.session.commit()
     rule = db.session.scalar(sa.select(EventSeries.rrule).where(EventSeries.id == series.id))

@@ -22,7 +22,7 @@ def _unfolded(ics: str) -> str:
     return ics.replace("\r\n ", "")
 
 
-def _three(make_event, make_registration, make_person, **values):  # noqa: ANN001, ANN202
+def _three(make_event, make_registration, make_person, **values):
     event = make_event(capacity=10, **values)
     for status in RegistrationStatus.APPROVED, RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED:
         make_registration(event, make_person(email=f"{status.value}@example.vn"), status=status)
@@ -30,7 +30,7 @@ def _three(make_event, make_registration, make_person, **values):  # noqa: ANN00
     return event
 
 
-def test_only_confirmed_registrants_get_the_updated_invitation(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_only_confirmed_registrants_get_the_updated_invitation(app, make_event, make_registration, make_person) -> None:
     event = _three(make_event, make_registration, make_person, title="Họp báo <b>quý</b>")
     occurrences.update_event(event, {"starts_at": event.starts_at + timedelta(days=1),
                                      "ends_at": event.ends_at + timedelta(days=1)})
@@ -47,7 +47,7 @@ def test_only_confirmed_registrants_get_the_updated_invitation(app, make_event, 
         assert "Họp báo <b>quý</b>" in message.body_text  # plain text is not HTML-escaped
 
 
-def test_cancellation_has_html_and_a_cancel_only_for_the_confirmed(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_cancellation_has_html_and_a_cancel_only_for_the_confirmed(app, make_event, make_registration, make_person) -> None:
     event = _three(make_event, make_registration, make_person)
     occurrences.cancel_event(event, "Lãnh đạo đi công tác")
     db.session.commit()
@@ -58,7 +58,7 @@ def test_cancellation_has_html_and_a_cancel_only_for_the_confirmed(app, make_eve
     assert all("Lãnh đạo đi công tác" in m.body_html and "Lãnh đạo đi công tác" in m.body_text for m in sent.values())
 
 
-def test_a_moved_event_gets_its_day_before_reminder_again(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_a_moved_event_gets_its_day_before_reminder_again(app, make_event, make_registration, make_person) -> None:
     now = (datetime.now(UTC) + timedelta(days=2)).replace(hour=3, minute=0, second=0, microsecond=0)
     event = make_event(starts_at=now + timedelta(hours=24), capacity=10)
     make_registration(event, make_person(email="a@example.vn"))
@@ -72,7 +72,7 @@ def test_a_moved_event_gets_its_day_before_reminder_again(app, make_event, make_
     assert queue_reminders(now + timedelta(days=7)) == 0
 
 
-def test_a_change_that_keeps_the_time_keeps_the_reminder_sent(app, make_event, make_registration, make_person) -> None:  # noqa: ANN001
+def test_a_change_that_keeps_the_time_keeps_the_reminder_sent(app, make_event, make_registration, make_person) -> None:
     now = (datetime.now(UTC) + timedelta(days=2)).replace(hour=3, minute=0, second=0, microsecond=0)
     event = make_event(starts_at=now + timedelta(hours=24), capacity=10)
     make_registration(event, make_person(email="b@example.vn"))

@@ -90,7 +90,7 @@ WEEKDAYS = st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
 
 
 @st.composite
-def fuzzed_rules(draw):  # noqa: ANN001, ANN201
+def fuzzed_rules(draw):
     parts = [f"FREQ={draw(st.sampled_from(['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']))}"]
     for name in draw(st.lists(PARTS, max_size=3, unique=True)):
         if name == "BYDAY":

@@ -26,7 +26,7 @@ def outbox(kind: str) -> list[OutboxMessage]:
     return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)))
 
 
-def test_occurrence_at_nine_in_hanoi_is_stored_as_two_utc(app, make_series) -> None:  # noqa: ANN001
+def test_occurrence_at_nine_in_hanoi_is_stored_as_two_utc(app, make_series) -> None:
     series = make_series(rule="FREQ=WEEKLY;BYDAY=MO")
     first = upcoming(series)[0]
     assert first.starts_at.hour == 2 and first.starts_at.tzinfo == UTC
@@ -41,7 +41,7 @@ def test_occurrence_at_nine_in_hanoi_is_stored_as_two_utc(app, make_series) -> N
         assert local_time(first.starts_at, TZ, "HH:mm xxx") == "09:00 +07:00"  # formats naming the zone
 
 
-def test_create_series_generates_a_year_and_anchors_on_the_rule(make_series) -> None:  # noqa: ANN001
+def test_create_series_generates_a_year_and_anchors_on_the_rule(make_series) -> None:
     series = make_series()
     rows = upcoming(series)
     assert 12 <= len(rows) <= 13
@@ -62,7 +62,7 @@ def test_create_series_generates_a_year_and_anchors_on_the_rule(make_series) -> 
     ({"registration_opens_days_before": 1, "registration_closes_hours_before": 48}, "window_order",
      "registration_closes_hours_before"),
 ])
-def test_bad_series_saves_nothing(app, values, code, field) -> None:  # noqa: ANN001
+def test_bad_series_saves_nothing(app, values, code, field) -> None:
     spec = services.SeriesSpec(title="Họp báo", rrule="FREQ=MONTHLY;BYDAY=1TH",
                                dtstart_local=next_month_start(), duration_minutes=60, tz=TZ)
     with pytest.raises(services.EventError) as info:
@@ -74,7 +74,7 @@ def test_bad_series_saves_nothing(app, values, code, field) -> None:  # noqa: AN
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
 
 
-def test_edit_one_occurrence_makes_an_exception_and_notifies(make_series, make_registration) -> None:  # noqa: ANN001
+def test_edit_one_occurrence_makes_an_exception_and_notifies(make_series, make_registration) -> None:
     series = make_series()
     event = upcoming(series)[1]
     original, sequence = event.original_start, event.sequence
@@ -97,7 +97,7 @@ def _spec_of(series: EventSeries) -> services.SeriesSpec:
     return services.spec_from_series(series)
 
 
-def test_cancel_occurrence_keeps_registrations_and_queues_messages(make_series, make_registration, make_person) -> None:  # noqa: ANN001
+def test_cancel_occurrence_keeps_registrations_and_queues_messages(make_series, make_registration, make_person) -> None:
     series = make_series()
     event = upcoming(series)[0]
     active = [make_registration(event), make_registration(event, status=RegistrationStatus.WAITLISTED)]
@@ -121,7 +121,7 @@ def test_cancel_occurrence_keeps_registrations_and_queues_messages(make_series, 
     assert db.session.get(Event, event.id).status == EventStatus.CANCELLED
 
 
-def test_cancel_series_cancels_upcoming_only(make_series, make_registration) -> None:  # noqa: ANN001
+def test_cancel_series_cancels_upcoming_only(make_series, make_registration) -> None:
     series = make_series()
     rows = upcoming(series)
     past = rows[0]
@@ -139,7 +139,7 @@ def test_cancel_series_cancels_upcoming_only(make_series, make_registration) -> 
         occurrences.cancel_series(series, "again")
 
 
-def test_split_this_and_following(make_series, make_registration) -> None:  # noqa: ANN001
+def test_split_this_and_following(make_series, make_registration) -> None:
     series = make_series()
     rows = upcoming(series)
     at = rows[4]
@@ -169,7 +169,7 @@ def test_split_this_and_following(make_series, make_registration) -> None:  # no
     assert services.extend_horizon(series, series.generated_until + timedelta(days=365)) == 0
 
 
-def test_schedule_change_with_past_occurrences_splits(make_series, make_registration) -> None:  # noqa: ANN001
+def test_schedule_change_with_past_occurrences_splits(make_series, make_registration) -> None:
     series = make_series(rule="FREQ=WEEKLY;BYDAY=TH")
     rows = upcoming(series)
     # pretend the first two took place already
@@ -186,7 +186,7 @@ def test_schedule_change_with_past_occurrences_splits(make_series, make_registra
     assert len(outbox("event_rescheduled")) == 1
 
 
-def test_schedule_change_without_past_is_in_place(make_series, make_registration) -> None:  # noqa: ANN001
+def test_schedule_change_without_past_is_in_place(make_series, make_registration) -> None:
     series = make_series(rule="FREQ=MONTHLY;BYDAY=1TH")
     rows = upcoming(series)
     make_registration(rows[0])
@@ -199,7 +199,7 @@ def test_schedule_change_without_past_is_in_place(make_series, make_registration
     assert series.sequence == 1
 
 
-def test_drop_occurrence_with_registrations_cancels_instead_of_deleting(make_series, make_registration) -> None:  # noqa: ANN001
+def test_drop_occurrence_with_registrations_cancels_instead_of_deleting(make_series, make_registration) -> None:
     series = make_series(rule="FREQ=MONTHLY;BYDAY=1TH")
     rows = upcoming(series)
     registration = make_registration(rows[5])
@@ -210,7 +210,7 @@ def test_drop_occurrence_with_registrations_cancels_instead_of_deleting(make_ser
     assert len(outbox("event_cancelled")) == 1
 
 
-def test_cancelling_an_occurrence_raises_the_feed_master_sequence(client, make_series) -> None:  # noqa: ANN001
+def test_cancelling_an_occurrence_raises_the_feed_master_sequence(client, make_series) -> None:
     """RFC 5545 3.8.7.4: a new EXDATE is a change to the master, so its SEQUENCE must grow, or
     calendars that compare SEQUENCE keep showing the cancelled session."""
     from icalendar import Calendar

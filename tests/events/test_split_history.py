@@ -31,7 +31,7 @@ def _kinds() -> list[str]:
     return list(db.session.scalars(sa.select(OutboxMessage.kind)))
 
 
-def test_split_at_a_past_occurrence_is_refused_and_changes_nothing(app, make_registration) -> None:  # noqa: ANN001
+def test_split_at_a_past_occurrence_is_refused_and_changes_nothing(app, make_registration) -> None:
     series = services.create_series(THURSDAYS, now=T0, publish=True)
     db.session.commit()
     past = _rows(series.id)[2]
@@ -53,7 +53,7 @@ def test_split_at_a_past_occurrence_is_refused_and_changes_nothing(app, make_reg
     assert _kinds() == []
 
 
-def test_schedule_change_after_months_keeps_every_past_occurrence(app, make_registration) -> None:  # noqa: ANN001
+def test_schedule_change_after_months_keeps_every_past_occurrence(app, make_registration) -> None:
     series = services.create_series(THURSDAYS, now=T0, publish=True)
     db.session.commit()
     rows = _rows(series.id)
@@ -77,7 +77,7 @@ def test_schedule_change_after_months_keeps_every_past_occurrence(app, make_regi
 
 
 @pytest.fixture
-def running_series(app):  # noqa: ANN001, ANN201
+def running_series(app):
     """A weekly series that started about two months ago (real clock: the console uses it)."""
     now = utcnow()
     start = recurrence.to_local(now - timedelta(days=60), TZ).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -87,7 +87,7 @@ def running_series(app):  # noqa: ANN001, ANN201
     return series
 
 
-def test_console_hides_and_refuses_the_split_at_a_past_occurrence(client, login, make_user, running_series) -> None:  # noqa: ANN001
+def test_console_hides_and_refuses_the_split_at_a_past_occurrence(client, login, make_user, running_series) -> None:
     login(make_user())
     client.post("/language/en")
     now = utcnow()

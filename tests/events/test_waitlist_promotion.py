@@ -18,7 +18,7 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 APPROVED, WAITLISTED = RegistrationStatus.APPROVED, RegistrationStatus.WAITLISTED
 
 
-def _waiting(make_registration, event, count: int, site=None) -> list[Registration]:  # noqa: ANN001
+def _waiting(make_registration, event, count: int, site=None) -> list[Registration]:
     """`count` wait-listed registrations, the first on the list first."""
     return [make_registration(event, status=WAITLISTED, site=site,
                               status_changed_at=utcnow() - timedelta(minutes=30 - i)) for i in range(count)]
@@ -34,7 +34,7 @@ def _promoted_to() -> list[str]:
                                      .where(OutboxMessage.kind == emails.PROMOTED)))
 
 
-def test_raising_capacity_promotes_in_order_and_tells_them(app, make_event, make_registration) -> None:  # noqa: ANN001
+def test_raising_capacity_promotes_in_order_and_tells_them(app, make_event, make_registration) -> None:
     event = make_event(capacity=1)
     make_registration(event)
     waiting = _waiting(make_registration, event, 3)
@@ -47,7 +47,7 @@ def test_raising_capacity_promotes_in_order_and_tells_them(app, make_event, make
     assert message.ics_method == "REQUEST" and message.body_html
 
 
-def test_lowering_or_keeping_capacity_moves_nobody(app, make_event, make_registration) -> None:  # noqa: ANN001
+def test_lowering_or_keeping_capacity_moves_nobody(app, make_event, make_registration) -> None:
     event = make_event(capacity=2)
     make_registration(event)
     make_registration(event)
@@ -60,7 +60,7 @@ def test_lowering_or_keeping_capacity_moves_nobody(app, make_event, make_registr
 
 
 def test_raising_a_site_quota_promotes_that_sites_list_only(app, make_event, make_site, add_site_to_event,
-                                                             make_registration) -> None:  # noqa: ANN001
+                                                             make_registration) -> None:
     event = make_event(capacity=None)
     mine, other = make_site(), make_site()
     add_site_to_event(event, mine, quota=1)
@@ -78,7 +78,7 @@ def test_raising_a_site_quota_promotes_that_sites_list_only(app, make_event, mak
     assert _promoted_to() == [mine_waiting[0].person.email]
 
 
-def test_raising_the_series_capacity_promotes_on_each_occurrence(make_series, make_registration) -> None:  # noqa: ANN001
+def test_raising_the_series_capacity_promotes_on_each_occurrence(make_series, make_registration) -> None:
     series = make_series(capacity=1)
     first, second = services.upcoming_occurrences(series, utcnow())[:2]
     make_registration(first)
@@ -89,7 +89,7 @@ def test_raising_the_series_capacity_promotes_on_each_occurrence(make_series, ma
     assert _statuses(waiting) == [APPROVED, WAITLISTED, APPROVED]
 
 
-def test_no_promotion_for_an_event_that_has_started(app, make_event, make_registration) -> None:  # noqa: ANN001
+def test_no_promotion_for_an_event_that_has_started(app, make_event, make_registration) -> None:
     event = make_event(capacity=1, starts_in=timedelta(minutes=-30))
     make_registration(event)
     waiting = _waiting(make_registration, event, 1)

@@ -74,7 +74,7 @@ def _rows(series: EventSeries) -> list[Event]:
 
 
 @pytest.fixture
-def world(app, make_event) -> World:  # noqa: ANN001
+def world(app, make_event) -> World:
     now = datetime.now(UTC).replace(microsecond=0)
     today = recurrence.to_local(now, "Asia/Ho_Chi_Minh").date()
     start_day = today - timedelta(days=60)

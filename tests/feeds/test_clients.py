@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("icaljs_expand.mjs")
 
 
-def _window(world):  # noqa: ANN001, ANN202
+def _window(world):
     # A year and more: past the generated horizon, so a missing UNTIL clamp would show.
     return world.now - timedelta(days=30), world.now + timedelta(days=420)
 
 
-def icaljs(body: bytes, start, end) -> dict:  # noqa: ANN001
+def icaljs(body: bytes, start, end) -> dict:
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "ical.js").is_dir():
         _skip_or_fail("node and node_modules/ical.js are needed (run `npm ci`)", REQUIRE_BROWSER_ENV)
@@ -54,7 +54,7 @@ def icaljs_many(items: list[tuple[bytes, object, object]]) -> list[dict]:
 @pytest.mark.parametrize("path,kind", [("/calendar.ics", None), ("/calendar/press-briefings.ics",
                                                                   EventKind.PRESS_BRIEFING),
                                        ("/calendar/trainings.ics", EventKind.TRAINING)])
-def test_icaljs_expands_to_the_database(client, world, path, kind):  # noqa: ANN001
+def test_icaljs_expands_to_the_database(client, world, path, kind):
     body = client.get(path).data
     start, end = _window(world)
     result = icaljs(body, start, end)
@@ -77,7 +77,7 @@ def test_icaljs_expands_to_the_database(client, world, path, kind):  # noqa: ANN
         assert moved_end.replace(".000Z", "Z") == iso(world.moved.ends_at)
 
 
-def test_recurring_ical_events_expands_to_the_database(client, world):  # noqa: ANN001
+def test_recurring_ical_events_expands_to_the_database(client, world):
     body = client.get("/calendar.ics").data
     start, end = _window(world)
     calendar = Calendar.from_ical(body)
@@ -91,7 +91,7 @@ def test_recurring_ical_events_expands_to_the_database(client, world):  # noqa: 
     assert got == expected_occurrences(world.now)
 
 
-def test_personal_feed_expands_to_the_persons_rows(client, world, make_person, make_registration):  # noqa: ANN001
+def test_personal_feed_expands_to_the_persons_rows(client, world, make_person, make_registration):
     from eventapp.extensions import db
     from eventapp.feeds import tokens
     from eventapp.feeds.models import CalendarScope

@@ -13,7 +13,7 @@ from eventapp.feeds.models import CalendarScope
 
 
 @pytest.fixture
-def trusted_for_a_while(app):  # noqa: ANN001, ANN201
+def trusted_for_a_while(app):
     """Production's setting: a confirmed version is trusted for FEED_VERSION_TTL seconds."""
     app.config["FEED_VERSION_TTL"] = 0.5
     yield app
@@ -22,11 +22,11 @@ def trusted_for_a_while(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def app_runs(app):  # noqa: ANN001, ANN201
+def app_runs(app):
     """The paths of the requests that reached Flask."""
     seen: list[str] = []
 
-    def record(sender, **extra) -> None:  # noqa: ANN001, ANN003
+    def record(sender, **extra) -> None:
         from flask import request
 
         seen.append(request.path)
@@ -37,7 +37,7 @@ def app_runs(app):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("path", ["/calendar.ics", "/calendar/press-briefings.ics"])
 def test_an_unchanged_poll_gets_the_apps_304_without_running_the_app(
-        client, world, trusted_for_a_while, app_runs, path) -> None:  # noqa: ANN001
+        client, world, trusted_for_a_while, app_runs, path) -> None:
     etag = client.get(path).headers["ETag"]  # the app builds the feed and confirms its version
     cache.version_memo.clear()  # forget it once, to see the app's own 304 (it confirms again)
     from_app = client.get(path, headers={"If-None-Match": etag})
@@ -51,7 +51,7 @@ def test_an_unchanged_poll_gets_the_apps_304_without_running_the_app(
     assert fast.headers["X-Request-ID"]
 
 
-def test_anything_else_goes_to_the_app(client, world, trusted_for_a_while, app_runs, make_person) -> None:  # noqa: ANN001
+def test_anything_else_goes_to_the_app(client, world, trusted_for_a_while, app_runs, make_person) -> None:
     etag = client.get("/calendar.ics").headers["ETag"]
     assert client.get("/calendar.ics", headers={"If-None-Match": '"stale"'}).status_code == 200
     assert client.get("/calendar.ics").status_code == 200  # no validator: the body
@@ -67,7 +67,7 @@ def test_anything_else_goes_to_the_app(client, world, trusted_for_a_while, app_r
     assert len(app_runs) == runs_before + 1
 
 
-def test_a_change_is_served_once_the_trusted_time_is_up(client, world, trusted_for_a_while) -> None:  # noqa: ANN001
+def test_a_change_is_served_once_the_trusted_time_is_up(client, world, trusted_for_a_while) -> None:
     etag = client.get("/calendar.ics").headers["ETag"]
     world.one_off.title = "Hội nghị (đổi giờ)"
     world.one_off.bump_sequence()
@@ -78,7 +78,7 @@ def test_a_change_is_served_once_the_trusted_time_is_up(client, world, trusted_f
     assert changed.status_code == 200 and "Hội nghị (đổi giờ)".encode() in changed.data
 
 
-def test_off_when_versions_are_not_trusted(client, world, app_runs) -> None:  # noqa: ANN001
+def test_off_when_versions_are_not_trusted(client, world, app_runs) -> None:
     etag = client.get("/calendar.ics").headers["ETag"]
     for _ in range(2):
         assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304

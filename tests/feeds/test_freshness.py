@@ -19,22 +19,22 @@ CANCELLED = "[Đã hủy]".encode()
 
 
 @pytest.fixture
-def clock(monkeypatch):  # noqa: ANN001, ANN201
+def clock(monkeypatch):
     """Move the feeds' clock: later(days=8) makes every following request happen 8 days on."""
     start = utcnow()
 
-    def later(**delta) -> datetime:  # noqa: ANN003
+    def later(**delta) -> datetime:
         moved = start + timedelta(**delta)
         monkeypatch.setattr(views, "utcnow", lambda: moved)
         return moved
     return later
 
 
-def _poll(client, path: str, **headers):  # noqa: ANN001, ANN202
+def _poll(client, path: str, **headers):
     return client.get(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-def test_if_modified_since_sees_a_cancelled_event_leave_after_its_grace(client, world, clock) -> None:  # noqa: ANN001
+def test_if_modified_since_sees_a_cancelled_event_leave_after_its_grace(client, world, clock) -> None:
     first = client.get("/calendar.ics")
     assert world.cancelled_one_off.title.encode() in first.data  # cancelled a day ago: still shown
     since = first.headers["Last-Modified"]
@@ -47,7 +47,7 @@ def test_if_modified_since_sees_a_cancelled_event_leave_after_its_grace(client, 
     assert _poll(client, "/calendar.ics", If_None_Match=later.headers["ETag"]).status_code == 304
 
 
-def test_if_modified_since_sees_an_event_leave_the_past_window(client, make_event, clock) -> None:  # noqa: ANN001
+def test_if_modified_since_sees_an_event_leave_the_past_window(client, make_event, clock) -> None:
     old = make_event(title="Họp báo tháng trước", starts_in=timedelta(days=-29, hours=-3))  # ends 29 days 1 h ago
     make_event(title="Họp báo sắp tới", starts_in=timedelta(days=3))
     db.session.commit()
@@ -64,7 +64,7 @@ def test_if_modified_since_sees_an_event_leave_the_past_window(client, make_even
 
 
 def test_personal_feed_keeps_an_event_cancelled_by_the_organiser_for_the_grace_period(
-        client, make_event, make_person, make_registration, clock) -> None:  # noqa: ANN001
+        client, make_event, make_person, make_registration, clock) -> None:
     me = make_person(full_name="Lê Thị Mình")
     kept = make_event(title="Họp báo về an ninh mạng", starts_in=timedelta(days=10))
     left_myself = make_event(title="Tập huấn tôi đã hủy", starts_in=timedelta(days=11))
@@ -94,7 +94,7 @@ def test_personal_feed_keeps_an_event_cancelled_by_the_organiser_for_the_grace_p
     assert gone.status_code == 200 and kept.title.encode() not in gone.data
 
 
-def test_renaming_a_site_renames_its_cached_feed(client, world, make_site, add_site_to_event) -> None:  # noqa: ANN001
+def test_renaming_a_site_renames_its_cached_feed(client, world, make_site, add_site_to_event) -> None:
     site = make_site(name="Sở TT&TT Quảng Ninh")
     add_site_to_event(world.one_off, site)
     token = tokens.issue_token(CalendarScope.SITE, site.id)

@@ -43,7 +43,7 @@ def one_off(**values) -> ical.FeedEvent:
     return ical.FeedEvent(**{**base, **values})
 
 
-def build(events=(), series_list=(), name="Sự kiện – Bộ Thông tin và Truyền thông") -> bytes:  # noqa: ANN001
+def build(events=(), series_list=(), name="Sự kiện – Bộ Thông tin và Truyền thông") -> bytes:
     return ical.build_feed(ical.FeedCalendar(name=name), list(events), list(series_list))
 
 
@@ -56,7 +56,7 @@ def body() -> bytes:
     return build([*rows, one_off()], [item])
 
 
-def test_bytes_are_crlf_folded_at_75_octets_utf8_safe_without_bom(body):  # noqa: ANN001
+def test_bytes_are_crlf_folded_at_75_octets_utf8_safe_without_bom(body):
     assert not body.startswith(b"\xef\xbb\xbf")
     assert body.endswith(b"END:VCALENDAR\r\n")
     assert b"\n" not in body.replace(b"\r\n", b"") and b"\r" not in body.replace(b"\r\n", b"")
@@ -67,7 +67,7 @@ def test_bytes_are_crlf_folded_at_75_octets_utf8_safe_without_bom(body):  # noqa
     assert any(line.startswith(b" ") for line in lines)  # long Vietnamese lines really are folded
 
 
-def test_vietnamese_round_trips(body):  # noqa: ANN001
+def test_vietnamese_round_trips(body):
     events = Calendar.from_ical(body).walk("VEVENT")
     summaries = {str(e["SUMMARY"]) for e in events}
     assert LONG_TITLE in summaries and LONG_TITLE * 2 in summaries
@@ -78,7 +78,7 @@ def test_vietnamese_round_trips(body):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("text", ["a" * 73 + "\\n" + "b" * 80, "ư" * 100, "x" + "\\\\" * 60, "ạ" * 37 + "\\,"])
-def test_fold_never_splits_a_character_or_an_escape(text):  # noqa: ANN001
+def test_fold_never_splits_a_character_or_an_escape(text):
     folded = ical.fold("DESCRIPTION:" + text)
     lines = folded.split(b"\r\n ")
     assert all(len(line) <= 75 for line in lines[:1]) and all(len(line) <= 74 for line in lines[1:])
@@ -88,7 +88,7 @@ def test_fold_never_splits_a_character_or_an_escape(text):  # noqa: ANN001
         assert trailing % 2 == 0
 
 
-def test_calendar_properties(body):  # noqa: ANN001
+def test_calendar_properties(body):
     head = body.split(b"BEGIN:VTIMEZONE")[0]
     assert "\r\nNAME:Sự kiện – Bộ Thông tin và Truyền thông\r\n" in head.decode()
     assert "X-WR-CALNAME:Sự kiện – Bộ Thông tin và Truyền thông\r\n" in head.decode()
@@ -100,7 +100,7 @@ def test_calendar_properties(body):  # noqa: ANN001
         assert forbidden not in body
 
 
-def test_one_vtimezone_per_tzid_before_first_use_with_one_standard(body):  # noqa: ANN001
+def test_one_vtimezone_per_tzid_before_first_use_with_one_standard(body):
     assert body.count(b"BEGIN:VTIMEZONE") == 1
     assert body.index(b"END:VTIMEZONE") < body.index(b"TZID=Asia/Ho_Chi_Minh")
     zone = body[body.index(b"BEGIN:VTIMEZONE"):body.index(b"END:VTIMEZONE")]
@@ -110,7 +110,7 @@ def test_one_vtimezone_per_tzid_before_first_use_with_one_standard(body):  # noq
         assert b";TZID=" in line or line.endswith(b"Z"), line
 
 
-def test_series_master_until_in_utc_exdate_and_override_after_master(body):  # noqa: ANN001
+def test_series_master_until_in_utc_exdate_and_override_after_master(body):
     events = Calendar.from_ical(body).walk("VEVENT")
     master = events[0]
     assert master["UID"] == "series-1@eventapp" and "RECURRENCE-ID" not in master

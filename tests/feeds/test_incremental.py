@@ -18,11 +18,11 @@ from eventapp.models import utcnow
 SCOPES = [services.public_scope(), *(services.public_scope(kind) for kind in services.KIND_SLUGS.values())]
 
 
-def _pick(rows: list, index: int):  # noqa: ANN202
+def _pick(rows: list, index: int):
     return rows[index % len(rows)] if rows else None
 
 
-def _edit(operation: str, index: int, make_event) -> None:  # noqa: ANN001, C901
+def _edit(operation: str, index: int, make_event) -> None:
     """One organiser-like change, made straight on the rows (services do the same writes)."""
     events = db.session.scalars(sa.select(Event).order_by(Event.id)).all()
     one_offs = [e for e in events if e.series_id is None]
@@ -81,7 +81,7 @@ def _edit(operation: str, index: int, make_event) -> None:  # noqa: ANN001, C901
     st.integers(min_value=0, max_value=500),
     st.sampled_from(["warm", "new worker", "empty store"])), min_size=1, max_size=8))
 def test_incremental_feed_is_byte_identical_to_a_full_build_after_any_edits(world, make_event, monkeypatch,
-                                                                          steps) -> None:  # noqa: ANN001
+                                                                          steps) -> None:
     # No margin: every row here changed seconds ago, and the margin would re-read them all, so the
     # listing's narrow update (only rows past its high-water mark) would go untested.
     monkeypatch.setattr(listing, "MARGIN", timedelta(0))

@@ -50,7 +50,7 @@ class Hybrid:
 
 
 @pytest.fixture
-def hybrid(app, make_event, make_site, make_person, make_registration) -> Hybrid:  # noqa: ANN001
+def hybrid(app, make_event, make_site, make_person, make_registration) -> Hybrid:
     now = datetime.now(UTC).replace(microsecond=0)
     event = make_event(title="Tập huấn kết hợp", kind=EventKind.TRAINING, mode=EventMode.HYBRID,
                        online_url=EVENT_LINK, starts_in=timedelta(days=9), capacity=50)
@@ -80,7 +80,7 @@ def hybrid(app, make_event, make_site, make_person, make_registration) -> Hybrid
                   pending=pending)
 
 
-def _leaks(response) -> list[str]:  # noqa: ANN001
+def _leaks(response) -> list[str]:
     headers = "\n".join(f"{name}: {value}" for name, value in response.headers.items())
     text = response.get_data(as_text=False).decode("utf-8", "replace") + "\n" + headers
     return [secret for secret in SECRETS if secret.lower() in text.lower()]
@@ -103,7 +103,7 @@ def _values(world: Hybrid) -> dict[str, list[object]]:
     }
 
 
-def _public_urls(app, world: Hybrid) -> list[str]:  # noqa: ANN001
+def _public_urls(app, world: Hybrid) -> list[str]:
     values = _values(world)
     urls = []
     for rule in app.url_map.iter_rules():
@@ -118,7 +118,7 @@ def _public_urls(app, world: Hybrid) -> list[str]:  # noqa: ANN001
     return urls
 
 
-def test_no_anonymous_response_anywhere_carries_a_join_link(app, client, hybrid) -> None:  # noqa: ANN001
+def test_no_anonymous_response_anywhere_carries_a_join_link(app, client, hybrid) -> None:
     urls = _public_urls(app, hybrid)
     urls += [f"/api/v1/events?kind={EventKind.TRAINING.value}", "/api/v1/events?limit=500"]
     assert {"/calendar.ics", "/api/v1/events", f"/events/{hybrid.event.id}.ics",
@@ -140,7 +140,7 @@ def test_no_anonymous_response_anywhere_carries_a_join_link(app, client, hybrid)
     assert hybrid.event.title in client.get("/calendar.ics").get_data(as_text=True)
 
 
-def test_public_page_says_how_to_get_the_link_and_google_link_has_none(client, hybrid) -> None:  # noqa: ANN001
+def test_public_page_says_how_to_get_the_link_and_google_link_has_none(client, hybrid) -> None:
     page = client.get(f"/events/{hybrid.event.id}").get_data(as_text=True)
     assert "Đường dẫn tham gia sẽ được gửi tới những người đã đăng ký." in page
     google = page[page.index("https://calendar.google.com/calendar/render?"):].split('"')[0]
@@ -148,7 +148,7 @@ def test_public_page_says_how_to_get_the_link_and_google_link_has_none(client, h
     assert quote(f"/events/{hybrid.event.id}", safe="") in google  # it points back to the page
 
 
-def test_public_api_and_its_schema_have_no_join_link(client, hybrid) -> None:  # noqa: ANN001
+def test_public_api_and_its_schema_have_no_join_link(client, hybrid) -> None:
     body = client.get(f"/api/v1/events/{hybrid.event.id}").get_json()
     assert body["mode"] == "hybrid" and "online_url" not in body
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Event"]
@@ -167,7 +167,7 @@ def _has_link_everywhere(vevent: dict, link: str) -> None:
     assert str(vevent["CONFERENCE"]) == link
 
 
-def test_the_invitation_of_a_confirmed_registrant_carries_the_link(hybrid) -> None:  # noqa: ANN001
+def test_the_invitation_of_a_confirmed_registrant_carries_the_link(hybrid) -> None:
     public.submit_public(hybrid.event, services.Applicant(full_name="Phạm Minh", email="minh@baochi.vn"))
     db.session.commit()  # the calendar reconciler attaches the REQUEST as the transaction commits
     message = db.session.scalar(sa.select(OutboxMessage).where(
@@ -179,7 +179,7 @@ def test_the_invitation_of_a_confirmed_registrant_carries_the_link(hybrid) -> No
     assert EVENT_LINK in message.body_text and "SITESECRET63" not in message.ics
 
 
-def test_the_ticket_page_shows_the_link_and_a_site_participant_their_site_link(client, hybrid) -> None:  # noqa: ANN001
+def test_the_ticket_page_shows_the_link_and_a_site_participant_their_site_link(client, hybrid) -> None:
     token, site_token = issue_ticket(hybrid.registration), issue_ticket(hybrid.site_registration)
     db.session.commit()
     page = client.get(f"/ticket/{token}")
@@ -189,7 +189,7 @@ def test_the_ticket_page_shows_the_link_and_a_site_participant_their_site_link(c
     assert SITE_LINK in site_page
 
 
-def test_personal_feed_shows_the_link_of_confirmed_events_only(client, hybrid) -> None:  # noqa: ANN001
+def test_personal_feed_shows_the_link_of_confirmed_events_only(client, hybrid) -> None:
     confirmed = tokens.issue_token(CalendarScope.PERSON, hybrid.registration.person_id)
     through_site = tokens.issue_token(CalendarScope.PERSON, hybrid.site_registration.person_id)
     waiting = tokens.issue_token(CalendarScope.PERSON, hybrid.pending.person_id)
@@ -203,7 +203,7 @@ def test_personal_feed_shows_the_link_of_confirmed_events_only(client, hybrid) -
     assert not any(secret.encode() in pending_body for secret in SECRETS)
 
 
-def _site_feed(client, site: Site) -> bytes:  # noqa: ANN001
+def _site_feed(client, site: Site) -> bytes:
     token = tokens.issue_token(CalendarScope.SITE, site.id)
     db.session.commit()
     response = client.get(f"/calendar/s/{token}.ics")
@@ -211,7 +211,7 @@ def _site_feed(client, site: Site) -> bytes:  # noqa: ANN001
     return response.data
 
 
-def test_site_feeds_carry_the_link_only_for_a_site_that_takes_part(client, hybrid) -> None:  # noqa: ANN001
+def test_site_feeds_carry_the_link_only_for_a_site_that_takes_part(client, hybrid) -> None:
     plain = _site_feed(client, hybrid.plain_site)
     _has_link_everywhere(_vevent(plain, hybrid.event.uid), EVENT_LINK)
     assert b"SITESECRET63" not in plain  # another site's own link

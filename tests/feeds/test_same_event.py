@@ -40,7 +40,7 @@ def _feed_has_instance(body: bytes, uid: str, start: datetime) -> bool:
 
 @pytest.mark.parametrize("which", ["moved", "edited", "plain", "one_off"])
 def test_the_event_ics_names_the_event_as_the_feed_and_the_invitation_do(
-        client, world, make_person, make_registration, which) -> None:  # noqa: ANN001
+        client, world, make_person, make_registration, which) -> None:
     plain = [e for e in world.weekly.occurrences if e.starts_at > world.now and not e.is_exception
              and e.status == EventStatus.PUBLISHED][3]
     event = {"moved": world.moved, "edited": world.edited, "plain": plain, "one_off": world.one_off}[which]
@@ -63,7 +63,7 @@ def test_the_event_ics_names_the_event_as_the_feed_and_the_invitation_do(
 
 
 def test_a_cancelled_session_keeps_its_identity_in_the_cancel_mail_and_its_ics(
-        client, world, make_person, make_registration) -> None:  # noqa: ANN001
+        client, world, make_person, make_registration) -> None:
     session = world.edited
     make_registration(session, person=make_person(email="an@baochi.vn"))
     db.session.commit()

@@ -8,7 +8,7 @@ from eventapp.accounts.models import Role
 from eventapp.feeds.models import CalendarToken
 
 
-def test_home_and_event_pages_offer_subscription(client, world):  # noqa: ANN001
+def test_home_and_event_pages_offer_subscription(client, world):
     home = client.get("/").get_data(as_text=True)
     assert 'href="webcal://localhost/calendar.ics"' in home
     assert 'value="http://localhost/calendar.ics" readonly' in home
@@ -19,13 +19,13 @@ def test_home_and_event_pages_offer_subscription(client, world):  # noqa: ANN001
     assert "webcal://localhost/calendar/trainings.ics" in detail
 
 
-def test_console_requires_staff(client, world, make_user, login):  # noqa: ANN001
+def test_console_requires_staff(client, world, make_user, login):
     assert client.get("/console/calendars/").status_code == 302  # to the login page
     login(make_user(role=Role.CHECKIN_STAFF))
     assert client.get("/console/calendars/").status_code == 403
 
 
-def test_organiser_issues_and_revokes_a_site_link(client, world, make_user, login, make_site):  # noqa: ANN001
+def test_organiser_issues_and_revokes_a_site_link(client, world, make_user, login, make_site):
     site = make_site(name="Sở TT&TT Quảng Ninh")
     login(make_user(role=Role.ORGANISER))
     page = client.get("/console/calendars/").get_data(as_text=True)
@@ -41,7 +41,7 @@ def test_organiser_issues_and_revokes_a_site_link(client, world, make_user, logi
     assert client.get(url).status_code == 404
 
 
-def test_coordinator_only_for_own_site(client, world, make_user, login, make_site):  # noqa: ANN001
+def test_coordinator_only_for_own_site(client, world, make_user, login, make_site):
     mine, other = make_site(), make_site()
     login(make_user(role=Role.SITE_COORDINATOR, site=mine))
     assert client.post("/console/calendars/site", data={"site_id": other.id}).status_code == 404
@@ -49,7 +49,7 @@ def test_coordinator_only_for_own_site(client, world, make_user, login, make_sit
     assert client.post("/console/calendars/person", data={"email": "x@example.vn"}).status_code == 403
 
 
-def test_organiser_issues_a_personal_link(client, world, make_user, login, make_person, make_registration):  # noqa: ANN001
+def test_organiser_issues_a_personal_link(client, world, make_user, login, make_person, make_registration):
     person = make_person(email="phong.vien@baochi.vn")
     make_registration(world.one_off, person=person)
     login(make_user(role=Role.ORGANISER))
@@ -63,7 +63,7 @@ def test_organiser_issues_a_personal_link(client, world, make_user, login, make_
 
 
 def test_a_link_issued_in_the_console_takes_the_place_of_the_invitations(client, world, make_user, login,
-                                                                          make_person, make_registration):  # noqa: ANN001
+                                                                          make_person, make_registration):
     from eventapp.directory.models import CalendarMode
     from eventapp.extensions import db
     from eventapp.mail.models import OutboxMessage

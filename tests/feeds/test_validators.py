@@ -13,18 +13,18 @@ from eventapp.models import utcnow
 
 
 @pytest.fixture
-def frozen(monkeypatch):  # noqa: ANN001, ANN201
+def frozen(monkeypatch):
     """Every feed request happens in the same second (the feeds' own clock stands still)."""
     now = utcnow().replace(microsecond=100_000)
     monkeypatch.setattr(views, "utcnow", lambda: now)
     return now
 
 
-def _get(client, path: str, **headers):  # noqa: ANN001, ANN202
+def _get(client, path: str, **headers):
     return client.get(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-def test_two_changes_within_one_second_reach_both_kinds_of_poller(client, world, frozen) -> None:  # noqa: ANN001
+def test_two_changes_within_one_second_reach_both_kinds_of_poller(client, world, frozen) -> None:
     first = client.get("/calendar.ics")
     world.one_off.title = "Hội nghị tập huấn – đổi tên lần một"
     db.session.commit()
@@ -43,7 +43,7 @@ def test_two_changes_within_one_second_reach_both_kinds_of_poller(client, world,
     assert _get(client, "/calendar.ics", If_None_Match=by_date.headers["ETag"]).status_code == 304
 
 
-def test_a_change_outside_a_feed_leaves_its_validators_alone(client, world) -> None:  # noqa: ANN001
+def test_a_change_outside_a_feed_leaves_its_validators_alone(client, world) -> None:
     briefings = client.get("/calendar/press-briefings.ics")
     everything = client.get("/calendar.ics")
     world.training.title = "Tập huấn an toàn thông tin (đổi tên)"  # a training: not a press briefing
@@ -55,7 +55,7 @@ def test_a_change_outside_a_feed_leaves_its_validators_alone(client, world) -> N
     assert _get(client, "/calendar.ics", If_None_Match=everything.headers["ETag"]).status_code == 200
 
 
-def test_one_sessions_ics_keeps_its_validators_when_a_sibling_changes(client, world) -> None:  # noqa: ANN001
+def test_one_sessions_ics_keeps_its_validators_when_a_sibling_changes(client, world) -> None:
     sessions = sorted((e for e in world.weekly.occurrences if e.starts_at > world.now + timedelta(days=40)),
                       key=lambda e: e.starts_at)
     mine, sibling = sessions[0], sessions[1]
@@ -70,7 +70,7 @@ def test_one_sessions_ics_keeps_its_validators_when_a_sibling_changes(client, wo
     assert _get(client, f"/events/{mine.id}.ics", If_None_Match=first.headers["ETag"]).status_code == 304
 
 
-def test_feeds_are_gzipped_when_accepted_with_an_etag_per_encoding(client, world) -> None:  # noqa: ANN001
+def test_feeds_are_gzipped_when_accepted_with_an_etag_per_encoding(client, world) -> None:
     plain = client.get("/calendar.ics")
     packed = _get(client, "/calendar.ics", Accept_Encoding="gzip, deflate")
     assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
@@ -86,7 +86,7 @@ def test_feeds_are_gzipped_when_accepted_with_an_etag_per_encoding(client, world
                 If_None_Match=plain.headers["ETag"]).status_code == 304
 
 
-def test_large_pages_are_gzipped_when_accepted(client, world) -> None:  # noqa: ANN001
+def test_large_pages_are_gzipped_when_accepted(client, world) -> None:
     plain = client.get("/")
     packed = _get(client, "/", Accept_Encoding="gzip")
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]

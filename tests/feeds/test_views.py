@@ -15,7 +15,7 @@ from eventapp.feeds.models import CalendarScope, CalendarToken, FeedFragment
 from eventapp.models import utcnow
 
 
-def test_public_feed_headers(client, world):  # noqa: ANN001
+def test_public_feed_headers(client, world):
     response = client.get("/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -31,7 +31,7 @@ def test_public_feed_headers(client, world):  # noqa: ANN001
     assert world.old_cancelled_one_off.title.encode() not in response.data  # grace period over
 
 
-def test_conditional_get_by_etag_and_by_date(client, world):  # noqa: ANN001
+def test_conditional_get_by_etag_and_by_date(client, world):
     first = client.get("/calendar.ics")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     again = client.get("/calendar.ics", headers={"If-None-Match": etag})
@@ -45,12 +45,12 @@ def test_conditional_get_by_etag_and_by_date(client, world):  # noqa: ANN001
     assert client.get("/calendar.ics").data == first.data  # deterministic body
 
 
-def _etag(client, path: str) -> str:  # noqa: ANN001
+def _etag(client, path: str) -> str:
     return client.get(path).headers["ETag"]
 
 
 @pytest.mark.parametrize("change", ["title", "cancel_occurrence", "agenda_only_series_row"])
-def test_a_change_to_a_shown_event_changes_the_etag(client, world, change):  # noqa: ANN001
+def test_a_change_to_a_shown_event_changes_the_etag(client, world, change):
     before = _etag(client, "/calendar.ics")
     body_before = client.get("/calendar.ics").data
     if change == "title":
@@ -69,7 +69,7 @@ def test_a_change_to_a_shown_event_changes_the_etag(client, world, change):  # n
     assert response.data != body_before
 
 
-def test_a_change_shows_once_the_short_version_ttl_has_passed(app, client, world):  # noqa: ANN001
+def test_a_change_shows_once_the_short_version_ttl_has_passed(app, client, world):
     """Production trusts a confirmed version for FEED_VERSION_TTL seconds (the 304 path then needs
     no database); a change is seen as soon as that time is up."""
     app.config["FEED_VERSION_TTL"] = 0.5
@@ -86,7 +86,7 @@ def test_a_change_shows_once_the_short_version_ttl_has_passed(app, client, world
         cache.version_memo.clear()
 
 
-def test_a_change_elsewhere_keeps_the_etag(client, world, make_event):  # noqa: ANN001
+def test_a_change_elsewhere_keeps_the_etag(client, world, make_event):
     everything = _etag(client, "/calendar.ics")
     briefings = _etag(client, "/calendar/press-briefings.ics")
     world.draft.title = "Bản nháp đã sửa"
@@ -99,7 +99,7 @@ def test_a_change_elsewhere_keeps_the_etag(client, world, make_event):  # noqa: 
     assert _etag(client, "/calendar.ics") != everything
 
 
-def test_head_has_the_headers_and_no_body(client, world):  # noqa: ANN001
+def test_head_has_the_headers_and_no_body(client, world):
     get = client.get("/calendar/trainings.ics")
     head = client.head("/calendar/trainings.ics")
     assert head.status_code == 200 and head.data == b""
@@ -112,11 +112,11 @@ def test_head_has_the_headers_and_no_body(client, world):  # noqa: ANN001
 @pytest.mark.parametrize("path", ["/calendar/unknown.ics", "/calendar/press_briefing.ics",
                                   "/calendar/u/not-a-token.ics", "/calendar/s/" + "x" * 43 + ".ics",
                                   "/calendar/u/" + "A" * 43 + ".ics", "/events/999999.ics"])
-def test_unknown_feeds_are_404(client, world, path):  # noqa: ANN001
+def test_unknown_feeds_are_404(client, world, path):
     assert client.get(path).status_code == 404
 
 
-def test_one_event_ics(client, world):  # noqa: ANN001
+def test_one_event_ics(client, world):
     response = client.get(f"/events/{world.one_off.id}.ics")
     assert response.status_code == 200
     assert response.data.count(b"BEGIN:VEVENT") == 1
@@ -130,7 +130,7 @@ def test_one_event_ics(client, world):  # noqa: ANN001
     assert cancelled.status_code == 200 and b"STATUS:CANCELLED" in cancelled.data
 
 
-def test_person_token_feed(client, world, make_person, make_registration):  # noqa: ANN001
+def test_person_token_feed(client, world, make_person, make_registration):
     me, other = make_person(full_name="Lê Thị Mình"), make_person(full_name="Phạm Văn Khác", email="khac@example.vn")
     make_registration(world.one_off, person=me)
     make_registration(world.training, person=other)
@@ -154,7 +154,7 @@ def test_person_token_feed(client, world, make_person, make_registration):  # no
     assert after.status_code == 200 and world.one_off.title.encode() not in after.data
 
 
-def test_reissue_and_revoke(client, world, make_person):  # noqa: ANN001
+def test_reissue_and_revoke(client, world, make_person):
     person = make_person()
     old = tokens.issue_token(CalendarScope.PERSON, person.id)
     new = tokens.issue_token(CalendarScope.PERSON, person.id)
@@ -166,7 +166,7 @@ def test_reissue_and_revoke(client, world, make_person):  # noqa: ANN001
     assert client.get(f"/calendar/u/{new}.ics").status_code == 404
 
 
-def test_site_token_feed(client, world, make_site, add_site_to_event):  # noqa: ANN001
+def test_site_token_feed(client, world, make_site, add_site_to_event):
     mine, theirs = make_site(name="Sở TT&TT Quảng Ninh"), make_site(name="Sở TT&TT Cà Mau")
     add_site_to_event(world.one_off, mine)
     add_site_to_event(world.training, theirs)
@@ -184,7 +184,7 @@ def test_site_token_feed(client, world, make_site, add_site_to_event):  # noqa: 
     assert client.get(f"/calendar/s/{token}.ics", headers={"If-None-Match": etag}).status_code == 200
 
 
-def test_token_use_is_recorded_at_most_daily(client, world, make_person):  # noqa: ANN001
+def test_token_use_is_recorded_at_most_daily(client, world, make_person):
     person = make_person()
     token = tokens.issue_token(CalendarScope.PERSON, person.id)
     db.session.commit()
@@ -198,7 +198,7 @@ def test_token_use_is_recorded_at_most_daily(client, world, make_person):  # noq
     assert stored.last_used_at == first
 
 
-def test_feed_query_count_does_not_grow(client, world, make_event):  # noqa: ANN001
+def test_feed_query_count_does_not_grow(client, world, make_event):
     from sqlalchemy import event as sa_event
 
     def count_queries() -> int:

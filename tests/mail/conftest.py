@@ -16,7 +16,7 @@ class RecordingHandler:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
@@ -51,7 +51,7 @@ class SmtpServer:
 
 
 @pytest.fixture
-def smtp_server(app):  # noqa: ANN001, ANN201
+def smtp_server(app):
     """A running SMTP server the app's outbox worker is pointed at."""
     server = SmtpServer(free_port())
     previous = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]

@@ -31,7 +31,7 @@ def _queue(n: int = 1, **values) -> list[OutboxMessage]:
     return messages
 
 
-def test_messages_arrive_with_vietnamese_text_and_a_parseable_invitation(app, smtp_server) -> None:  # noqa: ANN001
+def test_messages_arrive_with_vietnamese_text_and_a_parseable_invitation(app, smtp_server) -> None:
     _queue(1, ics=ICS, ics_method="REQUEST")
     report = send_pending()
     assert report.sent == 1
@@ -49,7 +49,7 @@ def test_messages_arrive_with_vietnamese_text_and_a_parseable_invitation(app, sm
     assert message.status == OutboxStatus.SENT and message.sent_at is not None
 
 
-def test_nothing_is_lost_while_smtp_is_down(app, smtp_server) -> None:  # noqa: ANN001
+def test_nothing_is_lost_while_smtp_is_down(app, smtp_server) -> None:
     smtp_server.stop()
     _queue(3)
     now = utcnow()
@@ -69,7 +69,7 @@ def test_nothing_is_lost_while_smtp_is_down(app, smtp_server) -> None:  # noqa: 
 
 
 def test_permanently_failing_message_is_marked_failed_and_retried_from_console(
-        app, smtp_server, client, make_user, login) -> None:  # noqa: ANN001
+        app, smtp_server, client, make_user, login) -> None:
     smtp_server.stop()
     [message] = _queue(1)
     when = utcnow()
@@ -89,7 +89,7 @@ def test_permanently_failing_message_is_marked_failed_and_retried_from_console(
     assert send_pending().sent == 1
 
 
-def test_a_claimed_message_is_not_sent_twice(app, smtp_server) -> None:  # noqa: ANN001
+def test_a_claimed_message_is_not_sent_twice(app, smtp_server) -> None:
     _queue(2)
     from eventapp.mail.sender import _claim
 
@@ -98,14 +98,14 @@ def test_a_claimed_message_is_not_sent_twice(app, smtp_server) -> None:  # noqa:
     assert len(first) == 2 and second == []
 
 
-def test_cli_single_pass(app, smtp_server) -> None:  # noqa: ANN001
+def test_cli_single_pass(app, smtp_server) -> None:
     _queue(2)
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0 and "sent 2" in result.output
     assert len(smtp_server.messages) == 2
 
 
-def test_html_in_fields_is_escaped_in_the_console(app, client, make_user, login) -> None:  # noqa: ANN001
+def test_html_in_fields_is_escaped_in_the_console(app, client, make_user, login) -> None:
     queue_message(kind="x", to_address="a@example.vn", subject="<script>alert(1)</script>", body_text="x")
     db.session.commit()
     login(make_user(Role.ORGANISER))
@@ -113,7 +113,7 @@ def test_html_in_fields_is_escaped_in_the_console(app, client, make_user, login)
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
 
 
-def test_an_organiser_reads_one_message(app, client, make_user, login) -> None:  # noqa: ANN001
+def test_an_organiser_reads_one_message(app, client, make_user, login) -> None:
     [message] = _queue(1, ics=ICS, ics_method="REQUEST")
     message.last_error = "550 mailbox <unavailable>"
     db.session.commit()
@@ -128,7 +128,7 @@ def test_an_organiser_reads_one_message(app, client, make_user, login) -> None: 
     assert client.get("/console/outbox/999999").status_code == 404
 
 
-def test_only_organisers_read_messages(app, client, make_user, make_site, login) -> None:  # noqa: ANN001
+def test_only_organisers_read_messages(app, client, make_user, make_site, login) -> None:
     [message] = _queue(1)
     site = make_site()
     for role in (Role.SITE_COORDINATOR, Role.CHECKIN_STAFF):

@@ -15,14 +15,14 @@ TICKET_LINK = re.compile(r"/ticket/([A-Za-z0-9_-]{20,})")
 
 
 @pytest.fixture
-def outlet(app):  # noqa: ANN001, ANN201
+def outlet(app):
     org = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Nhân Dân")
     db.session.add(org)
     db.session.commit()
     return org
 
 
-def form_data(outlet_id: int | None = None, **values) -> dict:  # noqa: ANN003
+def form_data(outlet_id: int | None = None, **values) -> dict:
     data = {"full_name": "Trần Thị Bình", "email": "binh@baochi.vn", "phone": "0912 345 678",
             "position": "Phóng viên", "outlet_id": str(outlet_id) if outlet_id else "",
             "outlet_name": "" if outlet_id else "Báo Mới", "press_card_no": "", "questions": "",
@@ -32,9 +32,9 @@ def form_data(outlet_id: int | None = None, **values) -> dict:  # noqa: ANN003
 
 
 @pytest.fixture
-def submit(client, outlet):  # noqa: ANN001, ANN201
+def submit(client, outlet):
     """POST the public form for an event; returns the response."""
-    def do(event, **values):  # noqa: ANN001, ANN003, ANN202
+    def do(event, **values):
         return client.post(f"/events/{event.id}/register", data=form_data(outlet.id, **values))
     return do
 

@@ -135,7 +135,7 @@ def truth(person_id: int) -> set[tuple]:
     return {(e.starts_at, e.ends_at, e.title, _location(e)) for e in rows}
 
 
-def _location(event) -> str:  # noqa: ANN001
+def _location(event) -> str:
     venue = ", ".join(p for p in (event.venue, event.venue_address) if p)
     online = event.online_url if event.mode.value in ("online", "hybrid") and event.online_url else ""
     return "; ".join(p for p in (venue, f"Trực tuyến: {online}" if online else "") if p)

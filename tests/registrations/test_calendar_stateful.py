@@ -45,7 +45,7 @@ who = st.sampled_from(PEOPLE)
 which = st.integers(min_value=0, max_value=9)
 
 
-def _machine(app):  # noqa: ANN001, ANN202
+def _machine(app):
     class CalendarsStayTrue(RuleBasedStateMachine):
         """The organiser and three journalists, one weekly series and one hybrid one-off event."""
 
@@ -80,14 +80,14 @@ def _machine(app):  # noqa: ANN001, ANN202
             rows = self._rows()
             return rows[index % len(rows)] if rows else None
 
-        def _do(self, action) -> None:  # noqa: ANN001
+        def _do(self, action) -> None:
             try:
                 action()
                 db.session.commit()
             except ERRORS:
                 db.session.rollback()
 
-        def _person(self, email: str):  # noqa: ANN202
+        def _person(self, email: str):
             return services.find_person(email)
 
         def _registration(self, email: str, index: int) -> Registration | None:
@@ -215,7 +215,7 @@ def _machine(app):  # noqa: ANN001, ANN202
     return CalendarsStayTrue
 
 
-def test_calendars_stay_true_through_random_changes(app) -> None:  # noqa: ANN001
+def test_calendars_stay_true_through_random_changes(app) -> None:
     run_state_machine_as_test(_machine(app), settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

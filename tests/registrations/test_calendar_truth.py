@@ -28,7 +28,7 @@ FAR = datetime(2100, 1, 1, tzinfo=UTC)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _weekly(make_series, **values):  # noqa: ANN001, ANN202, F811
+def _weekly(make_series, **values):  # noqa: F811
     series = make_series("FREQ=WEEKLY;BYDAY=TH", registration_opens_days_before=None,
                          registration_closes_hours_before=None, **values)
     return series, _rows(series.id)
@@ -47,7 +47,7 @@ def _register(event: Event, *, whole_series: bool = False, email: str = EMAIL) -
         Registration.event_id == event.id, Registration.person_id == services.find_person(email).id))
 
 
-def _at(spec, hour: int):  # noqa: ANN001, ANN202
+def _at(spec, hour: int):
     return replace(spec, dtstart_local=datetime.combine(spec.dtstart_local.date(), time(hour, 0)))
 
 
@@ -58,7 +58,7 @@ def _agrees(mail: MailCalendars, person_id: int, email: str = EMAIL) -> set:
     return expected
 
 
-def test_split_moves_a_single_session_without_a_duplicate(app, make_series) -> None:  # noqa: ANN001, F811
+def test_split_moves_a_single_session_without_a_duplicate(app, make_series) -> None:  # noqa: F811
     series, rows = _weekly(make_series)
     registration = _register(rows[7])
     mail = MailCalendars()
@@ -73,7 +73,7 @@ def test_split_moves_a_single_session_without_a_duplicate(app, make_series) -> N
     assert mail.messages[EMAIL] == before + 2  # the old identity withdrawn, the new one invited: two iTIP messages
 
 
-def test_a_whole_series_registration_is_one_series_invitation(app, make_series) -> None:  # noqa: ANN001, F811
+def test_a_whole_series_registration_is_one_series_invitation(app, make_series) -> None:  # noqa: F811
     _series, rows = _weekly(make_series)
     registration = _register(rows[0], whole_series=True)
     [message] = db.session.scalars(sa.select(OutboxMessage)).all()
@@ -101,7 +101,7 @@ def test_a_whole_series_registration_is_one_series_invitation(app, make_series) 
     assert len(_agrees(mail, registration.person_id)) == len(rows)
 
 
-def test_enrolment_and_its_skips_follow_a_split(app, make_series) -> None:  # noqa: ANN001, F811
+def test_enrolment_and_its_skips_follow_a_split(app, make_series) -> None:  # noqa: F811
     series, rows = _weekly(make_series)
     registration = _register(rows[0], whole_series=True)
     enrolment = db.session.scalar(sa.select(Enrolment))
@@ -142,7 +142,7 @@ def test_enrolment_and_its_skips_follow_a_split(app, make_series) -> None:  # no
     assert len(sessions) == 5 + len(new_rows) - 2  # the skip before the split and the one after
 
 
-def test_renaming_one_session_reaches_its_registrants(app, make_series) -> None:  # noqa: ANN001, F811
+def test_renaming_one_session_reaches_its_registrants(app, make_series) -> None:  # noqa: F811
     _series, rows = _weekly(make_series)
     registration = _register(rows[2])
     mail = MailCalendars()
@@ -155,7 +155,7 @@ def test_renaming_one_session_reaches_its_registrants(app, make_series) -> None:
     assert last.kind == "event_updated" and "tên" in last.body_text.lower() + last.subject.lower()
 
 
-def test_changing_many_sessions_sends_one_email_per_person(app, make_series) -> None:  # noqa: ANN001, F811
+def test_changing_many_sessions_sends_one_email_per_person(app, make_series) -> None:  # noqa: F811
     series, rows = _weekly(make_series)
     single = _register(rows[1])
     for row in rows[2:6]:
@@ -170,7 +170,7 @@ def test_changing_many_sessions_sends_one_email_per_person(app, make_series) -> 
     assert mail.messages[EMAIL] == sent + 1
 
 
-def test_one_calendar_path_subscription_withdraws_the_invitations(app, make_event) -> None:  # noqa: ANN001
+def test_one_calendar_path_subscription_withdraws_the_invitations(app, make_event) -> None:
     first = make_event(capacity=10)
     second = make_event(capacity=10, starts_in=timedelta(days=9), mode=EventMode.HYBRID,
                         online_url="https://meet.example.vn/hop-bao")
@@ -205,7 +205,7 @@ def _ticket_token(registration: Registration) -> str:
     return token
 
 
-def test_feed_sequence_rises_when_an_override_moves_again(app, make_series) -> None:  # noqa: ANN001, F811
+def test_feed_sequence_rises_when_an_override_moves_again(app, make_series) -> None:  # noqa: F811
     _series, rows = _weekly(make_series)
     client = app.test_client()
 

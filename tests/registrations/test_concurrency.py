@@ -19,11 +19,11 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 from tests.registrations.conftest import form_data
 
 
-def _run_together(count: int, work) -> list:  # noqa: ANN001
+def _run_together(count: int, work) -> list:
     """Run work(0..count-1) in `count` threads released at the same moment."""
     barrier = threading.Barrier(count)
 
-    def wrapped(i: int):  # noqa: ANN202
+    def wrapped(i: int):
         barrier.wait(timeout=30)
         return work(i)
 
@@ -37,7 +37,7 @@ def _statuses(event_id: int) -> Counter:
         sa.select(Registration.status).where(Registration.event_id == event_id)))
 
 
-def test_burst_against_few_seats_gives_exact_counts_and_no_duplicates(app, make_event, outlet) -> None:  # noqa: ANN001
+def test_burst_against_few_seats_gives_exact_counts_and_no_duplicates(app, make_event, outlet) -> None:
     event = make_event(capacity=5)
     db.session.commit()
     event_id, outlet_id = event.id, outlet.id
@@ -57,7 +57,7 @@ def test_burst_against_few_seats_gives_exact_counts_and_no_duplicates(app, make_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 40
 
 
-def test_same_new_person_for_two_events_at_once_is_one_person(app, make_event, outlet) -> None:  # noqa: ANN001
+def test_same_new_person_for_two_events_at_once_is_one_person(app, make_event, outlet) -> None:
     first, second = make_event(capacity=3), make_event(capacity=3)
     db.session.commit()
     ids, outlet_id = (first.id, second.id), outlet.id
@@ -71,7 +71,7 @@ def test_same_new_person_for_two_events_at_once_is_one_person(app, make_event, o
     assert _statuses(ids[0]) == {"approved": 1} and _statuses(ids[1]) == {"approved": 1}
 
 
-def test_site_quota_holds_under_concurrent_coordinators(app, make_event, make_site, add_site_to_event) -> None:  # noqa: ANN001
+def test_site_quota_holds_under_concurrent_coordinators(app, make_event, make_site, add_site_to_event) -> None:
     event = make_event(capacity=2)
     site = make_site()
     add_site_to_event(event, site, quota=3)
@@ -99,7 +99,7 @@ def test_site_quota_holds_under_concurrent_coordinators(app, make_event, make_si
         Registration.site_id == site_id, Registration.status == RegistrationStatus.APPROVED)) == 3
 
 
-def test_cancellations_and_submissions_at_once_never_oversell(app, make_event, make_registration, outlet) -> None:  # noqa: ANN001
+def test_cancellations_and_submissions_at_once_never_oversell(app, make_event, make_registration, outlet) -> None:
     event = make_event(capacity=4)
     held = [make_registration(event) for _ in range(4)]
     db.session.commit()

@@ -26,14 +26,14 @@ S = RegistrationStatus
 
 
 @pytest.fixture
-def organiser(make_user, login):  # noqa: ANN001, ANN201
+def organiser(make_user, login):
     user = make_user(Role.ORGANISER)
     login(user)
     return user
 
 
 def test_list_filters_counts_and_escapes(client, organiser, make_event, make_person, make_registration,
-                                         make_site, add_site_to_event) -> None:  # noqa: ANN001
+                                         make_site, add_site_to_event) -> None:
     event = make_event(capacity=10)
     site = make_site()
     add_site_to_event(event, site)
@@ -56,7 +56,7 @@ def test_list_filters_counts_and_escapes(client, organiser, make_event, make_per
     assert client.get(f"/console/registrations/events/{event.id}?page=x").status_code == 400  # issue #14
 
 
-def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_event, make_registration) -> None:  # noqa: ANN001
+def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_event, make_registration) -> None:
     event = make_event(capacity=1)
     regs = [make_registration(event, status=S.PENDING) for _ in range(3)]
     db.session.commit()
@@ -81,7 +81,7 @@ def test_bulk_decisions_email_reasons_and_are_audited(client, organiser, make_ev
 
 
 def test_bulk_cancel_asks_first_with_the_count(client, organiser, make_event, make_registration,
-                                               make_person) -> None:  # noqa: ANN001
+                                               make_person) -> None:
     event = make_event()
     regs = [make_registration(event, person=make_person(f"Người số {i}")) for i in range(3)]
     db.session.commit()
@@ -102,7 +102,7 @@ def test_bulk_cancel_asks_first_with_the_count(client, organiser, make_event, ma
     assert 'data-select-all="ids"' in table  # one box ticks the whole page
 
 
-def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_event) -> None:  # noqa: ANN001
+def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_event) -> None:
     event = make_event()
     db.session.commit()
     data = {"full_name": "Đỗ Quang", "email": "quang@ubnd.vn", "phone": "", "position": "", "organisation_id": "",
@@ -116,7 +116,7 @@ def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_even
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_exports_neutralise_formulas_and_keep_vietnamese(client, organiser, make_event, make_person,
-                                                         make_registration, fmt) -> None:  # noqa: ANN001
+                                                         make_registration, fmt) -> None:
     event = make_event()
     make_registration(event, make_person(full_name="=HYPERLINK(\"http://x\")", position="+84 Phó <b>giám đốc</b>"),
                       questions="@SUM(A1)")
@@ -136,10 +136,10 @@ def test_exports_neutralise_formulas_and_keep_vietnamese(client, organiser, make
         assert not any(isinstance(v, str) and v.startswith("=") for v in values)
 
 
-def _count_queries(app, fn) -> int:  # noqa: ANN001
+def _count_queries(app, fn) -> int:
     statements = []
 
-    def listener(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
+    def listener(conn, cursor, statement, *args):
         statements.append(statement)
 
     engine = db.engine
@@ -151,7 +151,7 @@ def _count_queries(app, fn) -> int:  # noqa: ANN001
     return len(statements)
 
 
-def _fill(event, count: int, site, outlets) -> None:  # noqa: ANN001
+def _fill(event, count: int, site, outlets) -> None:
     people = [Person(full_name=f"Người {i}", email=f"n{event.id}-{i}@b.vn", email_normalised=f"n{event.id}-{i}@b.vn",
                      organisation_id=outlets[i % len(outlets)].id) for i in range(count)]
     db.session.add_all(people)
@@ -163,7 +163,7 @@ def _fill(event, count: int, site, outlets) -> None:  # noqa: ANN001
 
 
 def test_registrations_page_query_count_does_not_grow(app, client, organiser, make_event, make_site,
-                                                      add_site_to_event) -> None:  # noqa: ANN001
+                                                      add_site_to_event) -> None:
     outlets = [Organisation(kind=OrganisationKind.PRESS_OUTLET, name=f"Báo {i}") for i in range(5)]
     db.session.add_all(outlets)
     small, large = make_event(), make_event()
@@ -183,7 +183,7 @@ def test_registrations_page_query_count_does_not_grow(app, client, organiser, ma
         assert _count_queries(app, lambda url=url: client.get(url)) == counts[large.id]
 
 
-def test_questions_assign_answer_and_export(client, organiser, make_event, make_person, make_registration) -> None:  # noqa: ANN001
+def test_questions_assign_answer_and_export(client, organiser, make_event, make_person, make_registration) -> None:
     unit = Organisation(kind=OrganisationKind.MINISTRY_UNIT, name="Cục Báo chí")
     db.session.add(unit)
     event = make_event()
@@ -202,7 +202,7 @@ def test_questions_assign_answer_and_export(client, organiser, make_event, make_
 
 
 def test_announce_reaches_coordinators_units_and_accredited_journalists_once(
-        client, organiser, make_event, make_user, make_site, make_person) -> None:  # noqa: ANN001
+        client, organiser, make_event, make_user, make_site, make_person) -> None:
     make_user(Role.SITE_COORDINATOR, email="coord@so.gov.vn", site=make_site())
     db.session.add(Organisation(kind=OrganisationKind.MINISTRY_UNIT, name="Cục A", email="coord@so.gov.vn"))
     db.session.add(Organisation(kind=OrganisationKind.MINISTRY_UNIT, name="Cục B", email="cucb@mic.gov.vn"))
@@ -225,7 +225,7 @@ def test_announce_reaches_coordinators_units_and_accredited_journalists_once(
 
 
 def test_coordinators_are_sent_to_their_site_page_with_their_quota(
-        client, organiser, make_event, make_user, make_site, add_site_to_event) -> None:  # noqa: ANN001
+        client, organiser, make_event, make_user, make_site, add_site_to_event) -> None:
     taking_part, other = make_site(), make_site()
     make_user(Role.SITE_COORDINATOR, email="coord@so.gov.vn", site=taking_part)
     make_user(Role.SITE_COORDINATOR, email="elsewhere@so.gov.vn", site=other)
@@ -242,7 +242,7 @@ def test_coordinators_are_sent_to_their_site_page_with_their_quota(
 
 
 def test_person_history_accreditation_and_outlet_confirmation(client, organiser, make_event, make_person,
-                                                              make_registration) -> None:  # noqa: ANN001
+                                                              make_registration) -> None:
     person = make_person()
     make_registration(make_event(title="Họp báo tháng 11"), person)
     outlet = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Mới", is_confirmed=False)

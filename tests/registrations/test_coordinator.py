@@ -27,7 +27,7 @@ S = RegistrationStatus
 
 
 @pytest.fixture
-def setup(make_event, make_site, add_site_to_event, make_user, login):  # noqa: ANN001, ANN201
+def setup(make_event, make_site, add_site_to_event, make_user, login):
     event = make_event(capacity=50)
     mine, other = make_site(), make_site()
     add_site_to_event(event, mine, quota=3)
@@ -41,7 +41,7 @@ def _person(data: dict) -> dict:
     return {"full_name": "", "email": "", "phone": "", "position": "", **data}
 
 
-def test_index_shows_quota_used_left_and_deadline(client, setup, make_registration) -> None:  # noqa: ANN001
+def test_index_shows_quota_used_left_and_deadline(client, setup, make_registration) -> None:
     event, mine, other = setup
     make_registration(event, site=mine, channel=RegistrationChannel.SITE)
     make_registration(event, site=other, channel=RegistrationChannel.SITE)
@@ -51,7 +51,7 @@ def test_index_shows_quota_used_left_and_deadline(client, setup, make_registrati
     assert re.search(r'data-used>1<.*data-left>2<', text, re.S)
 
 
-def test_other_sites_are_not_found(client, setup, make_registration, make_person) -> None:  # noqa: ANN001
+def test_other_sites_are_not_found(client, setup, make_registration, make_person) -> None:
     event, mine, other = setup
     theirs = make_registration(event, make_person(full_name="Người tỉnh khác"), site=other,
                                channel=RegistrationChannel.SITE)
@@ -69,7 +69,7 @@ def test_other_sites_are_not_found(client, setup, make_registration, make_person
 
 
 def test_coordinator_of_an_organisation_manages_its_sites_only(client, app, make_event, make_site, make_organisation,
-                                                               add_site_to_event, make_user) -> None:  # noqa: ANN001
+                                                               add_site_to_event, make_user) -> None:
     org = make_organisation(name="Sở TT&TT Quảng Ninh")
     one, two, foreign = make_site(organisation=org), make_site(organisation=org), make_site()
     event = make_event()
@@ -83,7 +83,7 @@ def test_coordinator_of_an_organisation_manages_its_sites_only(client, app, make
     assert client.get(f"/console/site/{foreign.id}/events/{event.id}").status_code == 404
 
 
-def test_add_one_until_the_quota_then_refuse(client, setup) -> None:  # noqa: ANN001
+def test_add_one_until_the_quota_then_refuse(client, setup) -> None:
     event, mine, _other = setup
     url = f"/console/site/{mine.id}/events/{event.id}/add"
     for i in range(3):
@@ -95,7 +95,7 @@ def test_add_one_until_the_quota_then_refuse(client, setup) -> None:  # noqa: AN
     assert {r.person.organisation_id for r in regs} == {mine.organisation_id}
 
 
-def test_autocomplete_offers_only_the_sites_organisation(client, setup, make_person) -> None:  # noqa: ANN001
+def test_autocomplete_offers_only_the_sites_organisation(client, setup, make_person) -> None:
     _event, mine, other = setup
     make_person(full_name="Ngô Thị Mai", organisation_id=mine.organisation_id)
     make_person(full_name="Ngô Văn Nam", organisation_id=other.organisation_id)
@@ -104,7 +104,7 @@ def test_autocomplete_offers_only_the_sites_organisation(client, setup, make_per
     assert [p["full_name"] for p in found] == ["Ngô Thị Mai"]
 
 
-def test_edit_and_cancel_until_the_deadline(client, setup, make_person, make_registration) -> None:  # noqa: ANN001
+def test_edit_and_cancel_until_the_deadline(client, setup, make_person, make_registration) -> None:
     event, mine, _other = setup
     registration = make_registration(event, make_person(organisation_id=mine.organisation_id), site=mine,
                                      channel=RegistrationChannel.SITE)
@@ -135,7 +135,7 @@ def _xlsx(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(client, event, site, data: bytes, name: str):  # noqa: ANN001, ANN202
+def _upload(client, event, site, data: bytes, name: str):
     return client.post(f"/console/site/{site.id}/events/{event.id}/import",
                        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
@@ -145,7 +145,7 @@ def _results(html: str) -> dict[int, str]:
 
 
 def test_preview_reports_errors_duplicates_and_over_quota_then_imports(client, setup, make_registration,
-                                                                       make_person) -> None:  # noqa: ANN001
+                                                                       make_person) -> None:
     event, mine, _other = setup
     make_registration(event, make_person(email="da-co@so.gov.vn"), site=mine, channel=RegistrationChannel.SITE)
     db.session.commit()
@@ -170,7 +170,7 @@ def test_preview_reports_errors_duplicates_and_over_quota_then_imports(client, s
     assert {"Lý Văn A", "@SUM(1+1)*cmd"} <= names and len(names) == 3
 
 
-def test_import_is_all_or_nothing_when_things_changed(client, setup, make_registration) -> None:  # noqa: ANN001
+def test_import_is_all_or_nothing_when_things_changed(client, setup, make_registration) -> None:
     event, mine, _other = setup
     data = csv_bytes(["full_name", "email"], [["Một", "1@so.vn"], ["Hai", "2@so.vn"], ["Ba", "3@so.vn"]])
     html = _upload(client, event, mine, data, "list.csv").get_data(as_text=True)
@@ -193,7 +193,7 @@ def test_import_is_all_or_nothing_when_things_changed(client, setup, make_regist
     (b"email\na@b.vn", "x.csv"),
     (b"x" * (2 * 1024 * 1024 + 10), "big.csv"),
 ])
-def test_bad_uploads_get_a_message_never_a_500(client, setup, data, name) -> None:  # noqa: ANN001
+def test_bad_uploads_get_a_message_never_a_500(client, setup, data, name) -> None:
     event, mine, _other = setup
     response = _upload(client, event, mine, data, name)
     assert response.status_code == 302
@@ -201,7 +201,7 @@ def test_bad_uploads_get_a_message_never_a_500(client, setup, data, name) -> Non
     assert "alert-danger" in page
 
 
-def test_oversized_request_is_refused_with_the_413_page(client, app, setup) -> None:  # noqa: ANN001
+def test_oversized_request_is_refused_with_the_413_page(client, app, setup) -> None:
     event, mine, _other = setup
     app.config["MAX_CONTENT_LENGTH"] = 1024
     try:
@@ -212,7 +212,7 @@ def test_oversized_request_is_refused_with_the_413_page(client, app, setup) -> N
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_template_download(client, setup, fmt) -> None:  # noqa: ANN001
+def test_template_download(client, setup, fmt) -> None:
     response = client.get(f"/console/site/template.{fmt}")
     assert response.status_code == 200
     if fmt == "xlsx":
@@ -221,7 +221,7 @@ def test_template_download(client, setup, fmt) -> None:  # noqa: ANN001
         assert response.data.decode("utf-8-sig").startswith("Họ và tên")
 
 
-def test_a_site_participant_is_told_their_site_room_and_link(client, setup) -> None:  # noqa: ANN001
+def test_a_site_participant_is_told_their_site_room_and_link(client, setup) -> None:
     event, mine, _other = setup
     participation = db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id))
     participation.room, participation.join_url = "Phòng họp tầng 3", "https://meet.example.vn/so-tt-tt"
@@ -245,7 +245,7 @@ def test_a_site_participant_is_told_their_site_room_and_link(client, setup) -> N
     assert "data-site-place" in page and "Phòng họp tầng 3" in page and "so-tt-tt" in page
 
 
-def test_the_site_event_page_shows_room_link_and_programme(client, setup) -> None:  # noqa: ANN001
+def test_the_site_event_page_shows_room_link_and_programme(client, setup) -> None:
     from eventapp.events.models import AgendaItem
 
     event, mine, _other = setup
@@ -260,7 +260,7 @@ def test_the_site_event_page_shows_room_link_and_programme(client, setup) -> Non
     assert "Kỹ năng phát ngôn" in page and "Cục Báo chí" in page
 
 
-def test_spreadsheet_phone_numbers_keep_their_leading_zero(client, setup) -> None:  # noqa: ANN001
+def test_spreadsheet_phone_numbers_keep_their_leading_zero(client, setup) -> None:
     event, mine, _other = setup
     data = _xlsx([["Họ và tên", "E-mail", "Điện thoại"],
                   ["Lý Văn A", "a@so.gov.vn", 912000444],        # a number cell: the 0 was lost
@@ -277,7 +277,7 @@ def test_spreadsheet_phone_numbers_keep_their_leading_zero(client, setup) -> Non
     assert refused.status_code == 422 and "0" in refused.get_data(as_text=True)
 
 
-def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:  # noqa: ANN001
+def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:
     event, mine, _other = setup
     db.session.scalar(sa.select(EventSite).where(EventSite.site_id == mine.id)).quota = 0
     db.session.commit()
@@ -285,7 +285,7 @@ def test_a_site_without_seats_sees_why_instead_of_a_form(client, setup) -> None:
     assert "data-no-quota" in page and 'name="full_name"' not in page
 
 
-def test_a_site_whose_places_are_taken_is_told_before_typing(client, setup, make_registration, make_person) -> None:  # noqa: ANN001
+def test_a_site_whose_places_are_taken_is_told_before_typing(client, setup, make_registration, make_person) -> None:
     event, mine, _other = setup
     for _ in range(3):
         make_registration(event, make_person(organisation_id=mine.organisation_id), site=mine,

@@ -22,7 +22,7 @@ HEADERS = ["Mã đăng ký", "Họ và tên", "E-mail", "Điện thoại", "Cơ 
 
 
 @pytest.fixture
-def organiser(client, make_user, login):  # noqa: ANN001, ANN201
+def organiser(client, make_user, login):
     user = make_user(Role.ORGANISER)
     login(user)
     client.post("/language/vi")
@@ -30,7 +30,7 @@ def organiser(client, make_user, login):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def event(make_event, make_person, make_registration, make_site):  # noqa: ANN001, ANN201
+def event(make_event, make_person, make_registration, make_site):
     event = make_event(title=TITLE, starts_at=STARTS)
     make_registration(event, make_person(full_name="Nguyễn Thị Hằng", phone="0912000444"),
                       created_at=datetime(2026, 12, 31, 17, 30, tzinfo=UTC),  # 00:30 on 01/01 locally
@@ -42,12 +42,12 @@ def event(make_event, make_person, make_registration, make_site):  # noqa: ANN00
     return event
 
 
-def _filename(response) -> str:  # noqa: ANN001
+def _filename(response) -> str:
     return response.headers["Content-Disposition"].split('filename="', 1)[1].rstrip('"')
 
 
 def test_xlsx_export_has_vietnamese_headers_local_times_and_a_frozen_filtered_header(
-        client, organiser, event) -> None:  # noqa: ANN001
+        client, organiser, event) -> None:
     response = client.get(f"/console/registrations/events/{event.id}/export.xlsx")
     assert response.status_code == 200
     assert _filename(response) == "dang-ky-hoi-nghi-tap-huan-ky-nang-phat-ngon-da-nang-2027-01-07.xlsx"
@@ -67,7 +67,7 @@ def test_xlsx_export_has_vietnamese_headers_local_times_and_a_frozen_filtered_he
     assert sheet.column_dimensions["B"].width >= len("Nguyễn Thị Hằng")
 
 
-def test_csv_export_is_vietnamese_with_local_times(client, organiser, event) -> None:  # noqa: ANN001
+def test_csv_export_is_vietnamese_with_local_times(client, organiser, event) -> None:
     response = client.get(f"/console/registrations/events/{event.id}/export.csv")
     assert _filename(response) == "dang-ky-hoi-nghi-tap-huan-ky-nang-phat-ngon-da-nang-2027-01-07.csv"
     text = response.data.decode("utf-8-sig")
@@ -76,7 +76,7 @@ def test_csv_export_is_vietnamese_with_local_times(client, organiser, event) -> 
     assert "+00:00" not in text and "T17:30" not in text and "approved" not in text
 
 
-def test_questions_export_is_for_people_too(client, organiser, event) -> None:  # noqa: ANN001
+def test_questions_export_is_for_people_too(client, organiser, event) -> None:
     response = client.get(f"/console/registrations/events/{event.id}/questions/export.xlsx")
     assert _filename(response) == "cau-hoi-hoi-nghi-tap-huan-ky-nang-phat-ngon-da-nang-2027-01-07.xlsx"
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -84,7 +84,7 @@ def test_questions_export_is_for_people_too(client, organiser, event) -> None:  
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
 
 
-def test_attendance_export_has_local_check_in_times_and_a_named_file(client, organiser, event) -> None:  # noqa: ANN001
+def test_attendance_export_has_local_check_in_times_and_a_named_file(client, organiser, event) -> None:
     response = client.get(f"/console/attendance/events/{event.id}/report?format=xlsx")
     assert _filename(response).startswith("tinh-hinh-tham-du-hoi-nghi-tap-huan")
     assert _filename(response).endswith("-2027-01-07.xlsx")

@@ -14,13 +14,13 @@ from tests.mail.conftest import smtp_server  # noqa: F401  (fixture: a real aios
 from tests.registrations.conftest import TICKET_LINK
 
 
-def _calendar_part(email):  # noqa: ANN001, ANN202
+def _calendar_part(email):
     parts = [p for p in email.walk() if p.get_content_type() == "text/calendar"]
     assert parts, "no calendar part"
     return parts[-1].get_param("method"), Calendar.from_ical(parts[-1].get_content())
 
 
-def test_confirmation_carries_a_request_and_cancel_a_cancel(client, submit, make_event, smtp_server) -> None:  # noqa: ANN001, F811
+def test_confirmation_carries_a_request_and_cancel_a_cancel(client, submit, make_event, smtp_server) -> None:  # noqa: F811
     event = make_event(title="Họp báo chuyển đổi số", capacity=20)
     db.session.commit()
     assert submit(event, full_name="Trần Thị Bình", email="binh@baochi.vn").status_code == 302
@@ -52,7 +52,7 @@ def test_confirmation_carries_a_request_and_cancel_a_cancel(client, submit, make
     assert int(vevent["SEQUENCE"]) > first_sequence and str(vevent["STATUS"]) == "CANCELLED"
 
 
-def test_occurrence_invitation_uses_series_uid_and_recurrence_id(submit, smtp_server) -> None:  # noqa: ANN001, F811
+def test_occurrence_invitation_uses_series_uid_and_recurrence_id(submit, smtp_server) -> None:  # noqa: F811
     start = (datetime.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
     series = create_series(SeriesSpec(title="Họp báo thường kỳ", rrule="FREQ=WEEKLY",
                                       dtstart_local=start, duration_minutes=60, venue="18 Nguyễn Du"),
@@ -67,7 +67,7 @@ def test_occurrence_invitation_uses_series_uid_and_recurrence_id(submit, smtp_se
     assert vevent["RECURRENCE-ID"].dt.astimezone(occurrence.original_start.tzinfo) == occurrence.original_start
 
 
-def test_confirmation_html_carries_the_ticket_qr_code(submit, make_event, smtp_server) -> None:  # noqa: ANN001, F811
+def test_confirmation_html_carries_the_ticket_qr_code(submit, make_event, smtp_server) -> None:  # noqa: F811
     import base64
     import re
 

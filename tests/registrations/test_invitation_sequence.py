@@ -18,7 +18,7 @@ S = RegistrationStatus
 EMAIL = "binh@baochi.vn"
 
 
-def _arrived(server) -> list[tuple[str | None, int | None]]:  # noqa: ANN001
+def _arrived(server) -> list[tuple[str | None, int | None]]:
     """(iTIP method, SEQUENCE) of every e-mail delivered so far, in order; (None, None) without one."""
     assert send_pending().failed == 0
     found = []
@@ -34,13 +34,13 @@ def _arrived(server) -> list[tuple[str | None, int | None]]:  # noqa: ANN001
     return found
 
 
-def _submit(event) -> Registration:  # noqa: ANN001
+def _submit(event) -> Registration:
     public.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=EMAIL))
     db.session.commit()
     return db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
 
 
-def test_cancel_then_register_again_raises_the_sequence(make_event, smtp_server) -> None:  # noqa: ANN001, F811
+def test_cancel_then_register_again_raises_the_sequence(make_event, smtp_server) -> None:  # noqa: F811
     event = make_event(capacity=10)
     db.session.commit()
     registration = _submit(event)
@@ -57,7 +57,7 @@ def test_cancel_then_register_again_raises_the_sequence(make_event, smtp_server)
     assert [recipients for recipients, _email in smtp_server.messages] == [[EMAIL]] * 5
 
 
-def test_event_changes_and_personal_changes_both_raise_it(make_event, smtp_server) -> None:  # noqa: ANN001, F811
+def test_event_changes_and_personal_changes_both_raise_it(make_event, smtp_server) -> None:  # noqa: F811
     event = make_event(capacity=10)
     db.session.commit()
     registration = _submit(event)
@@ -71,7 +71,7 @@ def test_event_changes_and_personal_changes_both_raise_it(make_event, smtp_serve
 
 
 def test_rejecting_an_approved_registration_cancels_the_invitation(make_event, make_user,
-                                                                  smtp_server) -> None:  # noqa: ANN001, F811
+                                                                  smtp_server) -> None:  # noqa: F811
     organiser = make_user(Role.ORGANISER)
     event = make_event(capacity=10)
     db.session.commit()
@@ -88,7 +88,7 @@ def test_rejecting_an_approved_registration_cancels_the_invitation(make_event, m
 
 
 def test_wait_listing_an_approved_registration_cancels_and_promotion_invites_again(
-        make_event, make_user, smtp_server) -> None:  # noqa: ANN001, F811
+        make_event, make_user, smtp_server) -> None:  # noqa: F811
     organiser = make_user(Role.ORGANISER)
     event = make_event(capacity=1, waitlist_enabled=True)
     db.session.commit()
@@ -110,7 +110,7 @@ def test_wait_listing_an_approved_registration_cancels_and_promotion_invites_aga
 
 
 def test_no_cancel_for_a_registration_that_never_had_a_seat(make_event, make_user,
-                                                           smtp_server) -> None:  # noqa: ANN001, F811
+                                                           smtp_server) -> None:  # noqa: F811
     organiser = make_user(Role.ORGANISER)
     event = make_event(capacity=10, requires_approval=True, waitlist_enabled=True)
     db.session.commit()
@@ -123,7 +123,7 @@ def test_no_cancel_for_a_registration_that_never_had_a_seat(make_event, make_use
     assert _arrived(smtp_server) == [(None, None)] * 3
 
 
-def test_wait_listing_with_nobody_waiting_is_refused_not_undone(make_event, make_user) -> None:  # noqa: ANN001
+def test_wait_listing_with_nobody_waiting_is_refused_not_undone(make_event, make_user) -> None:
     organiser = make_user(Role.ORGANISER)
     event = make_event(capacity=10, waitlist_enabled=True)
     db.session.commit()

@@ -12,7 +12,7 @@ from tests.registrations.conftest import form_data, last_ticket_token
 FEED_LINK = re.compile(r'value="(https?://[^"]+/calendar/u/([A-Za-z0-9_-]+)\.ics)"')
 
 
-def _issue_link(client, ticket: str) -> tuple[str, str]:  # noqa: ANN001
+def _issue_link(client, ticket: str) -> tuple[str, str]:
     """Press "Get my calendar link" on the ticket; returns (page html, feed path)."""
     response = client.post(f"/ticket/{ticket}/calendar", data={})
     html = response.get_data(as_text=True)
@@ -22,7 +22,7 @@ def _issue_link(client, ticket: str) -> tuple[str, str]:  # noqa: ANN001
     return html, f"/calendar/u/{match.group(2)}.ics"
 
 
-def test_a_journalist_gets_a_personal_feed_of_their_events(client, submit, make_event) -> None:  # noqa: ANN001
+def test_a_journalist_gets_a_personal_feed_of_their_events(client, submit, make_event) -> None:
     registered = make_event(title="Họp báo Chính phủ tháng 12")
     other = make_event(title="Tập huấn chuyển đổi số")
     db.session.commit()
@@ -41,7 +41,7 @@ def test_a_journalist_gets_a_personal_feed_of_their_events(client, submit, make_
     assert feed not in page and "data-revoke-calendar" in page
 
 
-def test_a_new_link_replaces_the_old_and_revoking_stops_it(client, submit, make_event) -> None:  # noqa: ANN001
+def test_a_new_link_replaces_the_old_and_revoking_stops_it(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -55,11 +55,11 @@ def test_a_new_link_replaces_the_old_and_revoking_stops_it(client, submit, make_
     assert client.get(second).status_code == 404
 
 
-def test_an_unknown_ticket_cannot_issue_a_calendar_link(client) -> None:  # noqa: ANN001
+def test_an_unknown_ticket_cannot_issue_a_calendar_link(client) -> None:
     assert client.post("/ticket/" + "x" * 43 + "/calendar", data={}).status_code == 404
 
 
-def test_guessed_tokens_are_rate_limited_but_valid_feeds_are_not(backend, make_event) -> None:  # noqa: ANN001
+def test_guessed_tokens_are_rate_limited_but_valid_feeds_are_not(backend, make_event) -> None:
     was_enabled = limiter.enabled
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=backend, RATELIMIT_ENABLED=True,
                      RATELIMIT_STORAGE_URI="memory://", TOKEN_MISS_RATE_LIMIT="3 per minute")

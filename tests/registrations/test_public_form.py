@@ -32,7 +32,7 @@ def _registrations() -> list[Registration]:
     return list(db.session.scalars(sa.select(Registration).order_by(Registration.id)))
 
 
-def test_form_page_shows_fields_and_honeypot(client, make_event, outlet) -> None:  # noqa: ANN001
+def test_form_page_shows_fields_and_honeypot(client, make_event, outlet) -> None:
     event = make_event()
     db.session.commit()
     page = client.get(f"/events/{event.id}/register")
@@ -43,7 +43,7 @@ def test_form_page_shows_fields_and_honeypot(client, make_event, outlet) -> None
     assert f'href="/events/{event.id}/register"' in client.get(f"/events/{event.id}").get_data(as_text=True)
 
 
-def test_new_registration_is_approved_and_emailed(client, submit, make_event) -> None:  # noqa: ANN001
+def test_new_registration_is_approved_and_emailed(client, submit, make_event) -> None:
     event = make_event(capacity=10)
     db.session.commit()
     response = submit(event)
@@ -59,7 +59,7 @@ def test_new_registration_is_approved_and_emailed(client, submit, make_event) ->
     assert mail.kind == emails.APPROVED and "/ticket/" in mail.body_text and mail.body_html
 
 
-def test_required_and_invalid_fields_are_marked_and_input_is_kept(client, make_event, outlet) -> None:  # noqa: ANN001
+def test_required_and_invalid_fields_are_marked_and_input_is_kept(client, make_event, outlet) -> None:
     event = make_event(requires_press_card=True)
     db.session.commit()
     response = client.post(f"/events/{event.id}/register", data=form_data(
@@ -72,7 +72,7 @@ def test_required_and_invalid_fields_are_marked_and_input_is_kept(client, make_e
     assert _registrations() == [] and messages() == []
 
 
-def test_outlet_must_be_chosen_or_typed_and_a_typed_one_waits_for_confirmation(client, make_event) -> None:  # noqa: ANN001
+def test_outlet_must_be_chosen_or_typed_and_a_typed_one_waits_for_confirmation(client, make_event) -> None:
     event = make_event()
     db.session.commit()
     missing = client.post(f"/events/{event.id}/register", data=form_data(None, outlet_name=""))
@@ -83,7 +83,7 @@ def test_outlet_must_be_chosen_or_typed_and_a_typed_one_waits_for_confirmation(c
     assert _registrations()[0].person.organisation_id == outlet.id
 
 
-def test_honeypot_pretends_success_and_keeps_nothing(submit, make_event) -> None:  # noqa: ANN001
+def test_honeypot_pretends_success_and_keeps_nothing(submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     response = submit(event, website="http://spam.example")
@@ -91,7 +91,7 @@ def test_honeypot_pretends_success_and_keeps_nothing(submit, make_event) -> None
     assert _registrations() == [] and messages() == []
 
 
-def test_duplicate_submission_looks_the_same_and_reminds_of_the_same_ticket(client, submit, make_event) -> None:  # noqa: ANN001
+def test_duplicate_submission_looks_the_same_and_reminds_of_the_same_ticket(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     first = submit(event)
@@ -109,7 +109,7 @@ def test_duplicate_submission_looks_the_same_and_reminds_of_the_same_ticket(clie
     assert client.get(f"/ticket/{old_token}").status_code == 200
 
 
-def test_decomposed_unicode_email_is_the_same_person(submit, make_event) -> None:  # noqa: ANN001
+def test_decomposed_unicode_email_is_the_same_person(submit, make_event) -> None:
     import unicodedata
 
     event = make_event()
@@ -124,7 +124,7 @@ def test_decomposed_unicode_email_is_the_same_person(submit, make_event) -> None
     ({"registration_opens_at": datetime.now(UTC) + timedelta(days=1)}, "not_yet_open"),
     ({"registration_closes_at": datetime.now(UTC) - timedelta(hours=1)}, "closed"),
 ])
-def test_outside_the_window_the_form_says_so(client, submit, make_event, values, window) -> None:  # noqa: ANN001
+def test_outside_the_window_the_form_says_so(client, submit, make_event, values, window) -> None:
     event = make_event(**values)
     db.session.commit()
     page = client.get(f"/events/{event.id}/register").get_data(as_text=True)
@@ -134,13 +134,13 @@ def test_outside_the_window_the_form_says_so(client, submit, make_event, values,
     assert f'href="/events/{event.id}/register"' not in client.get(f"/events/{event.id}").get_data(as_text=True)
 
 
-def test_drafts_have_no_form(client, make_event) -> None:  # noqa: ANN001
+def test_drafts_have_no_form(client, make_event) -> None:
     event = make_event(status=EventStatus.DRAFT)
     db.session.commit()
     assert client.get(f"/events/{event.id}/register").status_code == 404
 
 
-def test_ticket_page_shows_status_qr_and_join_link(client, submit, make_event) -> None:  # noqa: ANN001
+def test_ticket_page_shows_status_qr_and_join_link(client, submit, make_event) -> None:
     from eventapp.events.models import EventMode
 
     event = make_event(mode=EventMode.HYBRID, online_url="https://meet.example/briefing")
@@ -154,7 +154,7 @@ def test_ticket_page_shows_status_qr_and_join_link(client, submit, make_event) -
     assert client.get("/ticket/" + "x" * 43).status_code == 404
 
 
-def test_cancel_needs_a_post_and_frees_the_seat_for_the_waiting_list(client, submit, make_event) -> None:  # noqa: ANN001
+def test_cancel_needs_a_post_and_frees_the_seat_for_the_waiting_list(client, submit, make_event) -> None:
     event = make_event(capacity=1)
     db.session.commit()
     submit(event)
@@ -172,7 +172,7 @@ def test_cancel_needs_a_post_and_frees_the_seat_for_the_waiting_list(client, sub
     assert 'data-status="cancelled"' in client.get(f"/ticket/{token}").get_data(as_text=True)
 
 
-def test_full_event_without_waiting_list_answers_the_same_and_says_it_by_email(submit, make_event) -> None:  # noqa: ANN001
+def test_full_event_without_waiting_list_answers_the_same_and_says_it_by_email(submit, make_event) -> None:
     event = make_event(capacity=0, waitlist_enabled=False)
     db.session.commit()
     response = submit(event)
@@ -181,7 +181,7 @@ def test_full_event_without_waiting_list_answers_the_same_and_says_it_by_email(s
     assert [m.kind for m in messages()] == [emails.FULL]
 
 
-def test_markup_is_escaped_on_the_ticket_and_in_the_email(client, submit, make_event) -> None:  # noqa: ANN001
+def test_markup_is_escaped_on_the_ticket_and_in_the_email(client, submit, make_event) -> None:
     event = make_event(title="Họp báo <script>alert(1)</script>")
     db.session.commit()
     submit(event, full_name="<img src=x onerror=alert(1)>")
@@ -192,7 +192,7 @@ def test_markup_is_escaped_on_the_ticket_and_in_the_email(client, submit, make_e
     assert "<img src=x" not in mail.body_html and "&lt;img src=x" in mail.body_html
 
 
-def test_public_form_is_rate_limited(backend, make_event) -> None:  # noqa: ANN001
+def test_public_form_is_rate_limited(backend, make_event) -> None:
     from eventapp.extensions import limiter
 
     # The limiter is one object shared by every app: put it back as the test app had it.
@@ -214,7 +214,7 @@ def test_public_form_is_rate_limited(backend, make_event) -> None:  # noqa: ANN0
         limiter.enabled = was_enabled
 
 
-def test_register_include_works_on_its_own(app, make_event) -> None:  # noqa: ANN001
+def test_register_include_works_on_its_own(app, make_event) -> None:
     from flask import render_template_string
 
     open_event = make_event()
@@ -226,12 +226,12 @@ def test_register_include_works_on_its_own(app, make_event) -> None:  # noqa: AN
         assert 'data-registration="not_yet_open"' in html and "/register" not in html
 
 
-def test_ids_no_row_can_have_are_not_found(client) -> None:  # noqa: ANN001
+def test_ids_no_row_can_have_are_not_found(client) -> None:
     for url in ("/events/9223372036854775808/register", "/events/2147483648/register/sent"):
         assert client.get(url).status_code == 404
 
 
-def test_over_the_rate_limit_the_form_comes_back_with_what_was_typed(rate_limited_app, make_event) -> None:  # noqa: ANN001
+def test_over_the_rate_limit_the_form_comes_back_with_what_was_typed(rate_limited_app, make_event) -> None:
     with rate_limited_app(REGISTRATION_RATE_LIMIT="1 per minute") as app:
         event = make_event()
         db.session.commit()

@@ -26,11 +26,11 @@ from tests.registrations.conftest import messages
 S = RegistrationStatus
 
 
-def applicant(email: str, **values) -> services.Applicant:  # noqa: ANN003
+def applicant(email: str, **values) -> services.Applicant:
     return services.Applicant(full_name=values.pop("full_name", "Phạm Minh Đức"), email=email, **values)
 
 
-def test_approval_needed_unless_accredited_for_the_series_or_a_period(app, make_event, make_person) -> None:  # noqa: ANN001
+def test_approval_needed_unless_accredited_for_the_series_or_a_period(app, make_event, make_person) -> None:
     series = EventSeries(kind=EventKind.PRESS_BRIEFING, title="Họp báo thường kỳ", rrule="FREQ=MONTHLY",
                          dtstart_local=datetime(2026, 1, 5, 15), duration_minutes=90)
     db.session.add(series)
@@ -50,7 +50,7 @@ def test_approval_needed_unless_accredited_for_the_series_or_a_period(app, make_
     assert results == [S.APPROVED, S.APPROVED, S.PENDING]
 
 
-def test_revoked_accreditation_does_not_count(app, make_event, make_person, make_user) -> None:  # noqa: ANN001
+def test_revoked_accreditation_does_not_count(app, make_event, make_person, make_user) -> None:
     from eventapp.registrations.network import revoke
 
     event = make_event(requires_approval=True)
@@ -60,7 +60,7 @@ def test_revoked_accreditation_does_not_count(app, make_event, make_person, make
     assert db.session.scalar(sa.select(Accreditation.status)) == AccreditationStatus.REVOKED
 
 
-def test_waiting_list_is_served_in_order_and_promotion_is_told(app, make_event, make_person, make_user) -> None:  # noqa: ANN001
+def test_waiting_list_is_served_in_order_and_promotion_is_told(app, make_event, make_person, make_user) -> None:
     event = make_event(capacity=1)
     organiser = make_user(Role.ORGANISER)
     people = [make_person() for _ in range(4)]
@@ -76,7 +76,7 @@ def test_waiting_list_is_served_in_order_and_promotion_is_told(app, make_event, 
     assert len(cancelled) == 1 and "Đổi lịch" in cancelled[0].body_text
 
 
-def test_approving_when_full_waitlists_or_refuses(app, make_event, make_person, make_user) -> None:  # noqa: ANN001
+def test_approving_when_full_waitlists_or_refuses(app, make_event, make_person, make_user) -> None:
     organiser = make_user(Role.ORGANISER)
     event = make_event(capacity=1, requires_approval=True)
     a, b = (services.register(event, make_person(), channel=RegistrationChannel.PUBLIC).registration for _ in range(2))
@@ -91,7 +91,7 @@ def test_approving_when_full_waitlists_or_refuses(app, make_event, make_person, 
         services.change_status(c, S.APPROVED, actor=organiser)
 
 
-def test_cancelled_registration_is_revived_not_duplicated(app, make_event, make_person) -> None:  # noqa: ANN001
+def test_cancelled_registration_is_revived_not_duplicated(app, make_event, make_person) -> None:
     event = make_event()
     person = make_person()
     first = services.register(event, person, channel=RegistrationChannel.PUBLIC).registration
@@ -117,7 +117,7 @@ def _series_with(n: int) -> tuple[EventSeries, list[Event]]:
     return series, events
 
 
-def test_enrolment_registers_every_session_and_skips_free_the_seat(app, make_person) -> None:  # noqa: ANN001
+def test_enrolment_registers_every_session_and_skips_free_the_seat(app, make_person) -> None:
     _series, events = _series_with(3)
     outcome = public.submit_public(events[0], applicant("enrol@b.vn"), whole_series=True)
     enrolment = outcome.registration.enrolment
@@ -143,7 +143,7 @@ def test_enrolment_registers_every_session_and_skips_free_the_seat(app, make_per
     assert regs[events[2].id].status == S.CANCELLED
 
 
-def test_ticket_page_skips_and_opens_other_sessions(client, app) -> None:  # noqa: ANN001
+def test_ticket_page_skips_and_opens_other_sessions(client, app) -> None:
     from tests.registrations.conftest import last_ticket_token
 
     _series, events = _series_with(2)
@@ -161,7 +161,7 @@ def test_ticket_page_skips_and_opens_other_sessions(client, app) -> None:  # noq
     assert client.post(f"/ticket/{token}/sessions/999999/skip").status_code == 404
 
 
-def test_reminders_are_queued_once_the_day_before_in_the_registrants_language(app, make_event, make_person) -> None:  # noqa: ANN001
+def test_reminders_are_queued_once_the_day_before_in_the_registrants_language(app, make_event, make_person) -> None:
     now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
     tomorrow = make_event(starts_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
     later = make_event(starts_at=datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
@@ -181,14 +181,14 @@ def test_reminders_are_queued_once_the_day_before_in_the_registrants_language(ap
     assert "Reminder" in reminder.subject and "/ticket/" in reminder.body_text
 
 
-def test_reminders_command_runs(app) -> None:  # noqa: ANN001
+def test_reminders_command_runs(app) -> None:
     result = app.test_cli_runner().invoke(args=["mail", "reminders", "--now", "2026-12-01T10:00+07:00"])
     assert result.exit_code == 0 and "queued 0 reminders" in result.output
     bad = app.test_cli_runner().invoke(args=["mail", "reminders", "--now", "2026-12-01T10:00"])
     assert bad.exit_code != 0
 
 
-def test_emails_follow_the_registration_language(app, make_event, make_person) -> None:  # noqa: ANN001
+def test_emails_follow_the_registration_language(app, make_event, make_person) -> None:
     event = make_event(title="Họp báo")
     services.register(event, make_person(email="en@b.vn"), channel=RegistrationChannel.PUBLIC, locale="en")
     registration = db.session.scalar(sa.select(Registration))

@@ -31,7 +31,7 @@ SECRETS = ("Lê Bí Mật", "0987654321", "Giám đốc", "Trương Hữu Ích",
 
 
 @pytest.fixture
-def world(make_event, make_site, add_site_to_event, make_person, make_registration, make_user, login):  # noqa: ANN001, ANN201
+def world(make_event, make_site, add_site_to_event, make_person, make_registration, make_user, login):
     event = make_event(capacity=50)
     mine, other = make_site(), make_site()
     add_site_to_event(event, mine, quota=5)
@@ -61,7 +61,7 @@ def _feedback(html: str) -> list[str]:
     return [" ".join(t.split()) for t in re.findall(r'invalid-feedback[^>]*>([^<]*)', html) if t.strip()]
 
 
-def _unchanged(people: dict, registrations: dict, other) -> None:  # noqa: ANN001
+def _unchanged(people: dict, registrations: dict, other) -> None:
     db.session.expire_all()
     assert people["secret"].phone == "0987654321" and people["secret"].organisation_id == other.organisation_id
     assert people["public"].organisation_id is None
@@ -72,7 +72,7 @@ def _unchanged(people: dict, registrations: dict, other) -> None:  # noqa: ANN00
 
 
 @pytest.mark.parametrize("key", ["secret", "theirs", "public", "colleague"])
-def test_someone_elses_person_gets_one_neutral_answer(client, world, key) -> None:  # noqa: ANN001
+def test_someone_elses_person_gets_one_neutral_answer(client, world, key) -> None:
     event, mine, other, people, registrations = world
     response = client.post(f"/console/site/{mine.id}/events/{event.id}/add",
                            data={"full_name": "Tên gõ vào", "email": people[key].email.upper(), "phone": "",
@@ -84,7 +84,7 @@ def test_someone_elses_person_gets_one_neutral_answer(client, world, key) -> Non
     _unchanged(people, registrations, other)
 
 
-def test_own_sites_registration_is_named_a_duplicate_and_new_people_register(client, world) -> None:  # noqa: ANN001
+def test_own_sites_registration_is_named_a_duplicate_and_new_people_register(client, world) -> None:
     event, mine, _other, _people, _registrations = world
     url = f"/console/site/{mine.id}/events/{event.id}/add"
     duplicate = client.post(url, data={"full_name": "Hồ Đã Có", "email": "da-co@mine.vn"})
@@ -108,7 +108,7 @@ ROWS = [["Một", "secret@other.vn"], ["Hai", "theirs@other.vn"], ["Ba", "pv@bao
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_import_preview_names_only_the_sites_own_registrations(client, world, make_person, fmt) -> None:  # noqa: ANN001
+def test_import_preview_names_only_the_sites_own_registrations(client, world, make_person, fmt) -> None:
     event, mine, other, people, registrations = world
     data = csv_bytes(["Họ và tên", "E-mail"], ROWS) if fmt == "csv" else _xlsx([["Họ và tên", "E-mail"], *ROWS])
     base = f"/console/site/{mine.id}/events/{event.id}/import"
@@ -133,7 +133,7 @@ def test_import_preview_names_only_the_sites_own_registrations(client, world, ma
 
 
 def test_import_rows_without_email_match_only_the_organisations_free_people(client, world, make_person,
-                                                                           make_registration) -> None:  # noqa: ANN001
+                                                                           make_registration) -> None:
     event, mine, _other, _people, _registrations = world
     at_venue = make_person(full_name="Ngô Văn Nội", organisation_id=mine.organisation_id, phone="0203 111 222")
     at_venue.set_email(None)

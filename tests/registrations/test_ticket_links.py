@@ -26,13 +26,13 @@ def _registration() -> Registration:
     return db.session.scalar(sa.select(Registration))
 
 
-def _renewal_token(message) -> str:  # noqa: ANN001
+def _renewal_token(message) -> str:
     match = RENEWAL_LINK.search(message.body_text)
     assert match, message.body_text
     return match.group(1)
 
 
-def test_a_stranger_resubmitting_an_address_never_kills_the_ticket(client, submit, make_event) -> None:  # noqa: ANN001
+def test_a_stranger_resubmitting_an_address_never_kills_the_ticket(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -53,7 +53,7 @@ def test_a_stranger_resubmitting_an_address_never_kills_the_ticket(client, submi
     assert client.get(f"/ticket/{token}").status_code == 200
 
 
-def test_no_email_changes_the_ticket_link(client, submit, make_event, make_user) -> None:  # noqa: ANN001
+def test_no_email_changes_the_ticket_link(client, submit, make_event, make_user) -> None:
     event = make_event(requires_approval=True)
     db.session.commit()
     submit(event)
@@ -66,7 +66,7 @@ def test_no_email_changes_the_ticket_link(client, submit, make_event, make_user)
     assert client.get(f"/ticket/{token}").status_code == 200
 
 
-def test_the_holder_gets_a_new_link_only_by_confirming_from_their_mailbox(client, submit, make_event) -> None:  # noqa: ANN001
+def test_the_holder_gets_a_new_link_only_by_confirming_from_their_mailbox(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -90,7 +90,7 @@ def test_the_holder_gets_a_new_link_only_by_confirming_from_their_mailbox(client
     assert client.get(f"/ticket/{new}").status_code == 200
 
 
-def test_renewal_links_expire_and_cannot_be_forged(client, submit, make_event) -> None:  # noqa: ANN001
+def test_renewal_links_expire_and_cannot_be_forged(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -104,7 +104,7 @@ def test_renewal_links_expire_and_cannot_be_forged(client, submit, make_event) -
     assert client.get(f"/ticket/renew/{valid}").status_code == 200
 
 
-def test_tickets_issued_before_derived_links_keep_working_and_are_never_replaced(client, submit, make_event) -> None:  # noqa: ANN001
+def test_tickets_issued_before_derived_links_keep_working_and_are_never_replaced(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -117,7 +117,7 @@ def test_tickets_issued_before_derived_links_keep_working_and_are_never_replaced
     assert client.get(f"/ticket/{legacy}").status_code == 200
 
 
-def test_a_stranger_never_writes_into_an_existing_person(submit, make_event, make_person) -> None:  # noqa: ANN001
+def test_a_stranger_never_writes_into_an_existing_person(submit, make_event, make_person) -> None:
     person = make_person("Trần Thị Bình", email="binh@baochi.vn")
     assert (person.phone, person.position, person.press_card_no, person.organisation_id) == (None, None, None, None)
     event = make_event()
@@ -130,7 +130,7 @@ def test_a_stranger_never_writes_into_an_existing_person(submit, make_event, mak
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1  # registered all the same
 
 
-def test_a_new_person_keeps_what_they_typed(submit, make_event, outlet) -> None:  # noqa: ANN001
+def test_a_new_person_keeps_what_they_typed(submit, make_event, outlet) -> None:
     event = make_event()
     db.session.commit()
     submit(event, press_card_no="BC-123")
@@ -158,7 +158,7 @@ def _series(windows: list[tuple[timedelta | None, timedelta | None]]) -> list[Ev
     return events
 
 
-def test_whole_series_leaves_out_sessions_whose_window_is_closed(client, submit, app) -> None:  # noqa: ANN001
+def test_whole_series_leaves_out_sessions_whose_window_is_closed(client, submit, app) -> None:
     closed, open_now, later = _series([(None, timedelta(hours=-1)), (None, None), (None, None)])
     assert submit(open_now, scope="series").status_code == 302
     db.session.expire_all()

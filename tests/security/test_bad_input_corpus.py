@@ -62,16 +62,16 @@ def assert_escaped(text: str, where: str) -> None:
         assert raw not in text, f"unescaped {raw!r} in {where}"
 
 
-def assert_no_server_error(response, where: str = "") -> None:  # noqa: ANN001
+def assert_no_server_error(response, where: str = "") -> None:
     assert response.status_code < 500, (where, response.status_code, response.get_data(as_text=True)[:800])
 
 
-def assert_json_error(response) -> None:  # noqa: ANN001
+def assert_json_error(response) -> None:
     assert 400 <= response.status_code < 500, response.status_code
     assert response.is_json and isinstance(response.get_json(), dict), response.get_data(as_text=True)[:300]
 
 
-def signed_in(app, user):  # noqa: ANN001, ANN201
+def signed_in(app, user):
     """A fresh test client signed in as `user` (several roles in one test)."""
     client = app.test_client()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
@@ -79,7 +79,7 @@ def signed_in(app, user):  # noqa: ANN001, ANN201
     return client
 
 
-def assert_export_neutralised(client, event_id: int) -> list[list[str]]:  # noqa: ANN001
+def assert_export_neutralised(client, event_id: int) -> list[list[str]]:
     """The organiser's CSV and XLSX exports: no cell a spreadsheet would run as a formula."""
     response = client.get(f"/console/registrations/events/{event_id}/export.csv")
     assert response.status_code == 200
@@ -99,7 +99,7 @@ def assert_export_neutralised(client, event_id: int) -> list[list[str]]:  # noqa
 
 
 @pytest.fixture
-def outlet(app):  # noqa: ANN001, ANN201
+def outlet(app):
     org = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Nhân Dân")
     db.session.add(org)
     db.session.commit()
@@ -107,7 +107,7 @@ def outlet(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def organiser(app, make_user):  # noqa: ANN001, ANN201
+def organiser(app, make_user):
     return signed_in(app, make_user(Role.ORGANISER, email="tochuc@example.vn"))
 
 
@@ -126,7 +126,7 @@ PUBLIC_FIELDS = {
 
 @pytest.mark.parametrize("case", IDS)
 @pytest.mark.parametrize("field", list(PUBLIC_FIELDS))
-def test_public_registration_form(app, client, outlet, make_event, organiser, field, case) -> None:  # noqa: ANN001
+def test_public_registration_form(app, client, outlet, make_event, organiser, field, case) -> None:
     value = CORPUS[case]
     event = make_event(title="Họp báo thường kỳ", capacity=50)
     db.session.commit()
@@ -180,7 +180,7 @@ def test_public_registration_form(app, client, outlet, make_event, organiser, fi
     ("--x\r\nContent-Disposition: form-data; name=\"full_name\"\r\n\r\nAn", "multipart/form-data; boundary=x"),
     ("full_name=%ZZ%00&email=%E2%28%A1", "application/x-www-form-urlencoded"),
 ], ids=["json", "text_plain", "binary", "truncated_multipart", "bad_percent_escapes"])
-def test_public_form_refuses_wrong_content_types(client, outlet, make_event, body, content_type) -> None:  # noqa: ANN001
+def test_public_form_refuses_wrong_content_types(client, outlet, make_event, body, content_type) -> None:
     event = make_event()
     db.session.commit()
     body = json.dumps(form_data(outlet.id)) if body is None else body
@@ -195,7 +195,7 @@ def test_public_form_refuses_wrong_content_types(client, outlet, make_event, bod
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_ticket_and_public_urls_with_hostile_paths(client, make_event, case) -> None:  # noqa: ANN001
+def test_ticket_and_public_urls_with_hostile_paths(client, make_event, case) -> None:
     event = make_event()
     db.session.commit()
     value = CORPUS[case][:2000]
@@ -215,7 +215,7 @@ def test_ticket_and_public_urls_with_hostile_paths(client, make_event, case) -> 
 
 @pytest.mark.parametrize("case", IDS)
 def test_query_parameters_of_pages_and_searches(app, make_event, make_site, add_site_to_event, make_user,
-                                                organiser, case) -> None:  # noqa: ANN001
+                                                organiser, case) -> None:
     value = CORPUS[case][:2000]
     event = make_event()
     site = make_site()
@@ -245,7 +245,7 @@ def test_query_parameters_of_pages_and_searches(app, make_event, make_site, add_
 # ------------------------------------------------------------------ the coordinator's screens
 
 @pytest.fixture
-def site_setup(app, make_event, make_site, add_site_to_event, make_user):  # noqa: ANN001, ANN201
+def site_setup(app, make_event, make_site, add_site_to_event, make_user):
     event = make_event(title="Hội nghị tập huấn", mode=EventMode.HYBRID, capacity=100,
                        online_url="https://meet.example/tap-huan")
     site = make_site(name="Sở TT&TT Quảng Ninh")
@@ -260,7 +260,7 @@ SITE_FIELDS = {"full_name": "full_name", "position": "position", "phone": "phone
 
 @pytest.mark.parametrize("case", IDS)
 @pytest.mark.parametrize("field", list(SITE_FIELDS))
-def test_coordinator_adds_a_person(site_setup, organiser, field, case) -> None:  # noqa: ANN001
+def test_coordinator_adds_a_person(site_setup, organiser, field, case) -> None:
     event, site, coordinator = site_setup
     value = CORPUS[case]
     data = {"full_name": "Lý Văn Hùng", "email": "", "phone": "", "position": "", field: value}
@@ -289,7 +289,7 @@ def test_coordinator_adds_a_person(site_setup, organiser, field, case) -> None: 
 
 @pytest.mark.parametrize("case", IDS)
 def test_coordinator_edit_and_rollcall_walk_in(app, site_setup, make_person, make_registration, organiser,
-                                              case) -> None:  # noqa: ANN001
+                                              case) -> None:
     from eventapp.registrations.models import RegistrationChannel
 
     event, site, coordinator = site_setup
@@ -333,7 +333,7 @@ def test_coordinator_edit_and_rollcall_walk_in(app, site_setup, make_person, mak
 
 @pytest.mark.parametrize("present", [["²"], ["9" * 40], ["-1"], ["1.5"], ["١"], [""], ["abc"]],
                          ids=["superscript", "huge", "negative", "decimal", "arabic_digit", "empty", "letters"])
-def test_rollcall_present_refuses_odd_ids(site_setup, make_registration, present) -> None:  # noqa: ANN001
+def test_rollcall_present_refuses_odd_ids(site_setup, make_registration, present) -> None:
     event, site, coordinator = site_setup
     event.starts_at = event.starts_at - timedelta(days=7, minutes=10)
     event.ends_at = event.starts_at + timedelta(hours=3)
@@ -361,7 +361,7 @@ def xlsx(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, event, site, data: bytes, name: str):  # noqa: ANN001, ANN201
+def upload(client, event, site, data: bytes, name: str):
     return client.post(f"/console/site/{site.id}/events/{event.id}/import",
                        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
@@ -374,7 +374,7 @@ def _corpus_rows() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_import_of_the_corpus_previews_escaped_and_stores_nfc(site_setup, organiser, fmt) -> None:  # noqa: ANN001
+def test_import_of_the_corpus_previews_escaped_and_stores_nfc(site_setup, organiser, fmt) -> None:
     event, site, coordinator = site_setup
     rows = _corpus_rows()
     if fmt == "xlsx":
@@ -456,7 +456,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_bad_uploads_get_a_message_and_import_nothing(site_setup, case) -> None:  # noqa: ANN001
+def test_bad_uploads_get_a_message_and_import_nothing(site_setup, case) -> None:
     event, site, coordinator = site_setup
     data, name = BAD_FILES[case]
     if case == "xlsx_bomb":
@@ -477,7 +477,7 @@ def test_bad_uploads_get_a_message_and_import_nothing(site_setup, case) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
-def test_a_request_over_max_content_length_is_a_413(app, site_setup) -> None:  # noqa: ANN001
+def test_a_request_over_max_content_length_is_a_413(app, site_setup) -> None:
     event, site, coordinator = site_setup
     size = app.config["MAX_CONTENT_LENGTH"] + 1024
     response = upload(coordinator, event, site, b"x" * size, "danh-sach.csv")
@@ -500,7 +500,7 @@ def test_a_request_over_max_content_length_is_a_413(app, site_setup) -> None:  #
 # ------------------------------------------------------------------------ the JSON endpoints
 
 @pytest.fixture
-def desk(app, make_event, make_registration, make_person, make_user):  # noqa: ANN001, ANN201
+def desk(app, make_event, make_registration, make_person, make_user):
     event = make_event(title="Họp báo thường kỳ", starts_in=timedelta(minutes=20), capacity=100)
     registration = make_registration(event, person=make_person("Phạm Thu Hà"))
     token = issue_ticket(registration)
@@ -510,7 +510,7 @@ def desk(app, make_event, make_registration, make_person, make_user):  # noqa: A
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_desk_api_with_the_corpus(app, desk, organiser, case) -> None:  # noqa: ANN001
+def test_desk_api_with_the_corpus(app, desk, organiser, case) -> None:
     event, registration, _token, staff = desk
     value = CORPUS[case]
     api = f"/console/attendance/api/events/{event.id}"
@@ -552,7 +552,7 @@ def test_desk_api_with_the_corpus(app, desk, organiser, case) -> None:  # noqa: 
     ('{"registration_id": 99999999999999999999, "scans": [{"registration_id": true}]}', "application/json"),
     ("\xff\xfe", "application/json; charset=latin-1"),
 ], ids=["form", "text_plain", "broken_json", "array", "string", "null", "wrong_types", "huge_id", "latin1"])
-def test_json_endpoints_refuse_other_bodies_with_a_json_error(desk, endpoint, body, content_type) -> None:  # noqa: ANN001
+def test_json_endpoints_refuse_other_bodies_with_a_json_error(desk, endpoint, body, content_type) -> None:
     event, registration, _token, staff = desk
     response = staff.post(f"/console/attendance/api/events/{event.id}/{endpoint}", data=body,
                           content_type=content_type)
@@ -565,7 +565,7 @@ def test_json_endpoints_refuse_other_bodies_with_a_json_error(desk, endpoint, bo
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=1e3", "limit=99999999999999999999",
                                    "limit=%00", "kind=%3Cscript%3E", "kind=" + "x" * 10_000, "limit=١٠"])
-def test_public_api_parameters(client, make_event, query) -> None:  # noqa: ANN001
+def test_public_api_parameters(client, make_event, query) -> None:
     make_event()
     db.session.commit()
     response = client.get(f"/api/v1/events?{query}")
@@ -579,7 +579,7 @@ def test_public_api_parameters(client, make_event, query) -> None:  # noqa: ANN0
 # ------------------------------------------------- organiser text that reaches feeds and the API
 
 @pytest.mark.parametrize("case", IDS)
-def test_event_text_from_the_console_reaches_feeds_api_and_pages_escaped(organiser, case) -> None:  # noqa: ANN001
+def test_event_text_from_the_console_reaches_feeds_api_and_pages_escaped(organiser, case) -> None:
     from eventapp.events import services
 
     value = CORPUS[case]
@@ -623,7 +623,7 @@ def test_event_text_from_the_console_reaches_feeds_api_and_pages_escaped(organis
         assert str(vevent["LOCATION"]).startswith(event.venue.replace("\r\n", "\n")[:50])
 
 
-def test_outbox_worker_survives_every_name_in_the_corpus(app, client, outlet, make_event) -> None:  # noqa: ANN001
+def test_outbox_worker_survives_every_name_in_the_corpus(app, client, outlet, make_event) -> None:
     """Names that reach e-mail headers (To:) never stop the worker; each message is sent or failed."""
     from eventapp.mail.sender import send_pending
 

@@ -15,7 +15,7 @@ NOT_ORGANISERS = (Role.SITE_COORDINATOR, Role.CHECKIN_STAFF)
 
 
 @pytest.fixture
-def draft_world(app, make_event, make_site, add_site_to_event, make_user, make_person, make_registration):  # noqa: ANN001, ANN201
+def draft_world(app, make_event, make_site, add_site_to_event, make_user, make_person, make_registration):
     site = make_site()
     draft = make_event(title="Hội nghị chưa công bố", status=EventStatus.DRAFT, mode=EventMode.HYBRID,
                        online_url="https://meet.example/nhap")
@@ -28,13 +28,13 @@ def draft_world(app, make_event, make_site, add_site_to_event, make_user, make_p
     return draft, users, values
 
 
-def _event_routes(app):  # noqa: ANN001, ANN202
+def _event_routes(app):
     for rule in app.url_map.iter_rules():
         if "event_id" in rule.arguments and rule.rule.startswith(("/console", "/api/v1")):
             yield rule, app.view_functions[rule.endpoint]
 
 
-def _client(app, user, bearer: bool):  # noqa: ANN001, ANN202
+def _client(app, user, bearer: bool):
     client = app.test_client()
     if bearer:
         _, secret = issue(user, "Máy quét", actor=None)
@@ -46,7 +46,7 @@ def _client(app, user, bearer: bool):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("role", NOT_ORGANISERS)
-def test_every_staff_route_of_a_draft_is_a_404(app, draft_world, role) -> None:  # noqa: ANN001
+def test_every_staff_route_of_a_draft_is_a_404(app, draft_world, role) -> None:
     draft, users, values = draft_world
     checked = []
     for rule, view in _event_routes(app):
@@ -70,7 +70,7 @@ def test_every_staff_route_of_a_draft_is_a_404(app, draft_world, role) -> None: 
 
 
 @pytest.mark.parametrize("role", NOT_ORGANISERS)
-def test_draft_is_left_out_of_their_lists(app, draft_world, role) -> None:  # noqa: ANN001
+def test_draft_is_left_out_of_their_lists(app, draft_world, role) -> None:
     draft, users, _ = draft_world
     client = _client(app, users[role], bearer=False)
     for url in ("/console/site/", "/console/rollcall/", "/console/attendance/"):
@@ -79,7 +79,7 @@ def test_draft_is_left_out_of_their_lists(app, draft_world, role) -> None:  # no
         assert draft.title not in response.get_data(as_text=True), url
 
 
-def test_once_published_the_same_routes_open(app, draft_world) -> None:  # noqa: ANN001
+def test_once_published_the_same_routes_open(app, draft_world) -> None:
     """The 404s above come from the draft status, not from a wrong URL or role."""
     draft, users, values = draft_world
     draft.status = EventStatus.PUBLISHED

@@ -82,12 +82,12 @@ def giant_shared_string() -> bytes:
 
 
 @pytest.fixture
-def parsed_rows(monkeypatch):  # noqa: ANN001, ANN201
+def parsed_rows(monkeypatch):
     """How many rows openpyxl's sheet parser produced (the work a file costs)."""
     count = {"rows": 0}
     original = WorkSheetParser.parse
 
-    def counting(self):  # noqa: ANN001, ANN202
+    def counting(self):
         for item in original(self):
             count["rows"] += 1
             yield item
@@ -96,11 +96,11 @@ def parsed_rows(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def openpyxl_calls(monkeypatch):  # noqa: ANN001, ANN201
+def openpyxl_calls(monkeypatch):
     calls = []
     original = openpyxl.load_workbook
 
-    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def spy(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
     monkeypatch.setattr(openpyxl, "load_workbook", spy)
@@ -108,7 +108,7 @@ def openpyxl_calls(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def coordinator(app, make_event, make_site, add_site_to_event, make_user):  # noqa: ANN001, ANN201
+def coordinator(app, make_event, make_site, add_site_to_event, make_user):
     event = make_event(title="Hội nghị tập huấn", mode=EventMode.HYBRID, capacity=100,
                        online_url="https://meet.example/tap-huan")
     site = make_site()
@@ -130,7 +130,7 @@ def _registrations() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
 
 
-def test_blank_rows_count_toward_the_limit_and_stop_the_reading(coordinator, parsed_rows) -> None:  # noqa: ANN001
+def test_blank_rows_count_toward_the_limit_and_stop_the_reading(coordinator, parsed_rows) -> None:
     data = blank_rows_workbook(30_000)
     assert len(data) < 100_000  # a small upload, far under the 2 MB limit
     page = coordinator(data, "danh-sach.xlsx")
@@ -139,14 +139,14 @@ def test_blank_rows_count_toward_the_limit_and_stop_the_reading(coordinator, par
     assert _registrations() == 0
 
 
-def test_a_zip_bomb_is_refused_before_parsing(coordinator, openpyxl_calls) -> None:  # noqa: ANN001
+def test_a_zip_bomb_is_refused_before_parsing(coordinator, openpyxl_calls) -> None:
     page = coordinator(zip_bomb(), "danh-sach.xlsx")
     assert "quá lớn khi giải nén" in page
     assert openpyxl_calls == []
     assert _registrations() == 0
 
 
-def test_one_giant_shared_string_is_refused_before_parsing(coordinator, openpyxl_calls) -> None:  # noqa: ANN001
+def test_one_giant_shared_string_is_refused_before_parsing(coordinator, openpyxl_calls) -> None:
     data = giant_shared_string()
     assert len(data) < 100_000
     page = coordinator(data, "danh-sach.xlsx")
@@ -154,7 +154,7 @@ def test_one_giant_shared_string_is_refused_before_parsing(coordinator, openpyxl
     assert openpyxl_calls == []
 
 
-def test_too_many_entries_in_the_zip_are_refused_before_parsing(coordinator, openpyxl_calls) -> None:  # noqa: ANN001
+def test_too_many_entries_in_the_zip_are_refused_before_parsing(coordinator, openpyxl_calls) -> None:
     extra = {f"xl/media/pad{i}.bin": b"" for i in range(500)}
     base = workbook_bytes([["Họ và tên"], ["An"]])
     buffer = io.BytesIO()
@@ -170,7 +170,7 @@ def test_too_many_entries_in_the_zip_are_refused_before_parsing(coordinator, ope
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_too_many_columns_get_a_message(coordinator, fmt) -> None:  # noqa: ANN001
+def test_too_many_columns_get_a_message(coordinator, fmt) -> None:
     rows = [["Họ và tên", *[f"Cột {i}" for i in range(200)]], ["Nguyễn An", *["x"] * 200]]
     if fmt == "xlsx":
         data = workbook_bytes(rows)
@@ -183,13 +183,13 @@ def test_too_many_columns_get_a_message(coordinator, fmt) -> None:  # noqa: ANN0
     assert _registrations() == 0
 
 
-def test_a_csv_of_blank_lines_counts_them(coordinator) -> None:  # noqa: ANN001
+def test_a_csv_of_blank_lines_counts_them(coordinator) -> None:
     data = ("Họ và tên\nNguyễn An\n" + "\n" * 50_000).encode()
     page = coordinator(data, "danh-sach.csv")
     assert "quá nhiều dòng" in page
 
 
-def test_a_full_but_honest_file_is_still_read(app) -> None:  # noqa: ANN001
+def test_a_full_but_honest_file_is_still_read(app) -> None:
     """The limits leave room for the largest real import: MAX_IMPORT_ROWS people and a few blank rows
     in between are fine."""
     from eventapp.registrations.imports import IMPORT_LIMITS
@@ -200,7 +200,7 @@ def test_a_full_but_honest_file_is_still_read(app) -> None:  # noqa: ANN001
     assert len(table.rows) == MAX_IMPORT_ROWS - 5
 
 
-def test_a_row_of_thirty_thousand_cells_never_reaches_the_parser(coordinator, openpyxl_calls) -> None:  # noqa: ANN001
+def test_a_row_of_thirty_thousand_cells_never_reaches_the_parser(coordinator, openpyxl_calls) -> None:
     """Each cell element costs the XML parser about 1 KB and 40 µs, empty or not: counted first."""
     row = '<row r="2">' + "<c><v>1</v></c>" * 30_000 + "</row>"
     sheet = (f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
@@ -211,7 +211,7 @@ def test_a_row_of_thirty_thousand_cells_never_reaches_the_parser(coordinator, op
     assert openpyxl_calls == []
 
 
-def test_a_sheet_kept_outside_the_worksheets_folder_is_scanned_too(openpyxl_calls) -> None:  # noqa: ANN001
+def test_a_sheet_kept_outside_the_worksheets_folder_is_scanned_too(openpyxl_calls) -> None:
     """The workbook's relationships may put its sheet anywhere; openpyxl follows them, so the
     byte scan must look at every XML part (a row of 30,000 cells hidden in xl/s/sheet1.xml)."""
     import io

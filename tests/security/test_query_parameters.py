@@ -43,29 +43,29 @@ class RecordingDict(ImmutableMultiDict):
 
     seen: set[str] = set()
 
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
+    def __getitem__(self, key):
         RecordingDict.seen.add(key)
         return super().__getitem__(key)
 
-    def getlist(self, key, type=None):  # noqa: ANN001, ANN201, A002
+    def getlist(self, key, type=None):
         RecordingDict.seen.add(key)
         return super().getlist(key, type=type)
 
-    def __contains__(self, key) -> bool:  # noqa: ANN001
+    def __contains__(self, key) -> bool:
         RecordingDict.seen.add(key)
         return super().__contains__(key)
 
 
 @pytest.fixture
-def recording_app(app, monkeypatch):  # noqa: ANN001, ANN201
+def recording_app(app, monkeypatch):
     recording = type("RecordingRequest", (app.request_class,), {"parameter_storage_class": RecordingDict})
     monkeypatch.setattr(app, "request_class", recording)
     return app
 
 
 @pytest.fixture
-def world(recording_app, url_values, make_site, make_event, add_site_to_event, make_person,  # noqa: ANN001, F811
-          make_registration, make_user):  # noqa: ANN001, ANN201
+def world(recording_app, url_values, make_site, make_event, add_site_to_event, make_person,  # noqa: F811
+          make_registration, make_user):
     """URL values for every route (a real object each), and a client per kind of caller."""
     app = recording_app
     event = make_event(mode=EventMode.HYBRID, online_url="https://meet.example/x")
@@ -86,7 +86,7 @@ def world(recording_app, url_values, make_site, make_event, add_site_to_event, m
     return app, values, by_endpoint, admin, bearer
 
 
-def _client(app, rule, admin, bearer):  # noqa: ANN001, ANN202
+def _client(app, rule, admin, bearer):
     view = app.view_functions[rule.endpoint]
     client = app.test_client()
     if getattr(view, "auth", None) == "bearer":
@@ -96,7 +96,7 @@ def _client(app, rule, admin, bearer):  # noqa: ANN001, ANN202
     return client
 
 
-def _send(client, rule, url: str, method: str, fields: dict[str, str], bearer_view: bool):  # noqa: ANN001, ANN202
+def _send(client, rule, url: str, method: str, fields: dict[str, str], bearer_view: bool):
     RecordingDict.seen = set()
     if method == "GET":
         query = urlencode(fields)
@@ -106,7 +106,7 @@ def _send(client, rule, url: str, method: str, fields: dict[str, str], bearer_vi
     return client.post(url, data=fields)
 
 
-def test_every_route_survives_hostile_numbers_and_dates_in_every_parameter(world) -> None:  # noqa: ANN001
+def test_every_route_survives_hostile_numbers_and_dates_in_every_parameter(world) -> None:
     app, values, by_endpoint, admin, bearer = world
     probed: dict[str, set[str]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -159,7 +159,7 @@ REPORTED = [
 
 
 @pytest.fixture
-def organiser_client(app, make_user):  # noqa: ANN001, ANN201
+def organiser_client(app, make_user):
     client = app.test_client()
     user = make_user(Role.ORGANISER, email="tochuc@example.vn")
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
@@ -168,7 +168,7 @@ def organiser_client(app, make_user):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize(("who", "url", "parameter"), REPORTED)
 def test_reported_query_parameters_are_a_400_naming_the_parameter(app, make_event, organiser_client, who, url,
-                                                                    parameter) -> None:  # noqa: ANN001
+                                                                    parameter) -> None:
     event = make_event()
     db.session.commit()
     client = organiser_client if who == "organiser" else app.test_client()
@@ -178,7 +178,7 @@ def test_reported_query_parameters_are_a_400_naming_the_parameter(app, make_even
 
 
 @pytest.mark.parametrize("ids", [["²"], ["9" * 20], ["1", str(2**31)]])
-def test_bulk_decisions_with_odd_ids_are_a_400(make_event, make_registration, organiser_client, ids) -> None:  # noqa: ANN001
+def test_bulk_decisions_with_odd_ids_are_a_400(make_event, make_registration, organiser_client, ids) -> None:
     event = make_event()
     registration = make_registration(event)
     db.session.commit()
@@ -189,14 +189,14 @@ def test_bulk_decisions_with_odd_ids_are_a_400(make_event, make_registration, or
     assert registration.status.value == "approved"  # nothing was decided
 
 
-def test_series_preview_with_an_impossible_weekday_says_so(organiser_client) -> None:  # noqa: ANN001
+def test_series_preview_with_an_impossible_weekday_says_so(organiser_client) -> None:
     response = organiser_client.get("/console/events/series/preview?preset=monthly_nth_weekday&nth=1"
                                     "&weekday=99&start_date=2030-01-01&time_of_day=09:00&tz=Asia/Ho_Chi_Minh")
     assert response.status_code == 200 and response.is_json  # the picker's live preview shows the message
     assert response.get_json()["dates"] == [] and response.get_json()["error"]
 
 
-def test_site_calendar_link_for_a_twenty_digit_site_is_a_400(organiser_client) -> None:  # noqa: ANN001
+def test_site_calendar_link_for_a_twenty_digit_site_is_a_400(organiser_client) -> None:
     response = organiser_client.post("/console/calendars/site", data={"site_id": "9" * 20})
     assert response.status_code == 400
     assert "site_id" in response.get_data(as_text=True)
@@ -207,7 +207,7 @@ def _deep_json(depth: int) -> str:
 
 
 def test_json_nested_thousands_deep_is_a_400_at_the_desk_and_the_bearer_api(app, make_event, make_user,
-                                                                            organiser_client) -> None:  # noqa: ANN001
+                                                                            organiser_client) -> None:
     event = make_event()
     token = issue(make_user(Role.CHECKIN_STAFF), "Cửa A", actor=None)[1]
     db.session.commit()

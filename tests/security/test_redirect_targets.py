@@ -23,7 +23,7 @@ def test_safe_targets_still_work() -> None:
 
 
 @pytest.mark.parametrize("target", BAD)
-def test_language_switch_and_sign_in_never_fail_on_them(client, make_user, target: str) -> None:  # noqa: ANN001
+def test_language_switch_and_sign_in_never_fail_on_them(client, make_user, target: str) -> None:
     switched = client.post("/language/en", data={"next": target}, headers={"Origin": "http://localhost"})
     assert switched.status_code == 302 and "\n" not in switched.headers["Location"]
     user = make_user(Role.ORGANISER)
@@ -32,7 +32,7 @@ def test_language_switch_and_sign_in_never_fail_on_them(client, make_user, targe
     assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/console/")
 
 
-def test_bulk_action_with_a_broken_back_link_goes_back_to_the_list(client, make_user, login, make_event) -> None:  # noqa: ANN001
+def test_bulk_action_with_a_broken_back_link_goes_back_to_the_list(client, make_user, login, make_event) -> None:
     event = make_event()
     login(make_user(Role.ORGANISER))
     db.session.commit()

@@ -35,7 +35,7 @@ def unfolded_lines(ics: str) -> list[str]:
 
 # ----------------------------------------------------------------------------- 6: injection
 
-def test_the_public_form_refuses_a_line_break_in_a_single_line_field(client, submit, make_event) -> None:  # noqa: ANN001
+def test_the_public_form_refuses_a_line_break_in_a_single_line_field(client, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     for field, value in (("full_name", INJECTED_NAME), ("position", "a\rb"), ("press_card_no", "1\t2"),
@@ -46,7 +46,7 @@ def test_the_public_form_refuses_a_line_break_in_a_single_line_field(client, sub
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0 and messages() == []
 
 
-def test_a_name_with_a_line_break_cannot_add_a_property_to_an_invitation(app, make_event, make_person) -> None:  # noqa: ANN001
+def test_a_name_with_a_line_break_cannot_add_a_property_to_an_invitation(app, make_event, make_person) -> None:
     # a record from before the form refused it (or an import): the invitation escapes it again
     event = make_event()
     person = make_person(INJECTED_NAME, email="victim@example.vn")
@@ -82,7 +82,7 @@ def test_formula_triggers_after_any_separator_are_neutralised() -> None:
 
 
 def test_registrations_csv_has_no_live_formula_after_a_semicolon(client, login, make_user, make_event, make_person,
-                                                                  make_registration) -> None:  # noqa: ANN001
+                                                                  make_registration) -> None:
     event = make_event()
     make_registration(event, make_person('x;=HYPERLINK("https://evil.example","bấm")'), questions="a,@SUM(A1)")
     login(make_user(Role.ORGANISER))
@@ -99,7 +99,7 @@ def test_registrations_csv_has_no_live_formula_after_a_semicolon(client, login, 
 
 # ------------------------------------------------------------------------ 12: clear tokens
 
-def test_a_sent_message_keeps_no_ticket_link_in_the_outbox(client, submit, make_event, smtp_server) -> None:  # noqa: ANN001
+def test_a_sent_message_keeps_no_ticket_link_in_the_outbox(client, submit, make_event, smtp_server) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -115,7 +115,7 @@ def test_a_sent_message_keeps_no_ticket_link_in_the_outbox(client, submit, make_
     assert client.get(f"/ticket/{token}").status_code == 200
 
 
-def test_the_development_server_log_redacts_ticket_paths(app, submit, make_event, caplog) -> None:  # noqa: ANN001
+def test_the_development_server_log_redacts_ticket_paths(app, submit, make_event, caplog) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
@@ -130,7 +130,7 @@ def test_the_development_server_log_redacts_ticket_paths(app, submit, make_event
 
 # ------------------------------------------------------------------ 13: no-store everywhere
 
-def test_console_and_ticket_pages_are_never_cached(client, login, make_user, submit, make_event) -> None:  # noqa: ANN001
+def test_console_and_ticket_pages_are_never_cached(client, login, make_user, submit, make_event) -> None:
     event = make_event()
     db.session.commit()
     submit(event)
