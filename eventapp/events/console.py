@@ -26,14 +26,8 @@ from flask_login import current_user
 
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
-from eventapp.events import (
-    conflicts,
-    occurrences,
-    recurrence,
-    recurrence_words,
-    registrants,
-    services,
-)
+from eventapp.calendar import recurrence, recurrence_words
+from eventapp.events import conflicts, occurrences, registrants, services
 from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
-from eventapp.events import conflicts, occurrences, oneoff, recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import conflicts, occurrences, oneoff, services
 from eventapp.events.console import (
     bp,
     flash_conflicts,

@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
+from eventapp.calendar import recurrence
 from eventapp.directory.labels import KIND_LABELS as ORG_KIND_LABELS
 from eventapp.directory.labels import REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Site
-from eventapp.events import agenda, recurrence, services, sites
+from eventapp.events import agenda, services, sites
 from eventapp.events.console import bp, flash_conflicts, get_or_404
 from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm, apply_error
 from eventapp.events.models import AgendaItem, Event, EventSite

@@ -11,7 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp import audit
-from eventapp.events import notify, recurrence, registrants, signals
+from eventapp.calendar import recurrence
+from eventapp.events import notify, registrants, signals
 from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.events.services import (
     CALENDAR_FIELDS,

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from eventapp import audit
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import (
     Event,
     EventKind,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Site
-from eventapp.events import recurrence
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventapp.events import recurrence
-from eventapp.events.recurrence import PART_RANGES, RecurrenceError
+from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import PART_RANGES, RecurrenceError
 
 TZ = "Asia/Ho_Chi_Minh"
 START = datetime(2027, 1, 5, 9)

@@ -19,19 +19,19 @@ from datetime import datetime, timedelta
 
 from icalendar import vDuration
 
-from eventapp.events import recurrence
-from eventapp.feeds.ictext import (  # noqa: F401 - fold, serialise, vtimezone, _param, _uri: used by importers
+from eventapp.calendar import recurrence
+from eventapp.calendar.ictext import (  # noqa: F401 - fold, serialise, vtimezone, _param, _uri: used by importers
     clean,
     fold,
     serialise,
     vtimezone,
 )
-from eventapp.feeds.ictext import escape as _escape
-from eventapp.feeds.ictext import local_time as _local
-from eventapp.feeds.ictext import param as _param
-from eventapp.feeds.ictext import uri as _uri
-from eventapp.feeds.ictext import utc_stamp as _stamp
-from eventapp.feeds.ictext import when as _when
+from eventapp.calendar.ictext import escape as _escape
+from eventapp.calendar.ictext import local_time as _local
+from eventapp.calendar.ictext import param as _param
+from eventapp.calendar.ictext import uri as _uri
+from eventapp.calendar.ictext import utc_stamp as _stamp
+from eventapp.calendar.ictext import when as _when
 
 CANCELLED_PREFIX = "[Đã hủy]"  # literal Vietnamese, per the issue
 ONLINE_LOCATION = "Trực tuyến"  # literal Vietnamese, per the issue

@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 from babel.support import Translations
 
+from eventapp.calendar.recurrence_words import describe
 from eventapp.events.models import EventSeries
-from eventapp.events.recurrence_words import describe
 from eventapp.extensions import db
+from tests.events.conftest import make_series, organiser  # noqa: F401  (fixtures)
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "eventapp" / "translations"
 VI = Translations.load(str(CATALOGUE), ["vi"], domain="messages")
@@ -53,7 +54,7 @@ def test_shapes_without_words_name_the_rule(rule: str) -> None:
     assert describe(rule, "Asia/Ho_Chi_Minh", gettext=VI.gettext) == f"Quy tắc lặp tùy chỉnh ({rule})"
 
 
-def test_console_shows_series_in_words_not_rrules(client, organiser, make_series) -> None:
+def test_console_shows_series_in_words_not_rrules(client, organiser, make_series) -> None:  # noqa: F811
     series = make_series("FREQ=MONTHLY;BYDAY=1TH")
     db.session.commit()
     rule = db.session.scalar(sa.select(EventSeries.rrule).where(EventSeries.id == series.id))

@@ -10,8 +10,8 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventapp.events import recurrence
-from eventapp.events.recurrence import Preset, RecurrenceError
+from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import Preset, RecurrenceError
 
 TZ = "Asia/Ho_Chi_Minh"
 FAR = datetime(2040, 1, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 
-from eventapp.feeds.invitations import Party
+from eventapp.calendar.invitations import Party
 
 
 def organizer() -> Party:

@@ -1,7 +1,7 @@
 """iCalendar text primitives: content-line folding, TEXT cleaning and escaping, date-times (pure).
 
 Written for speed as well as correctness: a 1,000-event feed writes some 15,000 lines, so every
-helper here runs thousands of times per build (see feeds.ical for the structure they fill in).
+helper here runs thousands of times per build (see calendar.ical for the structure they fill in).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from icalendar import Component, Timezone, vDDDLists
 
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 
 # VTIMEZONE rules from 1976 on: Asia/Ho_Chi_Minh has had +07 since 1975, so exactly one STANDARD.
 VTIMEZONE_FIRST_DATE = date(1976, 1, 1)

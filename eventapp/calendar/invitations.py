@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from eventapp.feeds import ical
+from eventapp.calendar import ical
 
 
 @dataclass(frozen=True)

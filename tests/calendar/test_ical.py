@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from eventapp.events import recurrence
-from eventapp.feeds import ical
+from eventapp.calendar import ical, recurrence
 
 TZ = "Asia/Ho_Chi_Minh"
 STAMP = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
