@@ -1,8 +1,4 @@
-"""Organiser console for events: series with the recurrence picker and its live preview.
-
-One-off events and occurrences live in console_events, sites and agenda in console_program; all
-three register on this blueprint (`events_console`, mounted at /console/events).
-"""
+"""Series screens: the recurrence picker and its live preview; helpers the other screens share."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -27,15 +22,15 @@ from flask_login import current_user
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
-from eventapp.events import conflicts, occurrences, registrants, services
+from eventapp.events import conflicts, occurrences, services
+from eventapp.events.console import bp
 from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations import schedule_changes as registrants
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
-
-bp = Blueprint("events_console", __name__)
 
 
 def horizon_months() -> int:

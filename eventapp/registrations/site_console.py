@@ -21,7 +21,7 @@ from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, imports, services
-from eventapp.registrations.console import download
+from eventapp.registrations.console.registrants import download
 from eventapp.registrations.forms import (
     ConfirmForm,
     ImportConfirmForm,

@@ -11,8 +11,8 @@ from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.events import conflicts, occurrences, oneoff, services
-from eventapp.events.console import (
-    bp,
+from eventapp.events.console import bp
+from eventapp.events.console.series import (
     flash_conflicts,
     flash_overbooked,
     get_or_404,

@@ -15,7 +15,8 @@ from eventapp.directory.labels import KIND_LABELS as ORG_KIND_LABELS
 from eventapp.directory.labels import REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events import agenda, services, sites
-from eventapp.events.console import bp, flash_conflicts, get_or_404
+from eventapp.events.console import bp
+from eventapp.events.console.series import flash_conflicts, get_or_404
 from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm, apply_error
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db

@@ -1,11 +1,11 @@
-"""Organiser screens: an event's registrations, decisions, hand entry, exports, people's history."""
+"""An event's registrations: the list, decisions in bulk, hand entry, exports; outlets to confirm."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.params import id_list
 from eventapp.registrations import queries, services
+from eventapp.registrations.console import bp
 from eventapp.registrations.forms import BulkActionForm, OrganiserAddForm
 from eventapp.registrations.labels import (
     CHANNEL_LABELS,
@@ -31,7 +32,6 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.spreadsheets import export_filename
 from eventapp.web import is_safe_redirect
 
-bp = Blueprint("registrations_console", __name__)
 PAGE_SIZE = 100
 CONFIRMED_ACTIONS = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED})
 

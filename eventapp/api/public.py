@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 
+from eventapp.api import bp
 from eventapp.api.openapi import document
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.events.queries import upcoming_published
-from eventapp.extensions import csrf, db
+from eventapp.extensions import db
 from eventapp.params import is_digits
-
-bp = Blueprint("api", __name__)
-csrf.exempt(bp)
 
 
 def event_json(event: Event) -> dict:
