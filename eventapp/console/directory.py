@@ -28,7 +28,7 @@ def sites():
     if region in Region._value2member_map_:
         query = query.where(Site.region == Region(region))
     rows = db.session.scalars(query).all()
-    return render_template("directory/console/sites.html", sites=rows, region_labels=REGION_LABELS,
+    return render_template("console/directory/sites.html", sites=rows, region_labels=REGION_LABELS,
                            selected_region=region, confirm_form=ConfirmForm())
 
 
@@ -55,7 +55,7 @@ def organisations():
     rows = db.session.scalars(query).all()
     counts = dict(db.session.execute(
         sa.select(Person.organisation_id, sa.func.count()).group_by(Person.organisation_id)).all())
-    return render_template("directory/console/organisations.html", organisations=rows, counts=counts,
+    return render_template("console/directory/organisations.html", organisations=rows, counts=counts,
                            kind_labels=KIND_LABELS, selected_kind=kind)
 
 
@@ -69,4 +69,4 @@ def people():
         like = f"%{q}%"
         query = query.where(sa.or_(Person.full_name.ilike(like), Person.email.ilike(like), Person.phone.ilike(like)))
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
-    return render_template("directory/console/people.html", pagination=pagination, q=q)
+    return render_template("console/directory/people.html", pagination=pagination, q=q)

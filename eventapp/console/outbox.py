@@ -30,7 +30,7 @@ def outbox():
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("mail/console/outbox.html", pagination=pagination, counts=counts,
+    return render_template("console/outbox/outbox.html", pagination=pagination, counts=counts,
                            selected_status=status, statuses=list(OutboxStatus), confirm_form=ConfirmForm())
 
 
@@ -39,7 +39,7 @@ def outbox():
 def message(message_id: int):
     """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
     found = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("mail/console/message.html", message=found, confirm_form=ConfirmForm())
+    return render_template("console/outbox/message.html", message=found, confirm_form=ConfirmForm())
 
 
 @bp.post("/<int:message_id>/retry")

@@ -128,8 +128,8 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, rea
         context = {"lang": locale, "event": event, "name": person.full_name, "intro": intro,
                    "reason": reason, "event_url": _event_link(event),
                    "join_url": emails.join_url(event, registration)}
-        body_text = render_template("emails/notice.txt", **context)
-        body_html = render_template("emails/notice.html", **context)
+        body_text = render_template("registrations/emails/notice.txt", **context)
+        body_html = render_template("registrations/emails/notice.html", **context)
     message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name,
                             subject=emails._subject_line(subject), body_text=body_text, body_html=body_html,
                             locale=locale)

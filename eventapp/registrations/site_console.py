@@ -61,7 +61,7 @@ def index():
     for site_id, event in rows:
         by_site[site_id].append(event)
     usage = {s.id: capacity.site_usage([e.id for e in by_site[s.id]], s.id) for s in sites if by_site[s.id]}
-    return render_template("console/site/index.html", sites=[s for s in sites if by_site[s.id]],
+    return render_template("registrations/site_console/index.html", sites=[s for s in sites if by_site[s.id]],
                            by_site=by_site, usage=usage, deadline=services.site_deadline, now=now)
 
 
@@ -75,7 +75,7 @@ def event(site_id: int, event_id: int):
         .where(Registration.event_id == ev.id, Registration.site_id == site.id)
         .order_by(Registration.created_at)).all()
     return render_template(
-        "console/site/event.html", site=site, event=ev, registrations=registrations,
+        "registrations/site_console/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
         usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev),
         open=utcnow() < services.site_deadline(ev) and ev.is_published, form=SitePersonForm(),
@@ -113,7 +113,7 @@ def add(site_id: int, event_id: int):
     registrations = db.session.scalars(sa.select(Registration).options(selectinload(Registration.person)).where(
         Registration.event_id == ev.id, Registration.site_id == site.id).order_by(Registration.created_at)).all()
     return render_template(
-        "console/site/event.html", site=site, event=ev, registrations=registrations,
+        "registrations/site_console/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
         usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev), open=True,
         form=form, confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
@@ -162,7 +162,7 @@ def edit(registration_id: int):
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
-    return render_template("console/site/edit.html", registration=registration, site=site, event=ev,
+    return render_template("registrations/site_console/edit.html", registration=registration, site=site, event=ev,
                            form=form, allowed=allowed)
 
 
@@ -222,7 +222,7 @@ def import_preview(site_id: int, event_id: int):
 
 def _preview(site: Site, ev: Event, report: imports.Report, status: int = 200):
     confirm = ImportConfirmForm(payload=imports.sign(report, ev.id, site.id))
-    return render_template("console/site/preview.html", site=site, event=ev, report=report, form=confirm), status
+    return render_template("registrations/site_console/preview.html", site=site, event=ev, report=report, form=confirm), status
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import/confirm")

@@ -74,7 +74,7 @@ def _fill_times(form: OccurrenceForm, event: Event) -> None:
 
 def render_event(form: OccurrenceForm, event: Event | None):
     return render_template(
-        "console/events/event_form.html", form=form, event=event, zones=COMMON_ZONES,
+        "events/console/event_form.html", form=form, event=event, zones=COMMON_ZONES,
         status_labels=STATUS_LABELS, mode_labels=MODE_LABELS, kind_labels=KIND_SINGULAR,
         cancel_form=CancelForm(), confirm_form=ConfirmForm(),
         conflicts=conflicts.find_conflicts([event]) if event else [],

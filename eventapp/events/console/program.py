@@ -58,7 +58,7 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
         sa.select(Registration.site_id, sa.func.count()).where(
             Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
             Registration.site_id.is_not(None)).group_by(Registration.site_id)).all())
-    return render_template("console/events/sites.html", event=event, add_form=add_form, table_form=table_form,
+    return render_template("events/console/sites.html", event=event, add_form=add_form, table_form=table_form,
                            rows=dict(zip([r.site_id for r in rows], rows, strict=True)), used=used,
                            total_quota=sum(r.quota for r in rows))
 
@@ -161,7 +161,7 @@ def event_agenda(event_id: int):
             flash(_("Agenda item added."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("console/events/agenda.html", event=event, form=form, item=None,
+    return render_template("events/console/agenda.html", event=event, form=form, item=None,
                            confirm_form=ConfirmForm()), status
 
 
@@ -186,7 +186,7 @@ def edit_agenda_item(event_id: int, item_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("console/events/agenda.html", event=event, form=form, item=item,
+    return render_template("events/console/agenda.html", event=event, form=form, item=item,
                            confirm_form=ConfirmForm()), status
 
 

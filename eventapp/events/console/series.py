@@ -101,7 +101,7 @@ def registration_counts(event_ids: list[int]) -> dict[int, int]:
 
 
 def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):
-    return render_template("console/events/series_form.html", form=form, series=series,
+    return render_template("events/console/series_form.html", form=form, series=series,
                            occurrence=occurrence, zones=COMMON_ZONES)
 
 
@@ -116,7 +116,7 @@ def index():
         .group_by(Event.series_id)).all())
     one_offs = db.session.scalars(sa.select(Event).where(
         Event.series_id.is_(None), Event.ends_at > now - timedelta(days=30)).order_by(Event.starts_at)).all()
-    return render_template("console/events/index.html", series=series, next_dates=next_dates,
+    return render_template("events/console/index.html", series=series, next_dates=next_dates,
                            one_offs=one_offs, status_labels=STATUS_LABELS, kind_labels=KIND_SINGULAR,
                            mode_labels=MODE_LABELS, now=now)
 
@@ -182,7 +182,7 @@ def series_detail(series_id: int):
     past = db.session.scalars(sa.select(Event).where(Event.series_id == series.id, Event.starts_at <= now)
                               .order_by(Event.starts_at.desc()).limit(5)).all()
     return render_template(
-        "console/events/series.html", series=series, upcoming=upcoming, past=past,
+        "events/console/series.html", series=series, upcoming=upcoming, past=past,
         counts=registration_counts([e.id for e in [*upcoming, *past]]),
         conflicts=conflicts.find_conflicts(upcoming), status_labels=STATUS_LABELS, mode_labels=MODE_LABELS,
         splittable={e.id for e in upcoming if occurrences.can_split(e, now)},
@@ -230,7 +230,7 @@ def publish_series(series_id: int):
     if request.form.get("confirmed") != "1":
         # Publishing is outward (public pages, feeds, coordinators' e-mails): first say how many.
         drafts = [e for e in services.upcoming_occurrences(series, utcnow()) if e.status == EventStatus.DRAFT]
-        return render_template("console/events/publish_confirm.html", series=series, drafts=drafts,
+        return render_template("events/console/publish_confirm.html", series=series, drafts=drafts,
                                confirm_form=ConfirmForm())
     try:
         count = services.publish_series(series, actor=current_user)

@@ -42,7 +42,7 @@ def person(person_id: int):
                                                                  selectinload(Registration.site))
                                  .where(Registration.person_id == someone.id)
                                  .order_by(Registration.created_at.desc())).all()
-    return render_template("console/registrations/person.html", person=someone, history=history,
+    return render_template("registrations/console/person.html", person=someone, history=history,
                            accreditations=accreditations(someone), form=accredit_form(),
                            status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
                            channel_labels=CHANNEL_LABELS)

@@ -33,7 +33,7 @@ def announce(event_id: int):
                 journalists=form.journalists.data)
             samples = _samples(event, chosen, form.note.data or None)
             form.confirmed.data = "yes"
-            return render_template("console/registrations/announce_confirm.html", event=event, form=form,
+            return render_template("registrations/console/announce_confirm.html", event=event, form=form,
                                    count=len(chosen), samples=samples)
         else:
             count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
@@ -43,7 +43,7 @@ def announce(event_id: int):
             flash(_("The announcement was queued for %(count)s recipients.", count=count), "success")
             return redirect(url_for(".event_registrations", event_id=event.id))
     recipients = network.announcement_recipients(event, coordinators=True, units=True, journalists=True)
-    return render_template("console/registrations/announce.html", event=event, form=form,
+    return render_template("registrations/console/announce.html", event=event, form=form,
                            recipient_count=len(recipients))
 
 

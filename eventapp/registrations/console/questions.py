@@ -44,7 +44,7 @@ def questions(event_id: int):
     units = _units()
     rows = [(r, QuestionForm(prefix=f"q{r.id}", units=units, data={
         "unit_id": r.question_unit_id, "answered": r.question_answered_at is not None})) for r in _questions(event.id)]
-    return render_template("console/registrations/questions.html", event=event, rows=rows)
+    return render_template("registrations/console/questions.html", event=event, rows=rows)
 
 
 @bp.post("/questions/<int:registration_id>")

@@ -51,7 +51,7 @@ def index():
     now = utcnow()
     events = list(db.session.scalars(sa.select(Event).where(
         Event.status != EventStatus.DRAFT, Event.ends_at > now).order_by(Event.starts_at).limit(200)))
-    return render_template("console/registrations/index.html", events=events,
+    return render_template("registrations/console/index.html", events=events,
                            counts=queries.status_counts_by_event([e.id for e in events]),
                            status_labels=STATUS_LABELS, status_badges=STATUS_BADGES)
 
@@ -64,7 +64,7 @@ def event_registrations(event_id: int):
     pagination = db.paginate(queries.filtered(event.id, filters), page=filters.page, per_page=PAGE_SIZE,
                              error_out=False)
     return render_template(
-        "console/registrations/event.html", event=event, pagination=pagination, filters=filters,
+        "registrations/console/event.html", event=event, pagination=pagination, filters=filters,
         counts=queries.status_counts(event.id), sites=queries.event_sites(event.id),
         outlets=queries.registered_outlets(event.id), seats=queries.venue_seats(event),
         form=BulkActionForm(), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
@@ -89,7 +89,7 @@ def bulk(event_id: int):
                                        .order_by(Registration.id)).all()
     if target in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
         # Cancelling or rejecting people (and e-mailing them) is asked once more, with the count.
-        return render_template("console/registrations/bulk_confirm.html", event=event, form=form,
+        return render_template("registrations/console/bulk_confirm.html", event=event, form=form,
                                registrations=registrations, action_label=dict(form.action.choices)[target.value],
                                back_url=back.location)
     done, waitlisted, refused = 0, 0, []
@@ -141,7 +141,7 @@ def add(event_id: int):
             flash(_("%(name)s added: %(status)s.", name=outcome.registration.person.full_name,
                     status=STATUS_LABELS[outcome.registration.status]), "success")
             return redirect(url_for(".event_registrations", event_id=event.id))
-    return render_template("console/registrations/add.html", event=event, form=form)
+    return render_template("registrations/console/add.html", event=event, form=form)
 
 
 def export_headers() -> list[str]:
@@ -185,7 +185,7 @@ def outlets():
     rows = db.session.scalars(sa.select(Organisation).where(
         Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(False))
         .order_by(Organisation.created_at)).all()
-    return render_template("console/registrations/outlets.html", outlets=rows, form=ConfirmForm())
+    return render_template("registrations/console/outlets.html", outlets=rows, form=ConfirmForm())
 
 
 @bp.post("/outlets/<int:organisation_id>/confirm")
