@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from eventapp import audit
-from eventapp.audit import AuditEntry
 from eventapp.accounts.models import Role, User
+from eventapp.audit import AuditEntry
 from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
