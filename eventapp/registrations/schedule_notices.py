@@ -105,7 +105,7 @@ def _tell_registrant(registration: Registration, event: Event, kind: str, *, rea
         body_text = render_template("registrations/emails/notice.txt", **context)
         body_html = render_template("registrations/emails/notice.html", **context)
     message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name,
-                            subject=emails._subject_line(subject), body_text=body_text, body_html=body_html,
+                            subject=emails.subject_line(subject), body_text=body_text, body_html=body_html,
                             locale=locale)
     # The updated invitation or its CANCEL (for those whose calendar holds it) is attached by the
     # reconciler before commit; several notices to one person in one change become one e-mail.
