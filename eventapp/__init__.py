@@ -30,11 +30,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _make_sqlite_folder(app)
 
     from eventapp import logs, web
+    from eventapp.accounts.sessions import load_user
     from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    login_manager.user_loader(load_user)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
     limiter.init_app(app)

@@ -3,6 +3,7 @@ and re-fit existing rows to a changed schedule without losing registrations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -379,6 +380,4 @@ def split_at(event: Event, spec: SeriesSpec, *, actor: Any = None, horizon_month
 
 
 def _spec_at(spec: SeriesSpec, local: datetime) -> SeriesSpec:
-    from dataclasses import replace
-
     return replace(spec, dtstart_local=datetime.combine(local.date(), spec.dtstart_local.time()))
