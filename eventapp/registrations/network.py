@@ -12,11 +12,11 @@ from eventapp import audit
 from eventapp.accounts.models import Role, User
 from eventapp.audit import AuditEntry
 from eventapp.directory.models import Organisation, OrganisationKind, Person
+from eventapp.events import site_notices
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
-from eventapp.registrations import schedule_notices as notify
 from eventapp.registrations.capacity import lock_event
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
 
@@ -71,7 +71,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
     if coordinators:
         if event.sites:
             places: dict[int, list[EventSite]] = {}
-            by_site = notify.coordinators([p.site_id for p in event.sites])
+            by_site = site_notices.coordinators([p.site_id for p in event.sites])
             users: dict[int, User] = {}
             for participation in sorted(event.sites, key=lambda p: p.site_id):
                 for user in by_site.get(participation.site_id, []):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventapp import audit
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventSite
@@ -152,8 +153,6 @@ def edit(registration_id: int):
     form = SitePersonForm(obj=person)
     allowed = utcnow() < services.site_deadline(ev) and person.organisation_id == site.organisation_id
     if allowed and form.validate_on_submit():
-        from eventapp import audit
-
         before = {"full_name": person.full_name, "phone": person.phone, "position": person.position}
         person.full_name, person.phone, person.position = form.full_name.data, form.phone.data or None, \
             form.position.data or None

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventapp import spreadsheets
+from eventapp import audit, spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Site
@@ -21,7 +21,7 @@ from eventapp.models import utcnow
 from eventapp.params import id_list
 from eventapp.registrations import queries, services
 from eventapp.registrations.console import bp
-from eventapp.registrations.forms import BulkActionForm, OrganiserAddForm
+from eventapp.registrations.forms import BulkActionForm, ConfirmForm, OrganiserAddForm
 from eventapp.registrations.labels import (
     CHANNEL_LABELS,
     STATUS_BADGES,
@@ -180,8 +180,6 @@ def export(event_id: int, fmt: str):
 @bp.get("/outlets")
 @roles_required(*ORGANISERS)
 def outlets():
-    from eventapp.registrations.forms import ConfirmForm
-
     rows = db.session.scalars(sa.select(Organisation).where(
         Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(False))
         .order_by(Organisation.created_at)).all()
@@ -191,9 +189,6 @@ def outlets():
 @bp.post("/outlets/<int:organisation_id>/confirm")
 @roles_required(*ORGANISERS)
 def confirm_outlet(organisation_id: int):
-    from eventapp import audit
-    from eventapp.registrations.forms import ConfirmForm
-
     outlet = db.session.get(Organisation, organisation_id) or abort(404)
     if outlet.kind != OrganisationKind.PRESS_OUTLET or not ConfirmForm().validate_on_submit():
         abort(400)
