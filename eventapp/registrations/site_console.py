@@ -165,12 +165,17 @@ def edit(registration_id: int):
                            form=form, allowed=allowed)
 
 
-@bp.post("/registrations/<int:registration_id>/cancel")
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
 def cancel(registration_id: int):
     registration = _registration(registration_id)
     ev, site_id = registration.event, registration.site_id
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "GET":
+        # A cancellation tells the person and frees a place of the quota: one more look first.
+        return render_template("registrations/site_console/cancel_confirm.html", registration=registration,
+                               event=ev, form=form)
+    if not form.validate_on_submit():
         abort(400)
     try:
         services.check_site_deadline(ev, utcnow())
