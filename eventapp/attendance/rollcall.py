@@ -19,7 +19,6 @@ from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CheckinMethod,
     Registration,
-    RegistrationStatus,
 )
 
 MAX_HEADCOUNT = 1000
@@ -73,8 +72,9 @@ def site_registrations(participation: EventSite) -> list[sa.Row]:
     """The site's registrations for the event with the person's name, in one query: the people
     who may come first, each list in Vietnamese order of given names (collation.person_key)."""
     rows = db.session.execute(
-        sa.select(Registration.id, Registration.status, Registration.checked_in_at,
-                  Registration.checkin_method, Registration.channel, Person.full_name, Person.position)
+        sa.select(Registration.id, Registration.status, Registration.holds_seat.label("holds_seat"),
+                  Registration.checked_in_at, Registration.checkin_method, Registration.channel,
+                  Person.full_name, Person.position)
         .join(Person, Person.id == Registration.person_id)
         .where(Registration.event_id == participation.event_id,
                Registration.site_id == participation.site_id)
@@ -85,7 +85,7 @@ def site_registrations(participation: EventSite) -> list[sa.Row]:
 
 def approved_ids(participation: EventSite) -> set[int]:
     """The site's registrations that can be marked present (approved ones)."""
-    return {row.id for row in site_registrations(participation) if row.status == RegistrationStatus.APPROVED}
+    return {row.id for row in site_registrations(participation) if row.holds_seat}
 
 
 def record_present(participation: EventSite, present_ids: set[int], actor: User,
@@ -106,7 +106,7 @@ def record_present(participation: EventSite, present_ids: set[int], actor: User,
     ticked = db.session.execute(
         sa.update(Registration)
         .where(*scope, Registration.id.in_(present_ids), Registration.checked_in_at.is_(None),
-               Registration.status == RegistrationStatus.APPROVED)
+               Registration.holds_seat)
         .values(checked_in_at=now, checked_in_by_id=actor.id, checkin_method=CheckinMethod.ROLL_CALL)
         .execution_options(synchronize_session=False)).rowcount if present_ids else 0
     absent = own - present_ids
@@ -244,7 +244,7 @@ def board(event: Event, now: datetime | None = None, sites: sa.ColumnElement[boo
     ).all()
     counts = {row.site_id: row for row in db.session.execute(
         sa.select(Registration.site_id,
-                  sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED)
+                  sa.func.count().filter(Registration.holds_seat)
                   .label("registered"),
                   sa.func.count().filter(Registration.checked_in_at.is_not(None)).label("present"))
         .where(Registration.event_id == event.id, Registration.site_id.is_not(None))

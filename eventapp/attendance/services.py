@@ -158,7 +158,7 @@ def _claim(registration_id: int, at: datetime, actor_id: int | None, method: Che
     result = db.session.execute(
         sa.update(Registration)
         .where(Registration.id == registration_id,
-               Registration.status == RegistrationStatus.APPROVED, condition)
+               Registration.holds_seat, condition)
         .values(checked_in_at=at, checked_in_by_id=actor_id, checkin_method=method)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
@@ -291,11 +291,11 @@ def counters(event_id: int) -> dict[str, int]:
     checked = Registration.checked_in_at.is_not(None)
     row = db.session.execute(
         sa.select(
-            sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED,
+            sa.func.count().filter(Registration.holds_seat,
                                    Registration.site_id.is_(None)),
             sa.func.count().filter(checked, Registration.checkin_method.in_(DOOR_METHODS)),
             sa.func.count().filter(checked),
-            sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED),
+            sa.func.count().filter(Registration.holds_seat),
         ).where(Registration.event_id == event_id)
     ).one()
     return {"expected": row[0], "checked_in": row[1], "present": row[2], "approved": row[3]}

@@ -49,7 +49,7 @@ def dashboard():
     registered = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
             Registration.event_id.in_([e.id for e in next_events]),
-            Registration.status == RegistrationStatus.APPROVED,
+            Registration.holds_seat,
         ).group_by(Registration.event_id)
     ).all()) if next_events else {}
     return render_template("console/dashboard.html", counts=counts, next_events=next_events,

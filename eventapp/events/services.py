@@ -249,9 +249,13 @@ def extend_all_horizons(horizon_months: int, now: datetime | None = None) -> Hor
     return report
 
 
-def upcoming_occurrences(series: EventSeries, now: datetime) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == series.id, Event.starts_at > now).order_by(Event.starts_at)))
+def upcoming_occurrences(series: EventSeries, now: datetime, *, published_only: bool = False) -> list[Event]:
+    """The series' occurrences that have not started yet, soonest first (drafts and cancelled ones
+    too, unless `published_only`: what a journalist can register for)."""
+    query = sa.select(Event).where(Event.series_id == series.id, Event.starts_at > now)
+    if published_only:
+        query = query.where(Event.status == EventStatus.PUBLISHED)
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
 
 
 def publication_problems(event: Event) -> list[tuple[str, str]]:

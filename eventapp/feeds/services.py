@@ -101,7 +101,7 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
         # (calendar_truth.wanted_for): one truth for both calendar paths. Enrolled people hold a
         # registration per session they attend; skipped, wait-listed and pending ones are not theirs.
         registered = Event.id.in_(sa.select(Registration.event_id).where(
-            Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED))
+            Registration.person_id == scope.person_id, Registration.holds_seat))
         # Cancelling an event cancels its registrations too (events.notify), marked as the
         # organiser's with the event's reason: those stay, so the person sees "[Đã hủy]" for the
         # grace period like everyone else. Their own or an earlier individual cancellation does not.
@@ -274,7 +274,7 @@ def _join_links(scope: FeedScope, rows: list) -> dict[int, str]:
             sa.select(Registration.event_id, EventSite.join_url)
             .outerjoin(EventSite, sa.and_(EventSite.event_id == Registration.event_id,
                                           EventSite.site_id == Registration.site_id))
-            .where(Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
+            .where(Registration.person_id == scope.person_id, Registration.holds_seat,
                    Registration.event_id.in_(ids))).all()
         return {event_id: site_link or links[event_id] for event_id, site_link in seats
                 if site_link or event_id in links}

@@ -28,7 +28,6 @@ from eventapp.registrations.models import (
     Enrolment,
     EnrolmentStatus,
     Registration,
-    RegistrationStatus,
 )
 
 # -------------------------------------------------------------------------- the truth per person
@@ -126,7 +125,7 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
         .join(Event, Event.id == Registration.event_id)
         .join(Person, Person.id == Registration.person_id)
         .options(selectinload(Event.agenda_items), selectinload(Event.series))
-        .where(Registration.person_id.in_(person_ids), Registration.status == RegistrationStatus.APPROVED,
+        .where(Registration.person_id.in_(person_ids), Registration.holds_seat,
                Event.status == EventStatus.PUBLISHED, Person.calendar_mode == CalendarMode.INVITATIONS)
         .order_by(Event.starts_at, Event.id)).all()
     enrolled: set[tuple[int, int]] = {(row[0], row[1]) for row in db.session.execute(

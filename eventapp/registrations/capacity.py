@@ -43,7 +43,7 @@ def lock_event(event_id: int) -> None:
 
 def _approved(event_id: int) -> sa.Select:
     return sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.APPROVED)
+        Registration.event_id == event_id, Registration.holds_seat)
 
 
 def venue_seats_taken(event_id: int) -> int:
@@ -90,7 +90,7 @@ def site_usage(event_ids: list[int], site_id: int) -> dict[int, Usage]:
     used = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
             Registration.site_id == site_id, Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.APPROVED,
+            Registration.holds_seat,
         ).group_by(Registration.event_id)).all())
     return {event_id: Usage(quota, used.get(event_id, 0)) for event_id, quota in quotas.items()}
 

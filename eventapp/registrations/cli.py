@@ -15,7 +15,7 @@ from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.enrolments import sync_enrolments
-from eventapp.registrations.models import Registration, RegistrationStatus
+from eventapp.registrations.models import Registration
 
 registrations_cli = AppGroup("registrations", help="Registrations: enrolments.")
 
@@ -26,7 +26,7 @@ def _due(now: datetime) -> list[int]:
         sa.select(Registration.id, Event.starts_at, Event.tz).join(Event)
         .where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
                Event.starts_at < now + timedelta(hours=60),
-               Registration.status == RegistrationStatus.APPROVED,
+               Registration.holds_seat,
                Registration.reminder_sent_at.is_(None))
         .order_by(Registration.id)).all()
     due = []

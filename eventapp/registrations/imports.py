@@ -148,7 +148,7 @@ def _name_verdicts(event: Event, site_id: int, organisation_id: int | None, rows
     for name, phone in db.session.execute(
             sa.select(Person.full_name, Person.phone).join(Registration, Registration.person_id == Person.id)
             .where(Registration.event_id == event.id, Registration.site_id == site_id,
-                   Registration.status.in_(ACTIVE_STATUSES), Person.email_normalised.is_(None))):
+                   Registration.is_active, Person.email_normalised.is_(None))):
         verdicts[_key({"full_name": name, "phone": phone or ""})] = "duplicate"
     names = {normalise_text(r.values["full_name"]) for r in rows}
     if organisation_id is None or not names:

@@ -20,7 +20,7 @@ from eventapp.directory.models import (
     normalise_email,
     normalise_text,
 )
-from eventapp.events.models import Event
+from eventapp.events.models import Event, RegistrationWindow
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import calendar_sync, capacity, emails
@@ -181,12 +181,10 @@ def register(event: Event, person: Person, *, channel: RegistrationChannel, site
 
 
 def check_window(event: Event, now: datetime) -> None:
-    if not event.is_published or event.starts_at <= now:
-        raise RegistrationError("not_open")
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationError("not_yet_open")
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        raise RegistrationError("closed")
+    """Refuse unless the event's registration window (Event.registration_window) is open now."""
+    window = event.registration_window(now)
+    if window != RegistrationWindow.OPEN:
+        raise RegistrationError(window.value)
 
 
 # ------------------------------------------------------------------------ changes and cancels
@@ -274,13 +272,9 @@ def add_by_organiser(event: Event, applicant: Applicant, *, actor: Any, site_id:
 
 # ------------------------------------------------------------------------------ site entries
 
-def site_deadline(event: Event) -> datetime:
-    """Coordinators may add, edit and cancel until registration closes (or the event starts)."""
-    return event.registration_closes_at or event.starts_at
-
-
 def check_site_deadline(event: Event, now: datetime) -> None:
-    if not event.is_published or now >= site_deadline(event):
+    """Refuse a coordinator's change after the event's site deadline (Event.site_changes_open)."""
+    if not event.site_changes_open(now):
         raise RegistrationError("deadline")
 
 

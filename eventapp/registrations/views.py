@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -25,7 +26,8 @@ from werkzeug.routing import BuildError
 from eventapp.directory.collation import sort_key
 from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import Event, EventStatus, RegistrationWindow
+from eventapp.events.services import upcoming_occurrences
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
@@ -63,18 +65,15 @@ def _public_event(event_id: int) -> Event:
     return event
 
 
-def window_state(event: Event, now) -> str:
-    """open | not_yet_open | closed (the template says when)."""
-    try:
-        services.check_window(event, now)
-    except services.RegistrationError as error:
-        return "not_yet_open" if error.code == "not_yet_open" else "closed"
-    return "open"
+def window_state(event: Event, now: datetime | None = None) -> str:
+    """open | not_yet_open | closed, as the pages say it (an event not open at all reads as closed)."""
+    window = event.registration_window(now)
+    return RegistrationWindow.CLOSED.value if window == RegistrationWindow.NOT_OPEN else window.value
 
 
 @bp.app_template_global("registration_window")
 def registration_window(event: Event) -> str:
-    return window_state(event, utcnow())
+    return window_state(event)
 
 
 def _outlets() -> list[Organisation]:
@@ -133,7 +132,7 @@ def register(event_id: int):
             except services.RegistrationError as error:
                 db.session.rollback()
                 if error.code != "full":
-                    state = window_state(event, utcnow())
+                    state = window_state(event)
                     break
                 # Full without a waiting list: said by e-mail, so the page never tells whether
                 # this address was registered already.
@@ -145,7 +144,8 @@ def register(event_id: int):
             abort(503)
         if state == "open":
             return redirect(url_for(".sent", event_id=event.id, to=masked_email(form.email.data)))
-    series_sessions = enrolments.upcoming_occurrences(event, now) if event.series_id else []
+    series_sessions = (upcoming_occurrences(event.series, now, published_only=True)
+                       if event.series is not None else [])
     return render_template("registrations/register.html", event=event, form=form, state=state,
                            mode_labels=MODE_LABELS, series_sessions=series_sessions)
 
