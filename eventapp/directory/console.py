@@ -12,6 +12,7 @@ from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.labels import KIND_LABELS, REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Region, Site
+from eventapp.directory.search import clean_query, search_people
 from eventapp.extensions import db
 from eventapp.params import MAX_PAGE, int_arg
 
@@ -62,11 +63,9 @@ def organisations():
 @bp.get("/people")
 @roles_required(*ORGANISERS)
 def people():
-    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
+    q = clean_query(request.args.get("q"))
     page = int_arg("page", 1, high=MAX_PAGE)
     query = sa.select(Person).options(sa.orm.selectinload(Person.organisation)).order_by(Person.full_name)
-    if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(Person.full_name.ilike(like), Person.email.ilike(like), Person.phone.ilike(like)))
+    query = search_people(query, q)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("directory/console/people.html", pagination=pagination, q=q)

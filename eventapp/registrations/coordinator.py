@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
+from eventapp.directory.search import clean_query, search_people
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -62,7 +63,7 @@ def index():
         by_site[site_id].append(event)
     usage = {s.id: capacity.site_usage([e.id for e in by_site[s.id]], s.id) for s in sites if by_site[s.id]}
     return render_template("console/site/index.html", sites=[s for s in sites if by_site[s.id]],
-                           by_site=by_site, usage=usage, deadline=services.site_deadline, now=now)
+                           by_site=by_site, usage=usage, now=now)
 
 
 @bp.get("/<int:site_id>/events/<int:event_id>")
@@ -77,8 +78,8 @@ def event(site_id: int, event_id: int):
     return render_template(
         "console/site/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
-        usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev),
-        open=utcnow() < services.site_deadline(ev) and ev.is_published, form=SitePersonForm(),
+        usage=capacity.site_usage([ev.id], site.id)[ev.id], open=ev.site_changes_open(),
+        form=SitePersonForm(),
         confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
         status_badges=STATUS_BADGES)
 
@@ -115,7 +116,7 @@ def add(site_id: int, event_id: int):
     return render_template(
         "console/site/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
-        usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev), open=True,
+        usage=capacity.site_usage([ev.id], site.id)[ev.id], open=True,
         form=form, confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
         status_badges=STATUS_BADGES), 422
 
@@ -125,13 +126,12 @@ def add(site_id: int, event_id: int):
 def people(site_id: int):
     """Autocomplete: people of the site's own organisation only."""
     site = _site(site_id)
-    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
+    q = clean_query(request.args.get("q"))
     if len(q) < 2 or site.organisation_id is None:
         return jsonify([])
-    like = f"%{q.replace('%', '').replace('_', '')}%"
-    found = db.session.scalars(sa.select(Person).where(
-        Person.organisation_id == site.organisation_id,
-        sa.or_(Person.full_name.ilike(like), Person.email.ilike(like))).order_by(Person.full_name).limit(10))
+    found = db.session.scalars(search_people(
+        sa.select(Person).where(Person.organisation_id == site.organisation_id), q, ("full_name", "email"))
+        .order_by(Person.full_name).limit(10))
     return jsonify([{"full_name": p.full_name, "email": p.email or "", "phone": p.phone or "",
                      "position": p.position or ""} for p in found])
 
@@ -150,7 +150,7 @@ def edit(registration_id: int):
     registration = _registration(registration_id)
     person, site, ev = registration.person, registration.site, registration.event
     form = SitePersonForm(obj=person)
-    allowed = utcnow() < services.site_deadline(ev) and person.organisation_id == site.organisation_id
+    allowed = ev.site_changes_open() and person.organisation_id == site.organisation_id
     if allowed and form.validate_on_submit():
         from eventapp import audit
 

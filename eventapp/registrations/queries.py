@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from eventapp.directory.collation import sort_key
 from eventapp.directory.models import Organisation, Person, Site
+from eventapp.directory.search import DEFAULT_FIELDS, search_people
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.params import MAX_PAGE, int_arg
@@ -65,9 +66,7 @@ def filtered(event_id: int, filters: Filters) -> sa.Select:
     if filters.outlet_id:
         query = query.where(Person.organisation_id == filters.outlet_id)
     if filters.q:
-        like = f"%{filters.q.replace('%', '').replace('_', '')}%"
-        query = query.where(sa.or_(Person.full_name.ilike(like), Person.email.ilike(like),
-                                   Person.phone.ilike(like), Person.press_card_no.ilike(like)))
+        query = search_people(query, filters.q, (*DEFAULT_FIELDS, "press_card_no"))
     return query
 
 
