@@ -14,7 +14,7 @@ from eventapp.directory.collation import person_key
 from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventSite, SiteParticipationStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CheckinMethod,
@@ -103,18 +103,18 @@ def record_present(participation: EventSite, present_ids: set[int], actor: User,
         raise RollCallError("foreign_registration")
     scope = (Registration.event_id == participation.event_id,
              Registration.site_id == participation.site_id)
-    ticked = db.session.execute(
+    ticked = rows_changed(db.session.execute(
         sa.update(Registration)
         .where(*scope, Registration.id.in_(present_ids), Registration.checked_in_at.is_(None),
                Registration.holds_seat)
         .values(checked_in_at=now, checked_in_by_id=actor.id, checkin_method=CheckinMethod.ROLL_CALL)
-        .execution_options(synchronize_session=False)).rowcount if present_ids else 0
+        .execution_options(synchronize_session=False))) if present_ids else 0
     absent = own - present_ids
-    unticked = db.session.execute(
+    unticked = rows_changed(db.session.execute(
         sa.update(Registration)
         .where(*scope, Registration.id.in_(absent), Registration.checked_in_at.is_not(None))
         .values(checked_in_at=None, checked_in_by_id=None, checkin_method=None)
-        .execution_options(synchronize_session=False)).rowcount if absent else 0
+        .execution_options(synchronize_session=False))) if absent else 0
     if ticked or unticked:
         audit.record(actor, "rollcall.present", participation, participation.site.name,
                      {"ticked": ticked, "unticked": unticked, "present": len(present_ids)})
@@ -125,7 +125,7 @@ def parse_headcount(raw: object) -> int | None:
     """A headcount typed by a person: blank clears it; otherwise a whole number 0..MAX_HEADCOUNT."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise RollCallError("headcount_invalid")
     try:
         value = int(raw.strip()) if isinstance(raw, str) else int(raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -169,7 +170,7 @@ def within_reach(form: FlaskForm, field: DateField | DateTimeLocalField) -> None
         raise ValidationError(str(ERROR_MESSAGES["too_far"]))
 
 
-def day_number(value: object) -> int | None:
+def day_number(value: Any) -> int | None:
     """The submitted day as a number; anything else is 0, which valid_day refuses in words."""
     try:
         return optional_int(value)
@@ -191,10 +192,10 @@ def _mode_choices() -> list:
     return [(m.value, label) for m, label in MODE_LABELS.items()]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class PlaceFields:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -90,7 +91,7 @@ def _listed() -> sa.ColumnElement[bool]:
 
 def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
     """The scope's own filter (kind, site, person), whatever the status and time."""
-    clause = sa.true()
+    clause: sa.ColumnElement[bool] = sa.true()
     if scope.kind is not None:
         clause = sa.and_(clause, Event.kind == scope.kind)
     if scope.site_id is not None:
@@ -198,7 +199,7 @@ def _version_statement(scope: FeedScope) -> tuple[sa.Select, list[timedelta], in
     """data_version's one query, with the time parameters; and how to read its columns."""
     rows = sa.select(Event.id, Event.series_id, Event.updated_at).where(shown(scope, None)).cte("shown")
     series_ids = sa.select(rows.c.series_id).where(rows.c.series_id.is_not(None))
-    columns = [
+    columns: list[sa.ColumnElement[Any]] = [
         sa.select(sa.func.count()).select_from(rows).scalar_subquery(),
         sa.select(sa.func.max(rows.c.updated_at)).scalar_subquery(),
         # Every row of a shown series: a cancelled occurrence is an EXDATE and bumps the SEQUENCE.

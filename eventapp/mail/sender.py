@@ -18,7 +18,7 @@ from flask import current_app
 from eventapp.extensions import db
 from eventapp.logs import redact
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(minutes=1)
@@ -124,7 +124,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
             .values(status=OutboxStatus.SENDING, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             claimed.append(message_id)
     db.session.commit()
     return claimed

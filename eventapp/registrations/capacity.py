@@ -113,7 +113,7 @@ def promote_waitlist(event: Event, site_id: int | None = None) -> list[Registrat
         if event.capacity is None:
             return []
         free = event.capacity - venue_seats_taken(event.id)
-        where = Registration.site_id.is_(None)
+        where: sa.ColumnElement[bool] = Registration.site_id.is_(None)
     else:
         taking_part = participation(event.id, site_id)
         if taking_part is None:

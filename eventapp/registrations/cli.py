@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.enrolments import sync_enrolments
 from eventapp.registrations.models import Registration
@@ -51,7 +51,7 @@ def queue_reminders(now: datetime | None = None) -> int:
                                           Registration.reminder_sent_at.is_(None))
             .values(reminder_sent_at=now)
             .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             db.session.rollback()
             continue
         registration = db.session.scalar(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -49,11 +51,11 @@ def _strip(value: str | None) -> str | None:
 STRIP = [_strip]
 
 
-def coerce_int_or_none(value: object) -> int | None:
+def coerce_int_or_none(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None
 
