@@ -186,7 +186,7 @@ def _ensure_registrations(series: EventSeries, training: Event, journalists: lis
             question = content.SAMPLE_QUESTIONS[n % len(content.SAMPLE_QUESTIONS)] if n % 5 == 0 else None
             _register(event, person, next(mix), RegistrationChannel.PUBLIC, questions=question)
     for code, count in (("P01", 6), ("P22", 6), ("P79", 5), ("P48", 4), ("BO-HN", 6)):
-        site = db.session.scalar(sa.select(Site).where(Site.code == code))
+        site = db.session.scalars(sa.select(Site).where(Site.code == code)).one()  # seeded above
         for person in _ensure_site_staff(site, count):
             _register(training, person, RegistrationStatus.APPROVED, RegistrationChannel.SITE, site=site)
     for person in journalists[:12]:
@@ -213,7 +213,7 @@ def demo_counts() -> dict[str, int]:
     models = {"organisations": Organisation, "sites": Site, "people": Person, "users": User,
               "series": EventSeries, "events": Event, "registrations": Registration,
               "agenda_items": AgendaItem}
-    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for name, m in models.items()}
+    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(m)) or 0 for name, m in models.items()}
 
 
 @click.command("demo")

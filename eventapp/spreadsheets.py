@@ -270,7 +270,8 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
         line = []
         for value in row:
             if isinstance(value, datetime | date):
-                cell = WriteOnlyCell(sheet, value=value)
+                # openpyxl writes dates too; its stubs list only datetime
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = XLSX_DATETIME if isinstance(value, datetime) else XLSX_DATE
                 line.append(cell)
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime
+from typing import TypeGuard
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -87,7 +88,7 @@ def select_locale() -> str:
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, workers: the default language
     chosen = session.get("locale")
-    if chosen in current_app.config["LANGUAGES"]:
+    if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -110,7 +111,7 @@ def load_user(user_key: str):
     return user
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only same-site relative paths may be redirected to (no open redirects)."""
     if not target or not target.isprintable() or "\\" in target:
         return False  # a control character would be a 500 (a header holds none); "\\" reads as "/"

@@ -64,7 +64,7 @@ class User(UserMixin, TimestampMixin, Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.is_active_account
 
     def get_id(self) -> str:

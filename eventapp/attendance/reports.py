@@ -165,7 +165,8 @@ def event_report(event: Event, rows: list[Row], sites: list[SiteRow], none_label
         present = site.headcount if site.headcount is not None else tally.attended
         site_rows.append((site, tally, present))
     venue_attended = sum(1 for r in rows if r.attended and r.site_id is None)
-    late = sorted(((r, r.checked_in_at - event.starts_at) for r in rows if is_late(r, event.starts_at)),
+    late = sorted(((r, r.checked_in_at - event.starts_at) for r in rows
+                   if r.checked_in_at is not None and is_late(r, event.starts_at)),
                   key=lambda item: item[1], reverse=True)
     return EventReport(
         totals=totals, statuses=dict(statuses),

@@ -252,7 +252,9 @@ class SeriesForm(PlaceFields, AppForm):
         return rule
 
     def dtstart_local(self) -> datetime:
-        return datetime.combine(self.start_date.data, self.time_of_day.data.replace(second=0, microsecond=0))
+        day, time_of_day = self.start_date.data, self.time_of_day.data
+        assert day is not None and time_of_day is not None, "called after validation"
+        return datetime.combine(day, time_of_day.replace(second=0, microsecond=0))
 
     def fill_recurrence(self, rule: str, tz: str) -> None:
         """Set the picker from a stored rule (a preset when it is one, else the advanced field)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import groupby
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
@@ -40,11 +41,11 @@ def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], li
     seen: Counter[int] = Counter()
     hidden: dict[int, tuple[EventSeries, int]] = {}
     for event in events:
-        if event.series_id is not None:
-            seen[event.series_id] += 1
-            if seen[event.series_id] > limit:
-                series, count = hidden.get(event.series_id, (event.series, 0))
-                hidden[event.series_id] = (series, count + 1)
+        if event.series is not None:
+            seen[event.series.id] += 1
+            if seen[event.series.id] > limit:
+                series, count = hidden.get(event.series.id, (event.series, 0))
+                hidden[event.series.id] = (series, count + 1)
                 continue
         shown.append(event)
     return shown, list(hidden.values())
@@ -68,7 +69,7 @@ def home():
     )
 
 
-def _first_url(endpoints: tuple[str, ...], **values: object) -> str | None:
+def _first_url(endpoints: tuple[str, ...], **values: Any) -> str | None:
     for endpoint in endpoints:
         try:
             return url_for(endpoint, **values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -259,7 +260,7 @@ EVENT_COLUMNS = (
 )
 
 
-def _join_links(scope: FeedScope, rows: list) -> dict[int, str]:
+def _join_links(scope: FeedScope, rows: Sequence[Any]) -> dict[int, str]:
     """The online link each shown row may carry in this feed, by event id: none in a public one.
 
     A person sees the link of the events they are confirmed for (as their e-mails do), their
@@ -292,6 +293,8 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
+    where: sa.ColumnElement[bool]
+    params: dict[str, Any]
     if event_ids is not None and len(event_ids) <= ID_LIST_LIMIT:
         # Rows the feed's filter has just listed: the ids alone are a far cheaper plan.
         key, where, params = ("ids",), Event.id.in_(sa.bindparam("ids", expanding=True)), {"ids": event_ids}
@@ -310,7 +313,7 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
         agenda.setdefault(item.event_id, []).append(ical.AgendaLine(
             item.starts_at, item.ends_at, item.title, item.speaker, item.speaker_organisation_name))
     series_ids = sorted({r.series_id for r in rows if r.series_id is not None})
-    series_rows = []
+    series_rows: Sequence[Any] = []
     if series_ids:
         # Aggregated over these series' rows only, never the whole events table.
         totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),

@@ -152,6 +152,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     try:
         for message_id in ids:
             message = db.session.get(OutboxMessage, message_id)
+            if message is None:
+                continue  # claimed ids are never deleted meanwhile; nothing to send if one were
             try:
                 if client is None:
                     client = _smtp()

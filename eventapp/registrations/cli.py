@@ -57,6 +57,8 @@ def queue_reminders(now: datetime | None = None) -> int:
         registration = db.session.scalar(
             sa.select(Registration).options(selectinload(Registration.person), selectinload(Registration.event))
             .where(Registration.id == registration_id).execution_options(populate_existing=True))
+        if registration is None:
+            continue  # claimed above in this transaction: it cannot be gone
         if emails.notify(registration, emails.REMINDER):
             queued += 1
         db.session.commit()

@@ -137,7 +137,7 @@ def _email_verdicts(event: Event, site_id: int, organisation_id: int | None, ema
         own = (organisation_id is not None and org_id == organisation_id) or person_id in known
         verdict = _verdict(own, registered_at, status, site_id)
         if verdict:
-            verdicts["e:" + email] = verdict
+            verdicts[f"e:{email}"] = verdict
     return verdicts
 
 
@@ -211,7 +211,7 @@ def check(rows: list[tuple[int, dict[str, str]]], event: Event, site_id: int,
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="registrations.site-import")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="registrations.site-import")
 
 
 def sign(report: Report, event_id: int, site_id: int) -> str:

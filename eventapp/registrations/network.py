@@ -88,7 +88,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
                 Organisation.email.is_not(None)).order_by(Organisation.id)):
             add(unit.email, unit.name, "vi")
     if journalists:
-        scope = Accreditation.series_id.is_(None)
+        scope: sa.ColumnElement[bool] = Accreditation.series_id.is_(None)
         if event.series_id:
             scope = sa.or_(scope, Accreditation.series_id == event.series_id)
         for person in db.session.scalars(sa.select(Person).where(Person.id.in_(

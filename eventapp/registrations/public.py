@@ -31,7 +31,7 @@ def submit_public(event: Event, applicant: services.Applicant, *, outlet_name: s
                if whole_series and event.series is not None else [])
     for event_id in sorted({event.id, *(e.id for e in targets)}):
         capacity.lock_event(event_id)
-    enrolment = enrolments.enrol(person, event.series, now) if targets else None
+    enrolment = enrolments.enrol(person, event.series, now) if targets and event.series else None
     outcome = services.register(event, person, channel=RegistrationChannel.PUBLIC, questions=questions,
                        locale=applicant.locale, enrolment=enrolment, now=now)
     if enrolment is not None:

@@ -121,7 +121,7 @@ def outlet_for_name(name: str) -> Organisation:
 
 def is_accredited(person_id: int, event: Event) -> bool:
     """An approved accreditation for the event's series, or a general one, valid at its start."""
-    scope = Accreditation.series_id.is_(None)
+    scope: sa.ColumnElement[bool] = Accreditation.series_id.is_(None)
     if event.series_id is not None:
         scope = sa.or_(scope, Accreditation.series_id == event.series_id)
     return bool(db.session.scalar(sa.select(sa.exists().where(
