@@ -21,7 +21,7 @@ from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
@@ -36,7 +36,6 @@ DEMO_USERS = (
     ("danang@demo.eventapp.vn", Role.SITE_COORDINATOR, "Điều phối Sở TT&TT Đà Nẵng", "P48"),
 )
 JOURNALIST_COUNT = 80
-TZ = "Asia/Ho_Chi_Minh"
 
 
 def _stable_index(*parts: object) -> int:
@@ -106,12 +105,12 @@ def _ensure_briefing_series(now: datetime) -> EventSeries:
     if series is not None:
         return series
     rule = "FREQ=MONTHLY;BYDAY=1TH"  # the first Thursday of every month, 15:00
-    today_local = recurrence.to_local(now, TZ).date() + timedelta(days=1)  # a new series starts ahead
-    dtstart = recurrence.first_on_or_after(rule, today_local, time(15, 0), TZ)
+    today_local = recurrence.to_local(now, DEFAULT_TZ).date() + timedelta(days=1)  # a new series starts ahead
+    dtstart = recurrence.first_on_or_after(rule, today_local, time(15, 0), DEFAULT_TZ)
     return events.create_series(
         events.SeriesSpec(
             title=spec["title"], description=spec["description"], rrule=rule, dtstart_local=dtstart,
-            duration_minutes=90, tz=TZ, kind=EventKind.PRESS_BRIEFING, mode=EventMode.HYBRID,
+            duration_minutes=90, tz=DEFAULT_TZ, kind=EventKind.PRESS_BRIEFING, mode=EventMode.HYBRID,
             venue=spec["venue"], online_url=spec["online_url"], capacity=60,
             registration_opens_days_before=60, registration_closes_hours_before=2,
             requires_press_card=True,
@@ -122,7 +121,7 @@ def _ensure_briefing_series(now: datetime) -> EventSeries:
 
 def _training_day(now: datetime) -> date:
     """A Friday at least three weeks ahead: far enough to register, near enough to be on the home page."""
-    day = recurrence.to_local(now, TZ).date() + timedelta(days=21)
+    day = recurrence.to_local(now, DEFAULT_TZ).date() + timedelta(days=21)
     return day + timedelta(days=(4 - day.weekday()) % 7)
 
 
@@ -137,10 +136,10 @@ def _ensure_training(now: datetime) -> Event:
     title = spec["title"].removesuffix("2023") + str(day.year)
 
     def at(clock: str) -> datetime:
-        return recurrence.to_utc(datetime.combine(day, time.fromisoformat(clock)), TZ)
+        return recurrence.to_utc(datetime.combine(day, time.fromisoformat(clock)), DEFAULT_TZ)
 
     event = Event(
-        kind=EventKind.TRAINING, title=title, description=spec["description"], tz=TZ,
+        kind=EventKind.TRAINING, title=title, description=spec["description"], tz=DEFAULT_TZ,
         starts_at=at(spec["start"]), ends_at=at(spec["end"]), mode=EventMode.HYBRID,
         venue=spec["venue"], online_url="https://meet.example.gov.vn/tap-huan",
         capacity=120, registration_closes_at=at("08:00") - timedelta(days=2),

@@ -38,11 +38,10 @@ from eventapp.events import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
 from eventapp.registrations.validation import has_control_chars
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 RANGE_MESSAGE = _l("Enter a whole number between %(min)s and %(max)s.")
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
@@ -60,7 +59,7 @@ PRESETS = [
     ("custom", _l("Advanced: RRULE (RFC 5545)")),
 ]
 CONTROL_MESSAGE = PERSON_MESSAGES["control_chars"]
-COMMON_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
+COMMON_ZONES = (DEFAULT_TZ, "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
 
 ERROR_MESSAGES = {
     "required": _l("This field is required."),

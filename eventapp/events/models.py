@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.extensions import Model
-from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
+from eventapp.models import DEFAULT_TZ, TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
     from eventapp.accounts.models import User
@@ -100,7 +100,7 @@ class EventSeries(TimestampMixin, Model):
     rrule: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     dtstart_local: Mapped[datetime] = mapped_column(sa.DateTime(timezone=False), nullable=False)
     duration_minutes: Mapped[int] = mapped_column(nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)
     mode: Mapped[EventMode] = enum_column(EventMode, nullable=False, default=EventMode.IN_PERSON)
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     venue_address: Mapped[str | None] = mapped_column(sa.String(300))
@@ -157,7 +157,7 @@ class Event(TimestampMixin, Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)
     mode: Mapped[EventMode] = enum_column(EventMode, nullable=False, default=EventMode.IN_PERSON)
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     venue_address: Mapped[str | None] = mapped_column(sa.String(300))

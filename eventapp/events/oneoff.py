@@ -12,7 +12,7 @@ from eventapp.events.models import Event, EventKind, EventMode, EventStatus
 from eventapp.events.occurrences import update_event
 from eventapp.events.services import EventError, check_common, check_not_too_far
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class EventSpec:
     title: str
     starts_local: datetime
     ends_local: datetime
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = DEFAULT_TZ
     kind: EventKind = EventKind.TRAINING
     description: str = ""
     mode: EventMode = EventMode.HYBRID

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 
 
 def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] | None = None,
@@ -29,8 +29,8 @@ def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] 
         from eventapp.events.recurrence import to_utc
 
         year, number = month
-        first = to_utc(datetime(year, number, 1), "Asia/Ho_Chi_Minh")
-        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), "Asia/Ho_Chi_Minh")
+        first = to_utc(datetime(year, number, 1), DEFAULT_TZ)
+        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), DEFAULT_TZ)
         query = query.where(Event.starts_at >= first, Event.starts_at < after)
     return list(db.session.scalars(query))
 

@@ -21,7 +21,7 @@ from eventapp.events.models import (
     SeriesStatus,
 )
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 
 MAX_CAPACITY = 100_000
 MAX_DURATION_MINUTES = 24 * 60
@@ -59,7 +59,7 @@ class SeriesSpec:
     rrule: str
     dtstart_local: datetime
     duration_minutes: int
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = DEFAULT_TZ
     kind: EventKind = EventKind.PRESS_BRIEFING
     description: str = ""
     mode: EventMode = EventMode.IN_PERSON

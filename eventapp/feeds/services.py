@@ -20,7 +20,7 @@ from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, Ev
 from eventapp.extensions import db
 from eventapp.feeds import ical
 from eventapp.feeds.cache import prepared
-from eventapp.models import UTCDateTime
+from eventapp.models import DEFAULT_TZ, UTCDateTime
 from eventapp.registrations.models import (
     CancelledBy,
     Enrolment,
@@ -249,7 +249,7 @@ def _base_url() -> str:
 
 
 def _calendar_tz() -> str:
-    return current_app.config.get("DEFAULT_EVENT_TZ", "Asia/Ho_Chi_Minh")
+    return current_app.config.get("DEFAULT_EVENT_TZ", DEFAULT_TZ)
 
 
 ID_LIST_LIMIT = 200  # more rows than this are loaded with the feed's own filter (cheaper than a long id list)

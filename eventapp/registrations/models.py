@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.extensions import Model
-from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
+from eventapp.models import DEFAULT_TZ, TimestampMixin, UTCDateTime, enum_check, enum_column
 
 if TYPE_CHECKING:
     from eventapp.directory.models import Organisation, Person, Site
@@ -262,4 +262,4 @@ class CalendarDelivery(TimestampMixin, Model):
     summary: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)

@@ -14,13 +14,13 @@ from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events import notify
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import DEFAULT_TZ, utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
 
 
 def accredit(person: Person, *, series: EventSeries | None, valid_until: date | None, actor: Any,
-             note: str | None = None, tz: str = "Asia/Ho_Chi_Minh") -> Accreditation:
+             note: str | None = None, tz: str = DEFAULT_TZ) -> Accreditation:
     """Approve a journalist for a series, or for every event until a date (inclusive, local)."""
     until = None
     if valid_until is not None:
