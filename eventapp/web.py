@@ -35,6 +35,7 @@ from werkzeug.routing import IntegerConverter
 from eventapp import compression
 from eventapp.events.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
+from eventapp.labels import label
 from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
@@ -319,6 +320,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["recurrence_words"] = recurrence_words
     app.jinja_env.filters["zone_label"] = zone_label
+    app.jinja_env.filters["label"] = label
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"

@@ -11,17 +11,13 @@ from flask_login import current_user
 
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
-from eventapp.attendance.labels import (
-    CHANNEL_LABELS,
-    SCAN_MESSAGES,
-    SITE_STATUS_LABELS,
-    STATUS_LABELS,
-    window_message,
-)
+from eventapp.attendance.labels import SCAN_MESSAGES, window_message
+from eventapp.events.labels import SITE_STATUS_LABELS
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.params import int_arg
+from eventapp.registrations.labels import CHANNEL_LABELS, STATUS_LABELS
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_console", __name__)

@@ -9,10 +9,10 @@ from flask import Response
 from flask_babel import gettext as _
 
 from eventapp import spreadsheets
-from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
 from eventapp.events import recurrence
 from eventapp.events.models import Event
+from eventapp.registrations.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time
 

@@ -18,18 +18,15 @@ from eventapp.accounts.permissions import (
     roles_required,
 )
 from eventapp.attendance import rollcall, walkins
-from eventapp.attendance.labels import (
-    SITE_STATUS_LABELS,
-    STATUS_LABELS,
-    rollcall_error,
-    window_message,
-)
+from eventapp.attendance.labels import rollcall_error, window_message
 from eventapp.attendance.rollcall import RollCallError
 from eventapp.attendance.services import ScanCode, valid_id
 from eventapp.directory.models import Site
+from eventapp.events.labels import SITE_STATUS_LABELS
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations.labels import STATUS_LABELS
 from eventapp.registrations.models import CheckinMethod
 
 bp = Blueprint("rollcall_console", __name__)

@@ -11,6 +11,7 @@ from eventapp import audit
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.extensions import db
+from eventapp.mail.labels import STATUS_LABELS
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import retry
 from eventapp.params import MAX_PAGE, int_arg
@@ -31,7 +32,7 @@ def outbox():
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
     return render_template("mail/console/outbox.html", pagination=pagination, counts=counts,
-                           selected_status=status, statuses=list(OutboxStatus), confirm_form=ConfirmForm())
+                           selected_status=status, status_labels=STATUS_LABELS, confirm_form=ConfirmForm())
 
 
 @bp.get("/<int:message_id>")
