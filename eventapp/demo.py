@@ -15,13 +15,14 @@ from eventapp import demo_content as content
 from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
 from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -34,6 +35,17 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> CatalogueTranslations:
             return CATALOGUE
+
+
+def form_status(*forms: FlaskForm) -> int:
+    """The status of a page that shows forms: 422 when a POST comes back to it with an error on one
+    of them (what was typed is kept in the page), else 200."""
+    failed = any(form.form_errors or any(field.errors for field in form) for form in forms)
+    return 422 if request.method == "POST" and failed else 200
+
+
+class ConfirmForm(AppForm):
+    """A POST with only the CSRF token: the confirm buttons (cancel, skip, retry, revoke, decide)."""
 
 
 class CheckboxListField(SelectMultipleField):

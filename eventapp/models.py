@@ -19,10 +19,6 @@ NAMING_CONVENTION = {
 }
 
 
-# The Ministry's zone: events are planned in it, and times are shown in it, unless one says otherwise.
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-
-
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC."""
     return datetime.now(UTC)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from flask import Response
+
 MAX_ROWS = 20_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -290,10 +292,10 @@ CONTENT_TYPES = {
 
 
 def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-             title: str = "Sheet1"):  # a flask.Response
-    """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
-    from flask import Response
-
+             title: str = "") -> Response:
+    """Every export's response (the one download helper): CSV (UTF-8 with BOM) or XLSX (its sheet
+    named `title`, else after the file), formula-safe, never cached."""
+    title = title or filename[:31]
     body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

@@ -7,7 +7,6 @@ import time
 from datetime import datetime
 from typing import TypeGuard
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_datetime, get_timezone_location
@@ -33,6 +32,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
+from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
 from eventapp.labels import label
@@ -270,7 +270,7 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     """Format an aware UTC instant in the event's zone (Asia/Ho_Chi_Minh by default)."""
     if value is None:
         return ""
-    zone = ZoneInfo(tz or current_app.config["DEFAULT_EVENT_TZ"])
+    zone = recurrence.zone(tz or current_app.config["DEFAULT_EVENT_TZ"])
     # Babel directly, with the zone: formats that name the zone ("full", "zzzz") must name this one.
     return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts import services
-from eventapp.accounts.forms import ROLE_LABELS, ConfirmForm, UserForm
+from eventapp.accounts.forms import ROLE_LABELS, UserForm
 from eventapp.accounts.models import Role, User
 from eventapp.accounts.permissions import roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 
 bp = Blueprint("accounts_console", __name__)
 
@@ -75,7 +76,7 @@ def create():
             # signed, not encrypted) and never stored.
             return _password_page(_("User %(email)s created", email=user.email), user,
                                   None if form.password.data else password)
-    return render_template("accounts/console/form.html", form=form, user=None)
+    return render_template("accounts/console/form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -102,7 +103,8 @@ def edit(user_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for(".index"))
-    return render_template("accounts/console/form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template("accounts/console/form.html", form=form, user=user,
+                           confirm_form=ConfirmForm()), form_status(form)
 
 
 @bp.post("/<int:user_id>/reset-password")

@@ -75,10 +75,6 @@ class ChangePasswordForm(AppForm):
         DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
 
 
-class ConfirmForm(AppForm):
-    """A bare POST form: its only job is the CSRF token."""
-
-
 def _clean_text(value: str | None) -> str | None:
     """Trimmed, without NUL characters (PostgreSQL refuses them in text)."""
     return value.replace("\x00", "").strip() if isinstance(value, str) else value

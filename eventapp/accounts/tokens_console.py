@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts import api_tokens
-from eventapp.accounts.forms import ApiTokenForm, ConfirmForm
+from eventapp.accounts.forms import ApiTokenForm
 from eventapp.accounts.models import ApiToken, Role, User
 from eventapp.accounts.permissions import ALL_STAFF, roles_required
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.params import int_arg
 from eventapp.web import is_safe_redirect
 
@@ -20,7 +21,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _page(form: ApiTokenForm):
     return render_template("accounts/tokens_console/index.html", form=form, confirm_form=ConfirmForm(),
-                           tokens=api_tokens.tokens_of(current_user.id))
+                           tokens=api_tokens.tokens_of(current_user.id)), form_status(form)
 
 
 @bp.get("/")

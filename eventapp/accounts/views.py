@@ -26,6 +26,7 @@ from eventapp.accounts.services import (
 )
 from eventapp.directory.models import normalise_email
 from eventapp.extensions import db, limiter
+from eventapp.forms import form_status
 from eventapp.web import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
@@ -88,7 +89,7 @@ def login():
                 return redirect(url_for(".change_password"))
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else url_for("console.dashboard"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.post("/logout")
@@ -123,7 +124,7 @@ def change_password():
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("console.dashboard"))
     return render_template("accounts/change_password.html", form=form,
-                           required=user.must_change_password), NO_STORE
+                           required=user.must_change_password), form_status(form), NO_STORE
 
 
 @bp.before_app_request

@@ -23,7 +23,7 @@ def _fail(status: int, error: str) -> NoReturn:
 
 
 def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
+    event = db.session.get(Event, event_id)  # the URL's int converter refuses ids no row can have
     if event is None or not event.is_visible_to(current_user):
         _fail(404, "event_not_found")
     return event

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventapp import spreadsheets
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
 from eventapp.attendance.labels import SCAN_MESSAGES, window_message
@@ -24,8 +25,8 @@ bp = Blueprint("attendance_console", __name__)
 
 
 def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
-    if event is None or not event.is_visible_to(current_user):
+    event = db.get_or_404(Event, event_id)  # the URL's int converter already refuses ids no row can have
+    if not event.is_visible_to(current_user):
         abort(404)
     return event
 
@@ -97,7 +98,7 @@ def _format() -> str | None:
     fmt = request.args.get("format")
     if fmt is None:
         return None
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in spreadsheets.CONTENT_TYPES:
         abort(400)
     return fmt
 
@@ -116,8 +117,8 @@ def event_report(event_id: int):
     report = reports.event_report(event, reports.fetch_rows([event.id]), reports.fetch_sites([event.id]))
     if fmt:
         headers, rows = exports.event_rows(event, report)
-        return exports.spreadsheet(fmt, exports.filename(_("Attendance"), event.title, event), headers, rows,
-                                   title=_("Attendance"))
+        return spreadsheets.download(fmt, exports.filename(_("Attendance"), event.title, event), headers, rows,
+                                     title=_("Attendance"))
     charts = {
         "channel": svg.bar_chart(_bars(report.by_channel, CHANNEL_LABELS), _("By channel")),
         "outlet": svg.bar_chart(_bars(report.by_outlet), _("By press outlet (top 15)")),
@@ -165,7 +166,7 @@ def series_report():
             headers, lines = exports.matrix_rows(sessions, matrix)
         what = _("Attendance by journalist") if table == "people" else _("Attendance by site")
         name = exports.filename(what, series.title if series else "", sessions[0] if sessions else None)
-        return exports.spreadsheet(fmt, name, headers, lines, title=_("Attendance"))
+        return spreadsheets.download(fmt, name, headers, lines, title=_("Attendance"))
     page["upcoming"] = reports.upcoming_ids(sessions, now)
     heat = None
     if matrix:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Response
 from flask_babel import gettext as _
 
-from eventapp import spreadsheets
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
 from eventapp.calendar import recurrence
 from eventapp.events.models import Event
 from eventapp.registrations.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time
-
-CONTENT_TYPES = spreadsheets.CONTENT_TYPES
-
-
-def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequence[Any]],
-                title: str = "Sheet1") -> Response:
-    """A download response in `fmt` (csv or xlsx): the one export function, spreadsheets.download."""
-    return spreadsheets.download(fmt, filename, headers, rows, title=title)
 
 
 def filename(what: str, title: str, first: Event | None) -> str:

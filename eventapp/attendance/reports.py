@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
@@ -197,7 +197,7 @@ def period(start: str | None, end: str | None, tz: str) -> tuple[datetime | None
         days.append(day)
     if days[0] and days[1] and days[1] < days[0]:
         raise PeriodError(gettext("The end date is before the start date."))
-    zone = ZoneInfo(tz)
+    zone = recurrence.zone(tz)
     start_at = datetime.combine(days[0], time.min, zone).astimezone(UTC) if days[0] else None
     end_at = (datetime.combine(days[1] + timedelta(days=1), time.min, zone).astimezone(UTC)
               if days[1] else None)

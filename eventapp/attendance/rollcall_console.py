@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import (
     COORDINATORS,
     ORGANISERS,
@@ -20,11 +19,12 @@ from eventapp.accounts.permissions import (
 from eventapp.attendance import rollcall, walkins
 from eventapp.attendance.labels import rollcall_error, window_message
 from eventapp.attendance.rollcall import RollCallError
-from eventapp.attendance.services import ScanCode, valid_id
+from eventapp.attendance.services import ScanCode
 from eventapp.directory.models import Site
 from eventapp.events.labels import SITE_STATUS_LABELS
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.models import utcnow
 from eventapp.registrations.labels import STATUS_LABELS
 from eventapp.registrations.models import CheckinMethod
@@ -33,9 +33,8 @@ bp = Blueprint("rollcall_console", __name__)
 
 
 def _participation(event_id: int, site_id: int) -> EventSite:
-    """The site's participation in the event: 404 if absent or not the user's site."""
-    if not (valid_id(event_id) and valid_id(site_id)):
-        abort(404)
+    """The site's participation in the event: 404 if absent or not the user's site (the URL's int
+    converter has already refused ids no row can have)."""
     require_site(current_user, site_id)
     participation = db.session.scalar(sa.select(EventSite).where(
         EventSite.event_id == event_id, EventSite.site_id == site_id))

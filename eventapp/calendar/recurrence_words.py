@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from eventapp.calendar.recurrence import DEFAULT_TZ
+
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -32,7 +34,7 @@ class _Unsupported(Exception):
     """A shape the words do not cover."""
 
 
-def describe(rule: str, tz: str = "Asia/Ho_Chi_Minh", *, gettext: Callable[[str], str] = N_,
+def describe(rule: str, tz: str = DEFAULT_TZ, *, gettext: Callable[[str], str] = N_,
              dtstart_local: datetime | None = None) -> str:
     """The rule in words, in the language of `gettext`; its end (UNTIL, COUNT) as a local date."""
     def say(message: str, **values: object) -> str:

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import audit
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.labels import KIND_LABELS, REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Region, Site
 from eventapp.directory.search import clean_query, search_people
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.params import MAX_PAGE, int_arg
 
 bp = Blueprint("directory_console", __name__)
@@ -36,7 +36,7 @@ def sites():
 @bp.post("/sites/<int:site_id>/active")
 @roles_required(*ORGANISERS)
 def set_site_active(site_id: int):
-    site = db.session.get(Site, site_id) or abort(404)
+    site = db.get_or_404(Site, site_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     site.is_active = request.form.get("active") == "1"

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import audit
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.mail.labels import STATUS_LABELS
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import retry
@@ -39,14 +39,14 @@ def outbox():
 @roles_required(*ORGANISERS)
 def message(message_id: int):
     """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
-    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    found = db.get_or_404(OutboxMessage, message_id)
     return render_template("console/outbox/message.html", message=found, confirm_form=ConfirmForm())
 
 
 @bp.post("/<int:message_id>/retry")
 @roles_required(*ORGANISERS)
 def retry_message(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if message.status == OutboxStatus.SENT:

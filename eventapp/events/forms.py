@@ -35,10 +35,11 @@ from wtforms.validators import (
 )
 
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
 from eventapp.registrations.validation import has_control_chars
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.extensions import Model
-from eventapp.models import DEFAULT_TZ, TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
+from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
     from eventapp.accounts.models import User

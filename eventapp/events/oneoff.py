@@ -8,11 +8,12 @@ from typing import Any
 
 from eventapp import audit
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.events.models import Event, EventKind, EventMode, EventStatus
 from eventapp.events.occurrences import update_event
 from eventapp.events.services import EventError, check_common, check_not_too_far
 from eventapp.extensions import db
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 
 
 def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] | None = None,

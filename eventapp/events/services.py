@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.events.models import (
     Event,
     EventKind,
@@ -21,7 +22,7 @@ from eventapp.events.models import (
     SeriesStatus,
 )
 from eventapp.extensions import db
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 
 MAX_CAPACITY = 100_000
 MAX_DURATION_MINUTES = 24 * 60

@@ -15,12 +15,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp.calendar import ical
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Site
 from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds.cache import prepared
-from eventapp.models import DEFAULT_TZ, UTCDateTime
+from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
     CancelledBy,
     Enrolment,

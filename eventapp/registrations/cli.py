@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar import recurrence
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
 from eventapp.models import rows_changed, utcnow
@@ -31,7 +31,7 @@ def _due(now: datetime) -> list[int]:
         .order_by(Registration.id)).all()
     due = []
     for registration_id, starts_at, tz in rows:
-        zone = ZoneInfo(tz)
+        zone = recurrence.zone(tz)
         if starts_at.astimezone(zone).date() == (now.astimezone(zone) + timedelta(days=1)).date():
             due.append(registration_id)
     return due

@@ -111,10 +111,6 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
             raise ValidationError(M["press_card_required"])
 
 
-class ConfirmForm(AppForm):
-    """A POST with only the CSRF token (cancel, skip, un-skip)."""
-
-
 class ReasonForm(AppForm):
     """An optional reason that is e-mailed with the decision."""
 

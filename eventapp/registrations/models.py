@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.extensions import Model
-from eventapp.models import DEFAULT_TZ, TimestampMixin, UTCDateTime, enum_check, enum_column
+from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
 
 if TYPE_CHECKING:
     from eventapp.directory.models import Organisation, Person, Site

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.accounts.models import Role, User
+from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
-from eventapp.models import DEFAULT_TZ, utcnow
+from eventapp.models import utcnow
 from eventapp.registrations import emails
 from eventapp.registrations import schedule_notices as notify
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
@@ -24,7 +25,7 @@ def accredit(person: Person, *, series: EventSeries | None, valid_until: date | 
     """Approve a journalist for a series, or for every event until a date (inclusive, local)."""
     until = None
     if valid_until is not None:
-        until = datetime.combine(valid_until, time(23, 59, 59), ZoneInfo(tz))
+        until = datetime.combine(valid_until, time(23, 59, 59), recurrence.zone(tz))
     accreditation = Accreditation(person_id=person.id, outlet_id=person.organisation_id,
                                   series_id=series.id if series else None,
                                   status=AccreditationStatus.APPROVED, valid_until=until,

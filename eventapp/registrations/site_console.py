@@ -15,20 +15,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventapp import spreadsheets
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
 from eventapp.directory.search import clean_query, search_people
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, imports, services
-from eventapp.registrations.console.registrants import download
-from eventapp.registrations.forms import (
-    ConfirmForm,
-    ImportConfirmForm,
-    ImportUploadForm,
-    SitePersonForm,
-)
+from eventapp.registrations.forms import ImportConfirmForm, ImportUploadForm, SitePersonForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
 from eventapp.registrations.models import CancelledBy, Registration
 from eventapp.spreadsheets import SpreadsheetError, read_table
@@ -39,7 +35,7 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 def _site(site_id: int) -> Site:
     require_site(current_user, site_id)
-    return db.session.get(Site, site_id) or abort(404)
+    return db.get_or_404(Site, site_id)
 
 
 def _taking_part(site: Site, event_id: int) -> Event:
@@ -163,7 +159,7 @@ def edit(registration_id: int):
         flash(_("Saved."), "success")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     return render_template("registrations/site_console/edit.html", registration=registration, site=site, event=ev,
-                           form=form, allowed=allowed)
+                           form=form, allowed=allowed), form_status(form)
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")
@@ -188,7 +184,7 @@ def cancel(registration_id: int):
 @bp.get("/template.<any(csv, xlsx):fmt>")
 @roles_required(*COORDINATORS)
 def template(fmt: str):
-    return download(imports.TEMPLATE_HEADERS, [], fmt, "mau-dang-ky")
+    return spreadsheets.download(fmt, "mau-dang-ky", imports.TEMPLATE_HEADERS, [])
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import")

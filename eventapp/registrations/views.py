@@ -32,9 +32,10 @@ from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limi
 from eventapp.feeds import tokens as calendar_tokens
 from eventapp.feeds.models import CalendarScope
 from eventapp.feeds.views import feed_links
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
-from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
+from eventapp.registrations.forms import PublicRegistrationForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
 from eventapp.registrations.tickets import (
@@ -147,7 +148,7 @@ def register(event_id: int):
     series_sessions = (upcoming_occurrences(event.series, now, published_only=True)
                        if event.series is not None else [])
     return render_template("registrations/register.html", event=event, form=form, state=state,
-                           mode_labels=MODE_LABELS, series_sessions=series_sessions)
+                           mode_labels=MODE_LABELS, series_sessions=series_sessions), form_status(form)
 
 
 @bp.get("/events/<int:event_id>/register/sent")

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.events import conflicts, occurrences, oneoff, services
@@ -15,7 +14,6 @@ from eventapp.events.console import bp
 from eventapp.events.console.series import (
     flash_conflicts,
     flash_overbooked,
-    get_or_404,
     horizon_months,
     registration_counts,
     render_series_form,
@@ -34,6 +32,7 @@ from eventapp.events.forms import (
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 
 EVENT_FIELD_MAP = {"status": "title", "registration_opens_days_before": "registration_opens_at"}
@@ -84,7 +83,7 @@ def render_event(form: OccurrenceForm, event: Event | None):
         started=event.starts_at <= utcnow() if event else False,
         started_message=error_message(services.EventError("already_started")),
         can_split=occurrences.can_split(event) if event and event.series_id else False,
-    )
+    ), form_status(form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -108,7 +107,7 @@ def new_event():
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def edit_event(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form_class = OccurrenceForm if event.series_id else EventForm
     form = form_class(obj=event if request.method == "GET" else None)
     if request.method == "GET":
@@ -135,7 +134,7 @@ def edit_event(event_id: int):
 @bp.post("/<int:event_id>/publish")
 @roles_required(*ORGANISERS)
 def publish_event(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -153,7 +152,7 @@ def publish_event(event_id: int):
 @bp.post("/<int:event_id>/cancel")
 @roles_required(*ORGANISERS)
 def cancel_event(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
@@ -174,7 +173,7 @@ def cancel_event(event_id: int):
 @roles_required(*ORGANISERS)
 def edit_following(event_id: int):
     """Change this occurrence and all following ones: the series is split here."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if event.series is None:
         abort(404)
     refusal = occurrences.split_refusal(event)

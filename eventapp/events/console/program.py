@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.labels import KIND_LABELS as ORG_KIND_LABELS
@@ -16,10 +15,11 @@ from eventapp.directory.labels import REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events import agenda, services, sites
 from eventapp.events.console import bp
-from eventapp.events.console.series import flash_conflicts, get_or_404
+from eventapp.events.console.series import flash_conflicts
 from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm, apply_error
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
@@ -66,13 +66,13 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
 @bp.get("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
 def event_sites(event_id: int):
-    return render_sites(get_or_404(Event, event_id))
+    return render_sites(db.get_or_404(Event, event_id))
 
 
 @bp.post("/<int:event_id>/sites/add")
 @roles_required(*ORGANISERS)
 def add_sites(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = AddSitesForm()
     _site_choices(form, event)
     if form.validate_on_submit():
@@ -94,7 +94,7 @@ def add_sites(event_id: int):
 @bp.post("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
 def update_sites(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = SitesTableForm()
     if form.validate_on_submit():
         try:
@@ -143,7 +143,7 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 @bp.route("/<int:event_id>/agenda", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def event_agenda(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = AgendaItemForm()
     _organisation_choices(form)
     if request.method == "GET":
@@ -160,7 +160,7 @@ def event_agenda(event_id: int):
             db.session.commit()
             flash(_("Agenda item added."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("events/console/agenda.html", event=event, form=form, item=None,
                            confirm_form=ConfirmForm()), status
 
@@ -168,7 +168,7 @@ def event_agenda(event_id: int):
 @bp.route("/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def edit_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
     _organisation_choices(form)
@@ -185,7 +185,7 @@ def edit_agenda_item(event_id: int, item_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("events/console/agenda.html", event=event, form=form, item=item,
                            confirm_form=ConfirmForm()), status
 
@@ -193,7 +193,7 @@ def edit_agenda_item(event_id: int, item_id: int):
 @bp.post("/<int:event_id>/agenda/<int:item_id>/delete")
 @roles_required(*ORGANISERS)
 def delete_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -206,7 +206,7 @@ def delete_agenda_item(event_id: int, item_id: int):
 @bp.post("/<int:event_id>/agenda/<int:item_id>/move")
 @roles_required(*ORGANISERS)
 def move_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -218,7 +218,7 @@ def move_agenda_item(event_id: int, item_id: int):
 @bp.post("/<int:event_id>/agenda/sort")
 @roles_required(*ORGANISERS)
 def sort_agenda(event_id: int):
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     agenda.sort_by_time(event, actor=current_user)

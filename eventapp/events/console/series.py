@@ -19,7 +19,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
 from eventapp.events import conflicts, occurrences, services
@@ -28,6 +27,7 @@ from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_er
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.registrations import schedule_changes as registrants
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
@@ -35,13 +35,6 @@ from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 def horizon_months() -> int:
     return int(current_app.config.get("EVENT_HORIZON_MONTHS", 12))
-
-
-def get_or_404(model: type, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def series_spec(form: SeriesForm) -> services.SeriesSpec:
@@ -102,7 +95,7 @@ def registration_counts(event_ids: list[int]) -> dict[int, int]:
 
 def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):
     return render_template("events/console/series_form.html", form=form, series=series,
-                           occurrence=occurrence, zones=COMMON_ZONES)
+                           occurrence=occurrence, zones=COMMON_ZONES), form_status(form)
 
 
 @bp.get("/")
@@ -176,7 +169,7 @@ def preview():
 @bp.get("/series/<int:series_id>")
 @roles_required(*ORGANISERS)
 def series_detail(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+    series = db.get_or_404(EventSeries, series_id)
     now = utcnow()
     upcoming = services.upcoming_occurrences(series, now)
     past = db.session.scalars(sa.select(Event).where(Event.series_id == series.id, Event.starts_at <= now)
@@ -194,7 +187,7 @@ def series_detail(series_id: int):
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def edit_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+    series = db.get_or_404(EventSeries, series_id)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data, form.mode.data = series.kind.value, series.mode.value
@@ -224,7 +217,7 @@ def edit_series(series_id: int):
 @bp.post("/series/<int:series_id>/publish")
 @roles_required(*ORGANISERS)
 def publish_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+    series = db.get_or_404(EventSeries, series_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if request.form.get("confirmed") != "1":
@@ -247,7 +240,7 @@ def publish_series(series_id: int):
 @bp.post("/series/<int:series_id>/cancel")
 @roles_required(*ORGANISERS)
 def cancel_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+    series = db.get_or_404(EventSeries, series_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")

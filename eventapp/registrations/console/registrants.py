@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.params import id_list
 from eventapp.registrations import queries, services
@@ -36,15 +37,6 @@ PAGE_SIZE = 100
 CONFIRMED_ACTIONS = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED})
 
 
-def _event(event_id: int) -> Event:
-    return db.session.get(Event, event_id) or abort(404)
-
-
-def download(headers: list[str], rows: list[list], fmt: str, filename: str, sheet: str = "") -> Response:
-    """A CSV (UTF-8 with BOM) or XLSX download: the one export function, spreadsheets.download."""
-    return spreadsheets.download(fmt, filename, headers, rows, title=sheet or filename[:31])
-
-
 @bp.get("/")
 @roles_required(*ORGANISERS)
 def index():
@@ -59,7 +51,7 @@ def index():
 @bp.get("/events/<int:event_id>")
 @roles_required(*ORGANISERS)
 def event_registrations(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     filters = queries.Filters.from_args(request.args)
     pagination = db.paginate(queries.filtered(event.id, filters), page=filters.page, per_page=PAGE_SIZE,
                              error_out=False)
@@ -74,7 +66,7 @@ def event_registrations(event_id: int):
 @bp.post("/events/<int:event_id>/bulk")
 @roles_required(*ORGANISERS)
 def bulk(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     form = BulkActionForm()
     ids = id_list("ids", request.form)  # "²" or a 20-digit id is a 400, never a 500
     back = redirect(request.form.get("back") if is_safe_redirect(request.form.get("back"))
@@ -117,7 +109,7 @@ def bulk(event_id: int):
 @bp.route("/events/<int:event_id>/add", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def add(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     sites = db.session.scalars(sa.select(Site).join(EventSite).where(EventSite.event_id == event.id)
                                .order_by(Site.name)).all()
     organisations = db.session.scalars(sa.select(Organisation).where(Organisation.is_active.is_(True))
@@ -141,7 +133,7 @@ def add(event_id: int):
             flash(_("%(name)s added: %(status)s.", name=outcome.registration.person.full_name,
                     status=STATUS_LABELS[outcome.registration.status]), "success")
             return redirect(url_for(".event_registrations", event_id=event.id))
-    return render_template("registrations/console/add.html", event=event, form=form)
+    return render_template("registrations/console/add.html", event=event, form=form), form_status(form)
 
 
 def export_headers() -> list[str]:
@@ -164,7 +156,7 @@ def export_name(what: str, event: Event) -> str:
 @bp.get("/events/<int:event_id>/export.<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
 def export(event_id: int, fmt: str):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     rows = []
     for r in db.session.scalars(queries.filtered(event.id, queries.Filters.from_args(request.args))):
         p = r.person
@@ -173,15 +165,13 @@ def export(event_id: int, fmt: str):
                      str(CHANNEL_LABELS.get(r.channel, r.channel.value)),
                      str(STATUS_LABELS.get(r.status, r.status.value)), local(r.created_at, event.tz),
                      local(r.checked_in_at, event.tz), r.questions])
-    return download(export_headers(), rows, fmt, export_name(_("Registrations"), event),
-                    sheet=_("Registrations"))
+    return spreadsheets.download(fmt, export_name(_("Registrations"), event), export_headers(), rows,
+                                 title=_("Registrations"))
 
 
 @bp.get("/outlets")
 @roles_required(*ORGANISERS)
 def outlets():
-    from eventapp.registrations.forms import ConfirmForm
-
     rows = db.session.scalars(sa.select(Organisation).where(
         Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(False))
         .order_by(Organisation.created_at)).all()
@@ -192,9 +182,7 @@ def outlets():
 @roles_required(*ORGANISERS)
 def confirm_outlet(organisation_id: int):
     from eventapp import audit
-    from eventapp.registrations.forms import ConfirmForm
-
-    outlet = db.session.get(Organisation, organisation_id) or abort(404)
+    outlet = db.get_or_404(Organisation, organisation_id)
     if outlet.kind != OrganisationKind.PRESS_OUTLET or not ConfirmForm().validate_on_submit():
         abort(400)
     outlet.is_confirmed = True
