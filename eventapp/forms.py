@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
@@ -11,6 +12,8 @@ from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventapp.errors import DomainError, error_message
 
 
 class CatalogueTranslations:
@@ -42,6 +45,23 @@ def form_status(*forms: FlaskForm) -> int:
     of them (what was typed is kept in the page), else 200."""
     failed = any(form.form_errors or any(field.errors for field in form) for form in forms)
     return 422 if request.method == "POST" and failed else 200
+
+
+def show_error(form: FlaskForm, error: DomainError, field_map: Mapping[str, str] | None = None,
+               default_field: str | None = None) -> None:
+    """The one way a domain error reaches a form: on the field that caused it (a service's name is
+    looked up in `field_map` first; "sites-0-quota" reaches into a field list), else on
+    `default_field`, else above the form."""
+    name = (field_map or {}).get(error.field or "", error.field or "") or default_field or ""
+    target: Any = form
+    for part in name.split("-") if name.startswith("sites-") else [name]:
+        target = getattr(target, part, None) if not part.isdigit() else target[int(part)]
+        if target is None:
+            break
+    if target is not None and target is not form and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), error_message(error)]
+    else:
+        form.form_errors.append(error_message(error))
 
 
 class ConfirmForm(AppForm):

@@ -12,6 +12,7 @@ from eventapp import audit
 from eventapp.accounts.models import User
 from eventapp.directory.collation import person_key
 from eventapp.directory.models import Person, Site
+from eventapp.errors import DomainError
 from eventapp.events.models import Event, EventSite, SiteParticipationStatus
 from eventapp.extensions import db
 from eventapp.models import rows_changed, utcnow
@@ -24,12 +25,8 @@ from eventapp.registrations.models import (
 MAX_HEADCOUNT = 1000
 
 
-class RollCallError(Exception):
-    """A roll-call change that cannot be made; `code` says why (shown translated by the view)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class RollCallError(DomainError):
+    """A roll-call change that cannot be made (worded by attendance.labels.rollcall_error)."""
 
 
 def is_locked(participation: EventSite, event: Event, now: datetime | None = None) -> bool:

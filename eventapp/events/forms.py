@@ -36,6 +36,7 @@ from wtforms.validators import (
 
 from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import error_messages
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField
@@ -121,27 +122,15 @@ def range_message(part: str) -> str:
     return str(template) % {"part": part, "min": low, "max": high}
 
 
-def error_message(exc: EventError) -> str:
+@error_messages(EventError)
+def event_error_message(exc: EventError) -> str:
+    """How a scheduling refusal reads (a rule part out of range names its bounds)."""
     if exc.code == "range":
         return range_message(exc.detail)
     message = str(ERROR_MESSAGES.get(exc.code, _l("This value cannot be used.")))
     if exc.code in ("agenda_overlap", "unsupported") and exc.detail:
         message = f"{message} ({exc.detail})"
     return message
-
-
-def apply_error(form: FlaskForm, exc: EventError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service error on the field that caused it (or above the form)."""
-    name = (field_map or {}).get(exc.field or "", exc.field or "")
-    target = form
-    for part in name.split("-") if name.startswith("sites-") else [name]:
-        target = getattr(target, part, None) if not part.isdigit() else target[int(part)]
-        if target is None:
-            break
-    if target is not None and target is not form and hasattr(target, "errors"):
-        target.errors = [*list(target.errors), error_message(exc)]
-    else:
-        form.form_errors.append(error_message(exc))
 
 
 def strip(value: str | None) -> str | None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from eventapp import audit
 from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import DomainError
 from eventapp.events.models import (
     Event,
     EventKind,
@@ -36,14 +37,8 @@ CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "venue_address", "
                              "description", "status", "tz", "mode"})
 
 
-class EventError(ValueError):
-    """A scheduling rule was broken; `code` is translated by the caller, `field` names the input."""
-
-    def __init__(self, code: str, field: str | None = None, detail: str = ""):
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code = code
-        self.field = field
-        self.detail = detail
+class EventError(DomainError, ValueError):
+    """A scheduling rule was broken (worded by events.forms)."""
 
 
 SERIES_DEFAULT_FIELDS = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from eventapp.errors import error_messages
 from eventapp.labels import enum_labels
 from eventapp.registrations.models import (
     CancelledBy,
@@ -11,6 +12,7 @@ from eventapp.registrations.models import (
     RegistrationChannel,
     RegistrationStatus,
 )
+from eventapp.registrations.services import RegistrationError
 
 # The words a registrant reads on their ticket, used on every screen and export alike.
 STATUS_LABELS = enum_labels(RegistrationStatus, {
@@ -67,5 +69,7 @@ ERRORS = {
 }
 
 
-def error_message(code: str) -> str:
-    return str(ERRORS.get(code, ERRORS["transition"]))
+@error_messages(RegistrationError)
+def registration_error_message(error: RegistrationError) -> str:
+    """How a registration refusal reads (an unknown code as an impossible change)."""
+    return str(ERRORS.get(error.code, ERRORS["transition"]))

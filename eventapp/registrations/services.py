@@ -20,6 +20,7 @@ from eventapp.directory.models import (
     normalise_email,
     normalise_text,
 )
+from eventapp.errors import DomainError
 from eventapp.events.models import Event, RegistrationWindow
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -35,13 +36,8 @@ from eventapp.registrations.models import (
 )
 
 
-class RegistrationError(Exception):
-    """A domain rule refused the action; `code` picks the message, `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class RegistrationError(DomainError):
+    """A registration rule refused the action (worded by registrations.labels.ERRORS)."""
 
 
 @dataclass

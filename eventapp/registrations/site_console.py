@@ -19,13 +19,14 @@ from eventapp import spreadsheets
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
 from eventapp.directory.search import clean_query, search_people
+from eventapp.errors import error_message
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, imports, services
 from eventapp.registrations.forms import ImportConfirmForm, ImportUploadForm, SitePersonForm
-from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import CancelledBy, Registration
 from eventapp.spreadsheets import SpreadsheetError, read_table
 
@@ -99,11 +100,11 @@ def add(site_id: int, event_id: int):
             db.session.commit()
         except services.RegistrationError as error:
             db.session.rollback()
-            (getattr(form, error.field) if error.field else form.full_name).errors.append(error_message(error.code))
+            show_error(form, error, default_field="full_name")
         except IntegrityError:
             # a concurrent entry, possibly another site's: say nothing about whose
             db.session.rollback()
-            form.email.errors.append(error_message("not_for_site"))
+            show_error(form, services.RegistrationError("not_for_site", "email"))
         else:
             flash(_("%(name)s registered.", name=registration.person.full_name), "success")
             return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
@@ -174,7 +175,7 @@ def cancel(registration_id: int):
         services.cancel(registration, by=CancelledBy.COORDINATOR, actor=current_user)
     except services.RegistrationError as error:
         db.session.rollback()
-        flash(error_message(error.code), "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("Registration cancelled."), "success")
@@ -236,7 +237,7 @@ def import_confirm(site_id: int, event_id: int):
         flash(str(imports.FILE_ERRORS["expired"]), "danger")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     except services.RegistrationError as error:
-        flash(error_message(error.code), "danger")
+        flash(error_message(error), "danger")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     try:
         report = imports.import_rows(rows, ev, site.id, site.organisation_id, actor=current_user)

@@ -25,6 +25,7 @@ from werkzeug.routing import BuildError
 
 from eventapp.directory.collation import sort_key
 from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
+from eventapp.errors import error_message
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus, RegistrationWindow
 from eventapp.events.services import upcoming_occurrences
@@ -36,7 +37,7 @@ from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
 from eventapp.registrations.forms import PublicRegistrationForm
-from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
 from eventapp.registrations.tickets import (
     current_ticket,
@@ -243,7 +244,7 @@ def cancel(token: str):
             services.cancel(registration, by=CancelledBy.REGISTRANT)
         except services.RegistrationError as error:
             db.session.rollback()
-            flash(error_message(error.code), "danger")
+            flash(error_message(error), "danger")
             return redirect(url_for(".ticket", token=token))
         db.session.commit()
         flash(_("Your registration has been cancelled. Thank you for letting us know."), "success")

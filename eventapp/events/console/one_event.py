@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
+from eventapp.errors import error_message
 from eventapp.events import conflicts, occurrences, oneoff, services
 from eventapp.events.console import bp
 from eventapp.events.console.series import (
@@ -26,13 +27,11 @@ from eventapp.events.forms import (
     EventForm,
     OccurrenceForm,
     SeriesForm,
-    apply_error,
-    error_message,
 )
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
 
 EVENT_FIELD_MAP = {"status": "title", "registration_opens_days_before": "registration_opens_at"}
@@ -95,7 +94,7 @@ def new_event():
             event = oneoff.create_event(event_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc, EVENT_FIELD_MAP)
+            show_error(form, exc, EVENT_FIELD_MAP)
         else:
             db.session.commit()
             flash(_("Event created as a draft. Add sites and the agenda, then publish."), "success")
@@ -120,7 +119,7 @@ def edit_event(event_id: int):
                 diff = oneoff.change_event(event, event_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc, EVENT_FIELD_MAP)
+            show_error(form, exc, EVENT_FIELD_MAP)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")

@@ -16,10 +16,10 @@ from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events import agenda, services, sites
 from eventapp.events.console import bp
 from eventapp.events.console.series import flash_conflicts
-from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm, apply_error
+from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
@@ -82,7 +82,7 @@ def add_sites(event_id: int):
             added = sites.add_sites(event, [s.id for s in chosen], quota=form.default_quota.data, actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(count)s sites added.", count=len(added)), "success")
@@ -107,7 +107,7 @@ def update_sites(event_id: int):
             result = sites.update_sites(event, changes, actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Sites saved (%(count)s changed).", count=result["changed"]), "success")
@@ -155,7 +155,7 @@ def event_agenda(event_id: int):
             agenda.add_item(event, agenda_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Agenda item added."), "success")
@@ -180,7 +180,7 @@ def edit_agenda_item(event_id: int, item_id: int):
             agenda.update_item(item, agenda_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")

@@ -21,13 +21,14 @@ from flask_login import current_user
 
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
+from eventapp.errors import error_message
 from eventapp.events import conflicts, occurrences, services
 from eventapp.events.console import bp
-from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
+from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
 from eventapp.registrations import schedule_changes as registrants
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
@@ -55,7 +56,7 @@ SERIES_FIELD_MAP = {"ends_at": "duration_minutes", "starts_at": "start_date", "s
 
 
 def series_error(form: SeriesForm, exc: services.EventError) -> None:
-    apply_error(form, exc, {**SERIES_FIELD_MAP, "rrule": form.rule_field()})
+    show_error(form, exc, {**SERIES_FIELD_MAP, "rrule": form.rule_field()})
 
 
 def flash_conflicts(events: list[Event]) -> None:

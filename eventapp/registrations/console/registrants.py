@@ -15,20 +15,16 @@ from eventapp import spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Site
+from eventapp.errors import error_message
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
 from eventapp.params import id_list
 from eventapp.registrations import queries, services
 from eventapp.registrations.console import bp
 from eventapp.registrations.forms import BulkActionForm, OrganiserAddForm
-from eventapp.registrations.labels import (
-    CHANNEL_LABELS,
-    STATUS_BADGES,
-    STATUS_LABELS,
-    error_message,
-)
+from eventapp.registrations.labels import CHANNEL_LABELS, STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.spreadsheets import export_filename
 from eventapp.web import is_safe_redirect
@@ -90,7 +86,7 @@ def bulk(event_id: int):
             result = services.change_status(registration, target, actor=current_user,
                                             reason=form.reason.data or None)
         except services.RegistrationError as error:
-            refused.append(f"{registration.person.full_name}: {error_message(error.code)}")
+            refused.append(f"{registration.person.full_name}: {error_message(error)}")
             continue
         if result == target:
             done += 1
@@ -124,11 +120,10 @@ def add(event_id: int):
             db.session.commit()
         except services.RegistrationError as error:
             db.session.rollback()
-            (getattr(form, error.field).errors if error.field else form.full_name.errors).append(
-                error_message(error.code))
+            show_error(form, error, default_field="full_name")
         except IntegrityError:
             db.session.rollback()
-            form.email.errors.append(error_message("duplicate"))
+            show_error(form, services.RegistrationError("duplicate", "email"))
         else:
             flash(_("%(name)s added: %(status)s.", name=outcome.registration.person.full_name,
                     status=STATUS_LABELS[outcome.registration.status]), "success")
