@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 from flask_babel import get_translations
@@ -38,6 +38,16 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> CatalogueTranslations:
             return CATALOGUE
+
+
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A required field's data once the form has validated (its validators let no None through)."""
+    if value is None:
+        raise ValueError("a required field was read before the form validated")
+    return value
 
 
 def form_status(*forms: FlaskForm) -> int:

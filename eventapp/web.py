@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -130,7 +131,7 @@ def _same_origin() -> bool:
 
 @bp.post("/language/<code>")
 @csrf.exempt
-def set_language(code: str):
+def set_language(code: str) -> ResponseReturnValue:
     # Checked by origin, not by a form token: a token would put a session (Set-Cookie) on every
     # anonymous page, which shared caches then refuse to keep. It only sets the display language.
     if not _same_origin():
@@ -142,7 +143,7 @@ def set_language(code: str):
 
 
 @bp.get("/healthz")
-def health():
+def health() -> ResponseReturnValue:
     """Liveness plus a real database round-trip, for the load balancer."""
     try:
         db.session.execute(sa.text("SELECT 1"))
@@ -201,7 +202,7 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
 
     @app.errorhandler(429)
-    def too_many(exc):
+    def too_many(exc) -> ResponseReturnValue:
         # A form that answers its own breach (the public registration form keeps what was typed)
         # has put its page on the exception.
         if getattr(exc, "response", None) is not None:
@@ -209,20 +210,20 @@ def _register_errors(app: Flask) -> None:
         return too_many_requests()
 
     @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter):
+    def bad_parameter(exc: BadParameter) -> ResponseReturnValue:
         return render_error(400, exc.description)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
 
     @app.errorhandler(500)
-    def server_error(exc):
+    def server_error(exc) -> ResponseReturnValue:
         db.session.rollback()
         return render_error(500)
 
     @app.errorhandler(sa.exc.OperationalError)
-    def database_down(exc):
+    def database_down(exc) -> ResponseReturnValue:
         # A lost database connection is a temporary outage, not a crash: answer 503.
         db.session.rollback()
         # Render the page as a visitor: loading (or refreshing the expired) signed-in user needs

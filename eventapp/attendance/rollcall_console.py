@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,7 +65,7 @@ def _apply(participation: EventSite, change, success: str):
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     """A coordinator's sites in events around today (organisers use the site board)."""
     if current_user.is_organiser:
         return redirect(url_for("attendance_console.boards"))
@@ -82,7 +83,7 @@ def index():
 
 @bp.get("/events/<int:event_id>/sites/<int:site_id>")
 @roles_required(*COORDINATORS)
-def screen(event_id: int, site_id: int):
+def screen(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     event = participation.event
     registrations = rollcall.site_registrations(participation)
@@ -97,7 +98,7 @@ def screen(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/connect")
 @roles_required(*COORDINATORS)
-def connect(event_id: int, site_id: int):
+def connect(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -110,7 +111,7 @@ def connect(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/present")
 @roles_required(*COORDINATORS)
-def present(event_id: int, site_id: int):
+def present(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -127,7 +128,7 @@ def present(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/walk-in")
 @roles_required(*COORDINATORS)
-def walk_in(event_id: int, site_id: int):
+def walk_in(event_id: int, site_id: int) -> ResponseReturnValue:
     """Someone not registered is in the site's room: register them on the site's quota, present."""
     participation = _participation(event_id, site_id)
 
@@ -152,7 +153,7 @@ def walk_in(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/headcount")
 @roles_required(*COORDINATORS)
-def headcount(event_id: int, site_id: int):
+def headcount(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -164,7 +165,7 @@ def headcount(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/report")
 @roles_required(*COORDINATORS)
-def report(event_id: int, site_id: int):
+def report(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.submit_report(participation, current_user),
                   _("The site's report is sent."))
@@ -172,7 +173,7 @@ def report(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/reopen")
 @roles_required(*ORGANISERS)
-def reopen(event_id: int, site_id: int):
+def reopen(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.reopen(participation, current_user),
                   _("The site's report is reopened."))
@@ -180,7 +181,7 @@ def reopen(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/lock")
 @roles_required(*ORGANISERS)
-def lock(event_id: int, site_id: int):
+def lock(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.lock(participation, current_user),
                   _("The site's report is locked."))

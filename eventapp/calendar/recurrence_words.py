@@ -99,7 +99,7 @@ def _nth_weekdays(byday: str, say: Callable[..., str]) -> str:
     for item in byday.split(","):
         match = _BYDAY.match(item)
         nth = int(match.group(1)) if match and match.group(1) else None
-        if nth not in NTH_WEEKDAY:
+        if match is None or nth not in NTH_WEEKDAY:
             raise _Unsupported
         items.append(say(NTH_WEEKDAY[nth], weekday=say(WEEKDAY_NAMES[WEEKDAYS.index(match.group(2))])))
     return _join(items, say)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,10 +23,10 @@ PAGE_SIZE = 50
 
 @bp.get("/sites")
 @roles_required(*ORGANISERS)
-def sites():
+def sites() -> ResponseReturnValue:
     query = sa.select(Site).options(sa.orm.selectinload(Site.organisation)).order_by(
         Site.is_ministry_location.desc(), Site.province_code, Site.name)
-    region = request.args.get("region")
+    region = request.args.get("region", "")
     if region in Region._value2member_map_:
         query = query.where(Site.region == Region(region))
     rows = db.session.scalars(query).all()
@@ -35,7 +36,7 @@ def sites():
 
 @bp.post("/sites/<int:site_id>/active")
 @roles_required(*ORGANISERS)
-def set_site_active(site_id: int):
+def set_site_active(site_id: int) -> ResponseReturnValue:
     site = db.get_or_404(Site, site_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -48,8 +49,8 @@ def set_site_active(site_id: int):
 
 @bp.get("/organisations")
 @roles_required(*ORGANISERS)
-def organisations():
-    kind = request.args.get("kind")
+def organisations() -> ResponseReturnValue:
+    kind = request.args.get("kind", "")
     query = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
     if kind in OrganisationKind._value2member_map_:
         query = query.where(Organisation.kind == OrganisationKind(kind))
@@ -62,7 +63,7 @@ def organisations():
 
 @bp.get("/people")
 @roles_required(*ORGANISERS)
-def people():
+def people() -> ResponseReturnValue:
     q = clean_query(request.args.get("q"))
     page = int_arg("page", 1, high=MAX_PAGE)
     query = sa.select(Person).options(sa.orm.selectinload(Person.organisation)).order_by(Person.full_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +23,7 @@ PAGE_SIZE = 50
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def outbox():
+def outbox() -> ResponseReturnValue:
     status = request.args.get("status", "")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in OutboxStatus._value2member_map_:
@@ -37,7 +38,7 @@ def outbox():
 
 @bp.get("/<int:message_id>")
 @roles_required(*ORGANISERS)
-def message(message_id: int):
+def message(message_id: int) -> ResponseReturnValue:
     """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
     found = db.get_or_404(OutboxMessage, message_id)
     return render_template("console/outbox/message.html", message=found, confirm_form=ConfirmForm())
@@ -45,7 +46,7 @@ def message(message_id: int):
 
 @bp.post("/<int:message_id>/retry")
 @roles_required(*ORGANISERS)
-def retry_message(message_id: int):
+def retry_message(message_id: int) -> ResponseReturnValue:
     message = db.get_or_404(OutboxMessage, message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventapp.accounts.models import Role
@@ -28,7 +29,7 @@ def console_nav() -> dict:
 
 @bp.get("/")
 @roles_required(*ALL_STAFF)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     if current_user.role == Role.SITE_COORDINATOR:
         # A coordinator's day starts with their own site's events, quotas and deadlines; the
         # network-wide counts and drafts in preparation are not theirs to see.

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -52,8 +53,8 @@ def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], li
 
 
 @bp.get("/")
-def home():
-    kind_arg = request.args.get("kind")
+def home() -> ResponseReturnValue:
+    kind_arg = request.args.get("kind", "")
     kind = EventKind(kind_arg) if kind_arg in EventKind._value2member_map_ else None
     month = month_arg("month")  # a malformed or impossible month (0000-01, 9999-12) is a 400
     events = upcoming_published(kind=kind, month=month)
@@ -122,7 +123,7 @@ def map_url(event: Event) -> str | None:
 
 
 @bp.get("/events/<int:event_id>")
-def detail(event_id: int):
+def detail(event_id: int) -> ResponseReturnValue:
     event = db.session.get(Event, event_id)
     if event is None or not (event.is_published or event.is_cancelled) or (
             event.is_cancelled and event.published_at is None):
@@ -144,7 +145,7 @@ def detail(event_id: int):
 
 
 @bp.get("/series/<int:series_id>")
-def series_page(series_id: int):
+def series_page(series_id: int) -> ResponseReturnValue:
     series = db.session.get(EventSeries, series_id)
     if series is None:
         abort(404)

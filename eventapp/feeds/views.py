@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, g, request, url_for
+from flask.typing import ResponseReturnValue
 
 from eventapp import compression
 from eventapp.directory.models import Site
@@ -82,13 +83,13 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
 
 @bp.get("/calendar.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def all_events():
+def all_events() -> ResponseReturnValue:
     return _respond(services.public_scope(), "calendar.ics", utcnow())
 
 
 @bp.get("/calendar/<kind>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def by_kind(kind: str):
+def by_kind(kind: str) -> ResponseReturnValue:
     event_kind = services.KIND_SLUGS.get(kind)
     if event_kind is None:
         abort(404)
@@ -97,7 +98,7 @@ def by_kind(kind: str):
 
 @bp.get("/events/<int:event_id>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def one_event(event_id: int):
+def one_event(event_id: int) -> ResponseReturnValue:
     # Named after the event itself, from the row the body is built from (no query of its own).
     return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow())
 
@@ -114,7 +115,7 @@ def _token(token: str, scope: CalendarScope, now: datetime):
 
 @bp.get("/calendar/u/<token>.ics")
 @token_miss_limit
-def person_feed(token: str):
+def person_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.PERSON, now)
     return _respond(services.person_scope(found.person_id), "my-events.ics", now)
@@ -122,7 +123,7 @@ def person_feed(token: str):
 
 @bp.get("/calendar/s/<token>.ics")
 @token_miss_limit
-def site_feed(token: str):
+def site_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.SITE, now)
     site_id = found.site_id

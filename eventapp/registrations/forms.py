@@ -118,12 +118,14 @@ class ReasonForm(AppForm):
         Optional(), Length(max=v.MAX_REASON), _no_control])
 
 
+ACTION_CHOICES = [("approved", _l("Approve")), ("rejected", _l("Reject")),
+                  ("waitlisted", _l("Move to waiting list")), ("cancelled", _l("Cancel"))]
+
+
 class BulkActionForm(ReasonForm):
     """Approve, reject, wait-list or cancel the ticked registrations."""
 
-    action = SelectField(_l("Action"), choices=[
-        ("approved", _l("Approve")), ("rejected", _l("Reject")), ("waitlisted", _l("Move to waiting list")),
-        ("cancelled", _l("Cancel"))], validators=[DataRequired()])
+    action = SelectField(_l("Action"), choices=ACTION_CHOICES, validators=[DataRequired()])
 
 
 class OrganiserAddForm(PersonFieldsMixin, AppForm):

@@ -10,12 +10,13 @@ import io
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventapp import spreadsheets
+from eventapp import audit, spreadsheets
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
 from eventapp.directory.search import clean_query, search_people
@@ -48,7 +49,7 @@ def _taking_part(site: Site, event_id: int) -> Event:
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     sites = managed_sites(current_user)
     now = utcnow()
     rows = db.session.execute(
@@ -65,7 +66,7 @@ def index():
 
 @bp.get("/<int:site_id>/events/<int:event_id>")
 @roles_required(*COORDINATORS)
-def event(site_id: int, event_id: int):
+def event(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     registrations = db.session.scalars(
@@ -82,14 +83,14 @@ def event(site_id: int, event_id: int):
 
 
 def _applicant(form: SitePersonForm, site: Site) -> services.Applicant:
-    return services.Applicant(full_name=form.full_name.data, email=form.email.data or None,
+    return services.Applicant(full_name=form.full_name.data or "", email=form.email.data or None,
                               phone=form.phone.data or None, position=form.position.data or None,
                               organisation_id=site.organisation_id)
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/add")
 @roles_required(*COORDINATORS)
-def add(site_id: int, event_id: int):
+def add(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = SitePersonForm()
@@ -120,7 +121,7 @@ def add(site_id: int, event_id: int):
 
 @bp.get("/<int:site_id>/people.json")
 @roles_required(*COORDINATORS)
-def people(site_id: int):
+def people(site_id: int) -> ResponseReturnValue:
     """Autocomplete: people of the site's own organisation only."""
     site = _site(site_id)
     q = clean_query(request.args.get("q"))
@@ -143,16 +144,15 @@ def _registration(registration_id: int) -> Registration:
 
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
-def edit(registration_id: int):
+def edit(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     person, site, ev = registration.person, registration.site, registration.event
+    assert site is not None  # _registration refuses a registration without a site
     form = SitePersonForm(obj=person)
     allowed = ev.site_changes_open() and person.organisation_id == site.organisation_id
     if allowed and form.validate_on_submit():
-        from eventapp import audit
-
         before = {"full_name": person.full_name, "phone": person.phone, "position": person.position}
-        person.full_name, person.phone, person.position = form.full_name.data, form.phone.data or None, \
+        person.full_name, person.phone, person.position = form.full_name.data or "", form.phone.data or None, \
             form.position.data or None
         audit.record(current_user, "registration.site_edit", registration, person.full_name,
                      {"before": before})
@@ -165,7 +165,7 @@ def edit(registration_id: int):
 
 @bp.post("/registrations/<int:registration_id>/cancel")
 @roles_required(*COORDINATORS)
-def cancel(registration_id: int):
+def cancel(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     ev, site_id = registration.event, registration.site_id
     if not ConfirmForm().validate_on_submit():
@@ -184,13 +184,13 @@ def cancel(registration_id: int):
 
 @bp.get("/template.<any(csv, xlsx):fmt>")
 @roles_required(*COORDINATORS)
-def template(fmt: str):
+def template(fmt: str) -> ResponseReturnValue:
     return spreadsheets.download(fmt, "mau-dang-ky", imports.TEMPLATE_HEADERS, [])
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import")
 @roles_required(*COORDINATORS)
-def import_preview(site_id: int, event_id: int):
+def import_preview(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportUploadForm()
@@ -224,14 +224,14 @@ def _preview(site: Site, ev: Event, report: imports.Report, status: int = 200):
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import/confirm")
 @roles_required(*COORDINATORS)
-def import_confirm(site_id: int, event_id: int):
+def import_confirm(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportConfirmForm()
     try:
         if not form.validate_on_submit():
             raise ValueError("expired")
-        rows = imports.unsign(form.payload.data, ev.id, site.id)
+        rows = imports.unsign(form.payload.data or "", ev.id, site.id)
         services.check_site_deadline(ev, utcnow())
     except ValueError:
         flash(str(imports.FILE_ERRORS["expired"]), "danger")

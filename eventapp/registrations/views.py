@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -87,7 +88,7 @@ def _outlets() -> list[Organisation]:
 
 def _applicant(form: PublicRegistrationForm) -> services.Applicant:
     return services.Applicant(
-        full_name=form.full_name.data, email=form.email.data, phone=form.phone.data or None,
+        full_name=form.full_name.data or "", email=form.email.data, phone=form.phone.data or None,
         position=form.position.data or None, press_card_no=form.press_card_no.data or None,
         organisation_id=form.outlet_id.data, locale=str(get_locale() or "vi"))
 
@@ -106,7 +107,7 @@ def _form_kept(_limit: object) -> Response:
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], on_breach=_form_kept)
-def register(event_id: int):
+def register(event_id: int) -> ResponseReturnValue:
     event = _public_event(event_id)
     now = utcnow()
     form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
@@ -139,7 +140,7 @@ def register(event_id: int):
                 # Full without a waiting list: said by e-mail, so the page never tells whether
                 # this address was registered already.
                 applicant = _applicant(form)
-                emails.event_full(event, applicant.email, applicant.full_name, applicant.locale)
+                emails.event_full(event, applicant.email or "", applicant.full_name, applicant.locale)
                 db.session.commit()
                 break
         else:
@@ -153,7 +154,7 @@ def register(event_id: int):
 
 
 @bp.get("/events/<int:event_id>/register/sent")
-def sent(event_id: int):
+def sent(event_id: int) -> ResponseReturnValue:
     # Only a masked address travels in the URL (it never names a registration, only what was typed).
     shown = request.args.get("to", "")[:80]
     return render_template("registrations/sent.html", event=_public_event(event_id),
@@ -191,7 +192,7 @@ def _calendar_url(event: Event) -> str | None:
 
 @bp.get("/ticket/<token>")
 @token_miss_limit
-def ticket(token: str):
+def ticket(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event = registration.event
     now = utcnow()
@@ -208,7 +209,7 @@ def ticket(token: str):
 
 @bp.post("/ticket/<token>/calendar")
 @token_miss_limit
-def personal_calendar(token: str):
+def personal_calendar(token: str) -> ResponseReturnValue:
     """Issue (or re-issue, revoking the old one) or revoke the personal calendar feed's link."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -235,7 +236,7 @@ def personal_calendar(token: str):
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
 @token_miss_limit
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -268,7 +269,7 @@ def _session_event(registration: Registration, event_id: int) -> tuple[Event, En
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
 @token_miss_limit
-def session_action(token: str, event_id: int, action: str):
+def session_action(token: str, event_id: int, action: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event, enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
@@ -284,7 +285,7 @@ def session_action(token: str, event_id: int, action: str):
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
 @token_miss_limit
-def open_session(token: str, event_id: int):
+def open_session(token: str, event_id: int) -> ResponseReturnValue:
     """The ticket of another session of the same enrolment (its current link; a new one only if
     that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
@@ -302,7 +303,7 @@ def open_session(token: str, event_id: int):
 
 @bp.post("/ticket/<token>/renew")
 @token_miss_limit
-def request_renewal(token: str):
+def request_renewal(token: str) -> ResponseReturnValue:
     """"Send me a new ticket link": a confirmation link goes to the registered address only."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -317,7 +318,7 @@ def request_renewal(token: str):
 
 @bp.route("/ticket/renew/<token>", methods=["GET", "POST"])
 @token_miss_limit
-def renew_ticket(token: str):
+def renew_ticket(token: str) -> ResponseReturnValue:
     """The confirmation link: GET only asks (mail scanners open links), POST replaces the link."""
     registration = find_by_renewal(token)
     if registration is None:

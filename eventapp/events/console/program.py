@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -19,11 +22,11 @@ from eventapp.events.console.series import flash_conflicts
 from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status, show_error
+from eventapp.forms import ConfirmForm, form_status, required, show_error
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
-def _site_choices(form: AddSitesForm, event: Event) -> list[Site]:
+def _site_choices(form: AddSitesForm, event: Event) -> Sequence[Site]:
     all_sites = db.session.scalars(sa.select(Site).where(Site.is_active).order_by(
         Site.is_ministry_location.desc(), Site.code)).all()
     taken = {p.site_id for p in event.sites}
@@ -65,13 +68,13 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
 
 @bp.get("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def event_sites(event_id: int):
+def event_sites(event_id: int) -> ResponseReturnValue:
     return render_sites(db.get_or_404(Event, event_id))
 
 
 @bp.post("/<int:event_id>/sites/add")
 @roles_required(*ORGANISERS)
-def add_sites(event_id: int):
+def add_sites(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = AddSitesForm()
     _site_choices(form, event)
@@ -79,7 +82,7 @@ def add_sites(event_id: int):
         try:
             chosen = sites.select_sites(scope=form.scope.data, region=form.region.data,
                                         organisation_kind=form.organisation_kind.data, site_ids=form.site_ids.data)
-            added = sites.add_sites(event, [s.id for s in chosen], quota=form.default_quota.data, actor=current_user)
+            added = sites.add_sites(event, [s.id for s in chosen], quota=form.default_quota.data or 0, actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
             show_error(form, exc)
@@ -93,7 +96,7 @@ def add_sites(event_id: int):
 
 @bp.post("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def update_sites(event_id: int):
+def update_sites(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = SitesTableForm()
     if form.validate_on_submit():
@@ -127,7 +130,8 @@ def _organisation_choices(form: AgendaItemForm) -> None:
 
 def agenda_spec(form: AgendaItemForm) -> agenda.AgendaSpec:
     return agenda.AgendaSpec(
-        starts_local=form.starts_at.data, ends_local=form.ends_at.data, title=form.title.data,
+        starts_local=required(form.starts_at.data), ends_local=required(form.ends_at.data),
+        title=form.title.data or "",
         speaker=form.speaker.data or None, speaker_organisation_id=form.speaker_organisation_id.data,
         speaker_organisation_name=form.speaker_organisation_name.data or None,
         description=form.description.data or "", is_parallel=form.is_parallel.data)
@@ -142,7 +146,7 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 
 @bp.route("/<int:event_id>/agenda", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def event_agenda(event_id: int):
+def event_agenda(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = AgendaItemForm()
     _organisation_choices(form)
@@ -167,7 +171,7 @@ def event_agenda(event_id: int):
 
 @bp.route("/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_agenda_item(event_id: int, item_id: int):
+def edit_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
@@ -192,7 +196,7 @@ def edit_agenda_item(event_id: int, item_id: int):
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_agenda_item(event_id: int, item_id: int):
+def delete_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
@@ -205,7 +209,7 @@ def delete_agenda_item(event_id: int, item_id: int):
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/move")
 @roles_required(*ORGANISERS)
-def move_agenda_item(event_id: int, item_id: int):
+def move_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
@@ -217,7 +221,7 @@ def move_agenda_item(event_id: int, item_id: int):
 
 @bp.post("/<int:event_id>/agenda/sort")
 @roles_required(*ORGANISERS)
-def sort_agenda(event_id: int):
+def sort_agenda(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

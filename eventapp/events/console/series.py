@@ -15,12 +15,14 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.errors import error_message
 from eventapp.events import conflicts, occurrences, services
 from eventapp.events.console import bp
@@ -28,7 +30,7 @@ from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.forms import ConfirmForm, form_status, show_error
+from eventapp.forms import ConfirmForm, form_status, required, show_error
 from eventapp.models import utcnow
 from eventapp.registrations import schedule_changes as registrants
 from eventapp.registrations.models import ACTIVE_STATUSES, Registration
@@ -41,8 +43,8 @@ def horizon_months() -> int:
 def series_spec(form: SeriesForm) -> services.SeriesSpec:
     """The form's values as a plain spec for the service layer."""
     return services.SeriesSpec(
-        title=form.title.data, rrule=form.rule_text(), dtstart_local=form.dtstart_local(),
-        duration_minutes=form.duration_minutes.data, tz=form.tz.data, kind=EventKind(form.kind.data),
+        title=form.title.data or "", rrule=form.rule_text(), dtstart_local=form.dtstart_local(),
+        duration_minutes=required(form.duration_minutes.data), tz=form.tz.data or DEFAULT_TZ, kind=EventKind(form.kind.data),
         description=form.description.data or "", mode=EventMode(form.mode.data), venue=form.venue.data or None,
         venue_address=form.venue_address.data or None, online_url=form.online_url.data or None,
         capacity=form.capacity.data, registration_opens_days_before=form.registration_opens_days_before.data,
@@ -101,7 +103,7 @@ def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurren
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def index():
+def index() -> ResponseReturnValue:
     now = utcnow()
     series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.status, EventSeries.title)).all()
     next_dates = dict(db.session.execute(
@@ -117,10 +119,10 @@ def index():
 
 @bp.route("/series/new", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def new_series():
+def new_series() -> ResponseReturnValue:
     form = SeriesForm()
     if request.method == "GET":
-        form.start_date.data = recurrence.to_local(utcnow(), form.tz.data).date() + timedelta(days=1)
+        form.start_date.data = recurrence.to_local(utcnow(), form.tz.data or DEFAULT_TZ).date() + timedelta(days=1)
     if form.validate_on_submit():
         try:
             series = services.create_series(series_spec(form), actor=current_user,
@@ -138,7 +140,7 @@ def new_series():
 
 @bp.get("/series/preview")
 @roles_required(*ORGANISERS)
-def preview():
+def preview() -> ResponseReturnValue:
     """The next 10 dates of the rule the picker describes, formatted in the current locale."""
     form = SeriesForm(formdata=request.args, meta={"csrf": False})
     # Every picker field is checked: weekday=99 or nth=² must be an error message, never a 500.
@@ -148,7 +150,7 @@ def preview():
     errors = [e for name in picker for e in getattr(form, name).errors]
     if errors or form.start_date.data is None or form.time_of_day.data is None:
         return jsonify(dates=[], rrule="", error=str(errors[0]) if errors else _("Choose a first date and a time."))
-    rule, tz, start = form.rule_text(), form.tz.data, form.dtstart_local()
+    rule, tz, start = form.rule_text(), form.tz.data or DEFAULT_TZ, form.dtstart_local()
     try:
         normalised = recurrence.normalise_rrule(rule, tz)
         dates = recurrence.preview(normalised, start, tz, 10)
@@ -169,7 +171,7 @@ def preview():
 
 @bp.get("/series/<int:series_id>")
 @roles_required(*ORGANISERS)
-def series_detail(series_id: int):
+def series_detail(series_id: int) -> ResponseReturnValue:
     series = db.get_or_404(EventSeries, series_id)
     now = utcnow()
     upcoming = services.upcoming_occurrences(series, now)
@@ -187,7 +189,7 @@ def series_detail(series_id: int):
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_series(series_id: int):
+def edit_series(series_id: int) -> ResponseReturnValue:
     series = db.get_or_404(EventSeries, series_id)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
@@ -217,7 +219,7 @@ def edit_series(series_id: int):
 
 @bp.post("/series/<int:series_id>/publish")
 @roles_required(*ORGANISERS)
-def publish_series(series_id: int):
+def publish_series(series_id: int) -> ResponseReturnValue:
     series = db.get_or_404(EventSeries, series_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -240,14 +242,14 @@ def publish_series(series_id: int):
 
 @bp.post("/series/<int:series_id>/cancel")
 @roles_required(*ORGANISERS)
-def cancel_series(series_id: int):
+def cancel_series(series_id: int) -> ResponseReturnValue:
     series = db.get_or_404(EventSeries, series_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
         return redirect(url_for(".series_detail", series_id=series.id))
     try:
-        count = occurrences.cancel_series(series, form.reason.data, actor=current_user)
+        count = occurrences.cancel_series(series, form.reason.data or "", actor=current_user)
     except services.EventError as exc:
         db.session.rollback()
         flash(error_message(exc), "danger")

@@ -55,7 +55,7 @@ def person(person_id: int) -> ResponseReturnValue:
 
 @bp.post("/people/<int:person_id>/accredit")
 @roles_required(*ORGANISERS)
-def accredit(person_id: int):
+def accredit(person_id: int) -> ResponseReturnValue:
     person = db.get_or_404(Person, person_id)
     form = accredit_form()
     if form.validate_on_submit():
@@ -70,7 +70,7 @@ def accredit(person_id: int):
 
 @bp.post("/accreditations/<int:accreditation_id>/revoke")
 @roles_required(*ORGANISERS)
-def revoke_accreditation(accreditation_id: int):
+def revoke_accreditation(accreditation_id: int) -> ResponseReturnValue:
     accreditation = db.get_or_404(Accreditation, accreditation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +18,7 @@ from eventapp.registrations.forms import AnnounceForm
 
 @bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def announce(event_id: int):
+def announce(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = AnnounceForm()
     if form.validate_on_submit():

@@ -38,7 +38,7 @@ def _questions(event_id: int) -> list[Registration]:
 
 @bp.get("/events/<int:event_id>/questions")
 @roles_required(*ORGANISERS)
-def questions(event_id: int):
+def questions(event_id: int) -> ResponseReturnValue:
     return _questions_page(db.get_or_404(Event, event_id))
 
 
@@ -56,7 +56,7 @@ def _questions_page(event: Event, sent: QuestionForm | None = None,
 
 @bp.post("/questions/<int:registration_id>")
 @roles_required(*ORGANISERS)
-def update_question(registration_id: int):
+def update_question(registration_id: int) -> ResponseReturnValue:
     registration = db.get_or_404(Registration, registration_id)
     form = QuestionForm(prefix=f"q{registration.id}", units=_units())
     if form.validate_on_submit():
@@ -70,7 +70,7 @@ def update_question(registration_id: int):
 
 @bp.get("/events/<int:event_id>/questions/export.<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
-def export_questions(event_id: int, fmt: str):
+def export_questions(event_id: int, fmt: str) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     rows = [[r.person.full_name, r.person.organisation.name if r.person.organisation else "",
              r.questions, r.question_unit.name if r.question_unit else "",

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from eventapp.models import utcnow
 from eventapp.params import id_list
 from eventapp.registrations import queries, services
 from eventapp.registrations.console import bp
-from eventapp.registrations.forms import BulkActionForm, OrganiserAddForm
+from eventapp.registrations.forms import ACTION_CHOICES, BulkActionForm, OrganiserAddForm
 from eventapp.registrations.labels import CHANNEL_LABELS, STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.spreadsheets import export_filename
@@ -35,7 +36,7 @@ CONFIRMED_ACTIONS = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def index():
+def index() -> ResponseReturnValue:
     now = utcnow()
     events = list(db.session.scalars(sa.select(Event).where(
         Event.status != EventStatus.DRAFT, Event.ends_at > now).order_by(Event.starts_at).limit(200)))
@@ -46,7 +47,7 @@ def index():
 
 @bp.get("/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def event_registrations(event_id: int):
+def event_registrations(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     filters = queries.Filters.from_args(request.args)
     pagination = db.paginate(queries.filtered(event.id, filters), page=filters.page, per_page=PAGE_SIZE,
@@ -61,12 +62,12 @@ def event_registrations(event_id: int):
 
 @bp.post("/events/<int:event_id>/bulk")
 @roles_required(*ORGANISERS)
-def bulk(event_id: int):
+def bulk(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = BulkActionForm()
     ids = id_list("ids", request.form)  # "²" or a 20-digit id is a 400, never a 500
-    back = redirect(request.form.get("back") if is_safe_redirect(request.form.get("back"))
-                    and (request.form.get("back") or "").startswith("/console/")
+    asked = request.form.get("back")
+    back = redirect(asked if is_safe_redirect(asked) and asked.startswith("/console/")
                     else url_for(".event_registrations", event_id=event.id))
     if not form.validate_on_submit() or not ids:
         flash(_("Tick at least one registration and choose an action."), "warning")
@@ -78,7 +79,7 @@ def bulk(event_id: int):
     if target in CONFIRMED_ACTIONS and request.form.get("confirmed") != "1":
         # Cancelling or rejecting people (and e-mailing them) is asked once more, with the count.
         return render_template("registrations/console/bulk_confirm.html", event=event, form=form,
-                               registrations=registrations, action_label=dict(form.action.choices)[target.value],
+                               registrations=registrations, action_label=dict(ACTION_CHOICES)[target.value],
                                back_url=back.location)
     done, waitlisted, refused = 0, 0, []
     for registration in registrations:
@@ -104,7 +105,7 @@ def bulk(event_id: int):
 
 @bp.route("/events/<int:event_id>/add", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def add(event_id: int):
+def add(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     sites = db.session.scalars(sa.select(Site).join(EventSite).where(EventSite.event_id == event.id)
                                .order_by(Site.name)).all()
@@ -113,7 +114,7 @@ def add(event_id: int):
     form = OrganiserAddForm(organisations=organisations, sites=sites)
     if form.validate_on_submit():
         applicant = services.Applicant(
-            full_name=form.full_name.data, email=form.email.data or None, phone=form.phone.data or None,
+            full_name=form.full_name.data or "", email=form.email.data or None, phone=form.phone.data or None,
             position=form.position.data or None, organisation_id=form.organisation_id.data)
         try:
             outcome = services.add_by_organiser(event, applicant, actor=current_user, site_id=form.site_id.data)
@@ -150,7 +151,7 @@ def export_name(what: str, event: Event) -> str:
 
 @bp.get("/events/<int:event_id>/export.<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
-def export(event_id: int, fmt: str):
+def export(event_id: int, fmt: str) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     rows = []
     for r in db.session.scalars(queries.filtered(event.id, queries.Filters.from_args(request.args))):
@@ -166,7 +167,7 @@ def export(event_id: int, fmt: str):
 
 @bp.get("/outlets")
 @roles_required(*ORGANISERS)
-def outlets():
+def outlets() -> ResponseReturnValue:
     rows = db.session.scalars(sa.select(Organisation).where(
         Organisation.kind == OrganisationKind.PRESS_OUTLET, Organisation.is_confirmed.is_(False))
         .order_by(Organisation.created_at)).all()
@@ -175,7 +176,7 @@ def outlets():
 
 @bp.post("/outlets/<int:organisation_id>/confirm")
 @roles_required(*ORGANISERS)
-def confirm_outlet(organisation_id: int):
+def confirm_outlet(organisation_id: int) -> ResponseReturnValue:
     from eventapp import audit
     outlet = db.get_or_404(Organisation, organisation_id)
     if outlet.kind != OrganisationKind.PRESS_OUTLET or not ConfirmForm().validate_on_submit():
