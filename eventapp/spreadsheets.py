@@ -10,8 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
+from zipfile import BadZipFile, ZipFile
 
 from flask import Response
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 MAX_ROWS = 20_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -125,8 +130,6 @@ def check_xlsx_before_parsing(data: bytes, limits: Limits) -> None:
     entry beyond the size its directory declares (it stops and fails the CRC), so those sizes hold.
     Then a byte scan of each worksheet (bounded by the above) counts rows and cell elements, so
     that a row of 100,000 cells or a million blank rows never reaches the XML parser."""
-    from zipfile import BadZipFile, ZipFile
-
     try:
         with ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -162,10 +165,6 @@ def _scan_sheet(xml: bytes, limits: Limits) -> None:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> Table:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
     check_xlsx_before_parsing(data, limits)
     try:
         # read_only streams the sheet; data_only takes cached values, never evaluating formulas.
@@ -245,11 +244,6 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
 
     Date-times are given as naive local wall times (Excel has no time zones).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     rows = [list(row) for row in rows]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))

@@ -163,12 +163,17 @@ def edit(registration_id: int) -> ResponseReturnValue:
                            form=form, allowed=allowed), form_status(form)
 
 
-@bp.post("/registrations/<int:registration_id>/cancel")
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
 def cancel(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     ev, site_id = registration.event, registration.site_id
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "GET":
+        # A cancellation tells the person and frees a place of the quota: one more look first.
+        return render_template("registrations/site_console/cancel_confirm.html", registration=registration,
+                               event=ev, form=form)
+    if not form.validate_on_submit():
         abort(400)
     try:
         services.check_site_deadline(ev, utcnow())

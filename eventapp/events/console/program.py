@@ -16,14 +16,13 @@ from eventapp.calendar import recurrence
 from eventapp.directory.labels import KIND_LABELS as ORG_KIND_LABELS
 from eventapp.directory.labels import REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Site
-from eventapp.events import agenda, services, sites
+from eventapp.events import agenda, services, signals, sites
 from eventapp.events.console import bp
 from eventapp.events.console.series import flash_conflicts
 from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db
 from eventapp.forms import ConfirmForm, form_status, required, show_error
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
 def _site_choices(form: AddSitesForm, event: Event) -> Sequence[Site]:
@@ -57,10 +56,7 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
     add_form = add_form or AddSitesForm(formdata=None)
     _site_choices(add_form, event)
     table_form = table_form or _table_form(event, rows)
-    used = dict(db.session.execute(
-        sa.select(Registration.site_id, sa.func.count()).where(
-            Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
-            Registration.site_id.is_not(None)).group_by(Registration.site_id)).all())
+    used = signals.merged(signals.site_registration_counts, event)
     return render_template("events/console/sites.html", event=event, add_form=add_form, table_form=table_form,
                            rows=dict(zip([r.site_id for r in rows], rows, strict=True)), used=used,
                            total_quota=sum(r.quota for r in rows))

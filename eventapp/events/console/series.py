@@ -24,7 +24,7 @@ from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
 from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.errors import error_message
-from eventapp.events import conflicts, occurrences, services
+from eventapp.events import conflicts, occurrences, services, signals
 from eventapp.events.console import bp
 from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
@@ -32,8 +32,6 @@ from eventapp.events.models import Event, EventKind, EventMode, EventSeries, Eve
 from eventapp.extensions import db
 from eventapp.forms import ConfirmForm, form_status, required, show_error
 from eventapp.models import utcnow
-from eventapp.registrations import schedule_changes as registrants
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
 def horizon_months() -> int:
@@ -78,7 +76,8 @@ OVERBOOKED_SHOWN = 5  # a series edit can hit many occurrences: the first few ma
 
 def flash_overbooked(events: list[Event], *, with_date: bool = False) -> None:
     """Warn when fewer seats remain than people already approved: nobody is un-approved for it."""
-    for event, approved in registrants.venue_overbooked(events)[:OVERBOOKED_SHOWN]:
+    over = signals.merged(signals.venue_overbooked, events=events)
+    for event, approved in [(e, over[e.id]) for e in events if e.id in over][:OVERBOOKED_SHOWN]:
         message = _("%(approved)s people are already approved, more than the new capacity of %(capacity)s; "
                     "nobody was removed.", approved=approved, capacity=event.capacity)
         if with_date:  # which occurrence of the series
@@ -88,12 +87,8 @@ def flash_overbooked(events: list[Event], *, with_date: bool = False) -> None:
 
 
 def registration_counts(event_ids: list[int]) -> dict[int, int]:
-    if not event_ids:
-        return {}
-    return dict(db.session.execute(
-        sa.select(Registration.event_id, sa.func.count()).where(
-            Registration.event_id.in_(event_ids), Registration.status.in_(ACTIVE_STATUSES))
-        .group_by(Registration.event_id)).all())
+    """Active registrations per event, as the registrations layer answers (events.signals)."""
+    return signals.merged(signals.registration_counts, event_ids=event_ids)
 
 
 def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):

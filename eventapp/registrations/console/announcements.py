@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,19 +27,26 @@ def announce(event_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         if not event.is_published:
             flash(_("Publish the event before announcing it."), "warning")
-        elif form.confirmed.data != "yes":
+        elif not form.confirmed.data:
             # First the count and what the e-mails will say; nothing is queued until confirmed.
             chosen = network.announcement_recipients(
                 event, coordinators=form.coordinators.data, units=form.units.data,
                 journalists=form.journalists.data)
             samples = _samples(event, chosen, form.note.data or None)
-            form.confirmed.data = "yes"
+            # A fresh key per preview: the send below refuses a key it has seen (re-posted form).
+            form.confirmed.data = secrets.token_urlsafe(12)
             return render_template("registrations/console/announce_confirm.html", event=event, form=form,
                                    count=len(chosen), samples=samples)
         else:
-            count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
-                                     units=form.units.data, journalists=form.journalists.data,
-                                     note=form.note.data or None)
+            try:
+                count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
+                                         units=form.units.data, journalists=form.journalists.data,
+                                         note=form.note.data or None, once=form.confirmed.data)
+            except network.AlreadyAnnounced as done:
+                db.session.rollback()
+                flash(_("This announcement was already sent at %(time)s; nothing was sent again.",
+                        time=format_datetime(done.at, "short")), "info")
+                return redirect(url_for(".event_registrations", event_id=event.id))
             db.session.commit()
             flash(_("The announcement was queued for %(count)s recipients.", count=count), "success")
             return redirect(url_for(".event_registrations", event_id=event.id))

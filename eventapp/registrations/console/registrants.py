@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventapp import spreadsheets
+from eventapp import audit, spreadsheets
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Site
@@ -177,7 +177,6 @@ def outlets() -> ResponseReturnValue:
 @bp.post("/outlets/<int:organisation_id>/confirm")
 @roles_required(*ORGANISERS)
 def confirm_outlet(organisation_id: int) -> ResponseReturnValue:
-    from eventapp import audit
     outlet = db.get_or_404(Organisation, organisation_id)
     if outlet.kind != OrganisationKind.PRESS_OUTLET or not ConfirmForm().validate_on_submit():
         abort(400)
