@@ -103,9 +103,10 @@ def _import_models() -> None:
 def _connect_reactions() -> None:
     """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
     from eventapp.events import signals
-    from eventapp.registrations import calendar_sync, enrolments
+    from eventapp.registrations import calendar_sync, emails, enrolments
 
     calendar_sync.init_app()
+    emails.init_app()
     signals.series_split.connect(enrolments.carry_over)
 
 

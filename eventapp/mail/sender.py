@@ -17,6 +17,7 @@ from flask import current_app
 
 from eventapp.extensions import db
 from eventapp.logs import redact
+from eventapp.mail.drafts import render_due
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.models import utcnow
 
@@ -144,6 +145,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     """One pass: deliver due messages; a failure is recorded on the message and retried later."""
     now = now or utcnow()
     report = SendReport()
+    render_due(now, limit)  # drafts their request left unrendered (it died, or rendering failed)
     ids = _claim(now, limit)
     if not ids:
         return report
