@@ -95,6 +95,11 @@ def _render_one(message_id: int) -> int:
     if not _claim(message_id):
         db.session.rollback()
         return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        # No wait for the WAL flush: a rendering lost in a PostgreSQL crash leaves its draft a
+        # draft (the transaction that wrote it was flushed), and the worker renders it again. The
+        # worker's claim before sending is flushed, and with it every earlier commit.
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     assert message is not None
     renderer = _RENDERERS.get(message.kind)
