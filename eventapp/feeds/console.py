@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,7 +35,7 @@ def _page(issued: dict | None = None, status: int = 200):
     public = [("all", _("All events"), feed_links())] + [
         (kind.value, label, feed_links(kind)) for kind, label in
         ((EventKind.PRESS_BRIEFING, _("Press briefings")), (EventKind.TRAINING, _("Trainings and conferences")))]
-    html = render_template("feeds/console.html", public=public, sites=sites, live=live, issued=issued,
+    html = render_template("feeds/console/index.html", public=public, sites=sites, live=live, issued=issued,
                            can_manage_people=current_user.role in ORGANISERS)
     # A freshly issued secret must not linger in caches or the back/forward history.
     return html, status, {"Cache-Control": "no-store"}
@@ -42,19 +43,19 @@ def _page(issued: dict | None = None, status: int = 200):
 
 def _confirm_revoke(endpoint: str, field: str, value: object, name: str):
     """Revoking stops every calendar subscribed with the link: asked once more before it happens."""
-    return render_template("feeds/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
+    return render_template("feeds/console/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
                            value=value, name=name)
 
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/site")
 @roles_required(*COORDINATORS)
-def site_link():
+def site_link() -> ResponseReturnValue:
     site_id = int_arg("site_id", source=request.form)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None or not can_manage_site(current_user, site.id):
@@ -76,7 +77,7 @@ def site_link():
 
 @bp.post("/person")
 @roles_required(*ORGANISERS)
-def person_link():
+def person_link() -> ResponseReturnValue:
     email = normalise_email(request.form.get("email"))
     # no address holds a NUL (and PostgreSQL refuses one in a text parameter: a 500)
     person = (db.session.scalar(sa.select(Person).where(Person.email_normalised == email))

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _claim(message_id: int) -> bool:
     result = db.session.execute(
         sa.update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.DRAFT)
         .values(status=OutboxStatus.DRAFT).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def _render_one(message_id: int) -> int:
