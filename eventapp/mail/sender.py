@@ -192,8 +192,10 @@ def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, repor
 
 
 def retry(message: OutboxMessage) -> None:
-    """Put a failed (or waiting) message back in the queue for the next pass."""
-    message.status = OutboxStatus.QUEUED
+    """Put a failed (or waiting) message back in the queue for the next pass; a draft stays one
+    (never sent unwritten) and is rendered at the next pass."""
+    if message.status != OutboxStatus.DRAFT:
+        message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
     if message.attempts >= MAX_ATTEMPTS:
         message.attempts = MAX_ATTEMPTS - 1

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from eventapp.extensions import db
 from eventapp.mail import drafts
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.mail.sender import _claim
+from eventapp.mail.sender import _claim, retry
 from eventapp.models import utcnow
 from eventapp.registrations import emails, public, services
 from eventapp.registrations.models import CalendarDelivery
@@ -94,7 +94,10 @@ def test_a_failing_render_keeps_the_draft_unsent_and_says_why(app, make_event, m
     assert draft.status == OutboxStatus.DRAFT and draft.attempts == 1
     assert "template missing" in draft.last_error and draft.next_attempt_at > utcnow()
     monkeypatch.undo()
-    assert drafts.render_due(utcnow() + timedelta(days=1)) == 1
+    retry(draft)  # the console's "retry": rendered at the next pass, never sent unwritten
+    db.session.commit()
+    assert draft.status == OutboxStatus.DRAFT and _claim(utcnow(), 10) == []
+    assert drafts.render_due(utcnow()) == 1
 
 
 def test_two_renderers_at_once_render_one_draft_once(app, make_event) -> None:
