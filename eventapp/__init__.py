@@ -105,9 +105,10 @@ def _import_models() -> None:
 
 def _connect_reactions() -> None:
     """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
-    from eventapp.registrations import calendar_sync, reactions
+    from eventapp.registrations import calendar_sync, emails, reactions
 
     calendar_sync.init_app()
+    emails.init_app()
     reactions.connect()
 
 
