@@ -9,7 +9,7 @@ from flask_login import current_user
 from eventapp.accounts import api_tokens
 from eventapp.accounts.forms import ApiTokenForm, ConfirmForm
 from eventapp.accounts.models import ApiToken, Role, User
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.extensions import db
 from eventapp.params import int_arg
 from eventapp.web import is_safe_redirect
@@ -24,13 +24,13 @@ def _page(form: ApiTokenForm):
 
 
 @bp.get("/")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def index():
     return _page(ApiTokenForm())
 
 
 @bp.post("/new")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def create():
     form = ApiTokenForm()
     if not form.validate_on_submit():
@@ -48,7 +48,7 @@ def create():
 
 
 @bp.post("/<int:token_id>/revoke")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def revoke(token_id: int):
     """Revoke one's own token; an admin anyone's (another user's token is a 404 for the rest)."""
     if not ConfirmForm().validate_on_submit():
