@@ -44,3 +44,11 @@ def documents_folder(app, tmp_path):
 @pytest.fixture
 def organiser(make_user):
     return make_user(Role.ORGANISER)
+
+
+@pytest.fixture
+def outlet(app) -> Organisation:
+    org = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Báo Nhân Dân")
+    db.session.add(org)
+    db.session.commit()
+    return org

@@ -11,9 +11,16 @@ from eventapp.accounts.models import Role
 from eventapp.audit import AuditEntry
 from eventapp.extensions import db
 from eventapp.questions import services
-from eventapp.questions.models import AskedVia, Handling, LiveState, Question, QuestionAsker, QuestionStatus
+from eventapp.questions.models import (
+    AskedVia,
+    Handling,
+    LiveState,
+    Question,
+    QuestionAsker,
+    QuestionStatus,
+)
 from eventapp.registrations.tickets import issue_ticket
-from tests.registrations.conftest import form_data, outlet  # noqa: F401  (a fixture)
+from tests.registrations.conftest import form_data
 
 
 def test_the_registration_forms_question_becomes_a_question_with_its_asker(client, outlet, make_event) -> None:
