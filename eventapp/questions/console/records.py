@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from eventapp import spreadsheets
 from eventapp.accounts.permissions import roles_required
+from eventapp.calendar.recurrence import to_local
 from eventapp.events.models import Event
-from eventapp.events.recurrence import to_local
 from eventapp.extensions import db
 from eventapp.questions import exports, reports, services, svg
 from eventapp.questions.console import ORGANISERS, bp
