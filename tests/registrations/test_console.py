@@ -254,7 +254,7 @@ def test_a_re_posted_confirmation_does_not_announce_twice(client, organiser, mak
     assert len(key) >= 12
     client.post(url, data={**data, "confirmed": key})
     again = client.post(url, data={**data, "confirmed": key}, follow_redirects=True)
-    assert "nothing was sent again" in again.get_data(as_text=True)
+    assert "không gửi lại lần nữa" in again.get_data(as_text=True)
     assert [m.to_address for m in messages(kind=emails.ANNOUNCEMENT)] == ["pv@baochi.vn"]
     # A new preview is a new announcement: the organiser may send it again on purpose.
     second = client.post(url, data=data).get_data(as_text=True)
