@@ -117,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.accounts.console import bp as accounts_console_bp
     from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
-    from eventapp.api import public, staff  # noqa: F401  (their routes join api.bp)
+    from eventapp.api import public, questions, staff  # noqa: F401  (their routes join api.bp)
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp

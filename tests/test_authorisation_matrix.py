@@ -141,6 +141,8 @@ API_ACCESS: dict[str, frozenset[Role]] = {
     "api.registrations": EVENT_STAFF,
     "api.checkins": DESK,
     "api.sites": SITE_ROLES,
+    "api.questions": frozenset({ADMIN, ORGANISER, UNIT}),
+    "api.question": frozenset({ADMIN, ORGANISER, UNIT}),
 }
 
 
