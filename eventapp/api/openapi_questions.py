@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventapp.api.openapi_staff import DATE_TIME, EVENT_ID, INTEGER, STRING, _error, _json, _nullable, _object, _values
+from eventapp.api.openapi_staff import (
+    DATE_TIME,
+    EVENT_ID,
+    INTEGER,
+    STRING,
+    _error,
+    _json,
+    _nullable,
+    _object,
+    _values,
+)
 from eventapp.params import MAX_ID
 from eventapp.questions.models import AnswerStatus, Handling, LiveState, QuestionStatus
 
