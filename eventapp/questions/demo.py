@@ -51,16 +51,15 @@ def load_questions(now: datetime, password: str) -> None:
         .order_by(Registration.id).limit(10)))
     if len(registrations) < 10:
         return
-    press, security, digital = (_unit("Cục Báo chí"), _unit("Cục An toàn thông tin"),
-                                _unit("Cục Chuyển đổi số quốc gia"))
-    units = [u for u in (press, security, digital) if u is not None]
-    if len(units) < 3:
+    press, security, digital, telecom = (_unit("Cục Báo chí"), _unit("Cục An toàn thông tin"),
+                                         _unit("Cục Chuyển đổi số quốc gia"), _unit("Cục Viễn thông"))
+    if press is None or security is None or digital is None or telecom is None:
         return
     today = services.local_today(now)
 
-    def ask(n: int, via: AskedVia = AskedVia.REGISTRATION) -> Question:
+    def ask(n: int, via: AskedVia = AskedVia.REGISTRATION, text: str | None = None) -> Question:
         registration = registrations[n]
-        return services.ask(event, text=SAMPLE_QUESTIONS[n % len(SAMPLE_QUESTIONS)], via=via,
+        return services.ask(event, text=text or SAMPLE_QUESTIONS[n % len(SAMPLE_QUESTIONS)], via=via,
                             person=registration.person, registration=registration, now=now - timedelta(days=3 - n % 3))
 
     def written(question: Question, unit: Organisation, due_in: int) -> None:
@@ -68,28 +67,29 @@ def load_questions(now: datetime, password: str) -> None:
                         actor=organiser, now=now - timedelta(days=2))
 
     ask(0)  # new
-    kept, duplicate = ask(5), ask(1)
+    kept = ask(5)  # the press network's planning, asked twice in other words
+    duplicate = ask(1, AskedVia.TICKET, "Đến nay bao nhiêu cơ quan báo chí đã sắp xếp xong theo quy hoạch?")
     services.merge(duplicate, kept, actor=organiser)
     written(kept, press, 5)
     answering.save(kept.assignments[0], text="Dự thảo: Cục Báo chí đang tổng hợp số liệu.", upload=None,
                    submit=False, actor=respondent)
     written(ask(2, AskedVia.TICKET), security, -1)  # overdue, nothing drafted
     submitted = ask(3)
-    written(submitted, digital, 3)
-    answering.save(submitted.assignments[0], text="Bộ đang triển khai kế hoạch hỗ trợ người dân chuyển đổi thiết bị.",
-                   upload=None, submit=True, actor=None)
+    written(submitted, telecom, 3)
+    answering.save(submitted.assignments[0], text="Các nhà mạng đã chuẩn hóa thông tin thuê bao; thuê bao chưa "
+                   "cập nhật bị tạm dừng chiều gọi đi sau khi được nhắc ba lần.", upload=None, submit=True, actor=None)
     returned = ask(4, AskedVia.TICKET)
-    written(returned, press, 2)
-    answer = answering.save(returned.assignments[0], text="Đã có 94 cơ quan báo chí hoàn thành.", upload=None,
-                            submit=True, actor=respondent)
-    answering.return_answer(answer, comment="Xin bổ sung số liệu theo từng địa phương.", actor=organiser)
+    written(returned, telecom, 2)
+    answer = answering.save(returned.assignments[0], text="Sóng 2G sẽ tắt theo từng đợt; Bộ hỗ trợ máy 4G cho hộ "
+                            "nghèo.", upload=None, submit=True, actor=None)
+    answering.return_answer(answer, comment="Xin nêu rõ mốc thời gian của từng đợt.", actor=organiser)
     approved = ask(6)
-    written(approved, press, 1)
+    written(approved, telecom, 1)
     answer = answering.save(approved.assignments[0], text="Bộ đã phối hợp với các nhà mạng chặn hơn 20 triệu cuộc "
-                            "gọi rác và xử lý các thuê bao vi phạm.", upload=None, submit=True, actor=respondent)
+                            "gọi rác và xử lý các thuê bao vi phạm.", upload=None, submit=True, actor=None)
     answering.approve(answer, actor=organiser, now=now)
     services.set_published(approved, True, actor=organiser)
-    services.decline(ask(7), reason="Câu hỏi không thuộc phạm vi buổi họp báo.", actor=organiser)
+    services.decline(ask(7), reason="Câu hỏi thuộc phạm vi của cơ quan khác; đã hướng dẫn phóng viên.", actor=organiser)
     services.assign(ask(8), unit_ids=[digital.id], handling=Handling.STAGE, due_on=None, actor=organiser)
     on_stage = ask(9)
     services.assign(on_stage, unit_ids=[security.id], handling=Handling.STAGE, due_on=None, actor=organiser)

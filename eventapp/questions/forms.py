@@ -63,7 +63,7 @@ class AssignForm(AppForm):
     """Give a question to ministry units, for the stage or in writing, with a due date."""
 
     unit_ids = CheckboxListField(_l("Ministry units"), coerce=int, validators=[Optional()])
-    handling = RadioField(_l("Answered"), choices=[(h.value, label) for h, label in HANDLING_LABELS.items()],
+    handling = RadioField(_l("How it is answered"), choices=[(h.value, label) for h, label in HANDLING_LABELS.items()],
                           validators=[DataRequired()], default=Handling.WRITTEN.value)
     due_on = DateField(_l("Due date (written answers)"), validators=[Optional()])
 

@@ -40,6 +40,25 @@ VIA_LABELS = {
     AskedVia.LIVE: _l("During the event"),
     AskedVia.COORDINATOR: _l("By the site's coordinator"),
 }
+AUDIT_LABELS = {
+    "question.ask": _l("Asked"),
+    "question.edit": _l("Edited for clarity"),
+    "question.assign": _l("Assigned"),
+    "question.decline": _l("Declined"),
+    "question.merge": _l("Merged"),
+    "question.answered": _l("Answered in writing"),
+    "question.answered_on_stage": _l("Answered on stage"),
+    "question.live_start": _l("On screen"),
+    "question.live_requeue": _l("Back to the queue"),
+    "question.live_move": _l("Moved in the queue"),
+    "question.publish": _l("Published"),
+    "question.unpublish": _l("Taken off the event page"),
+    "answer.draft": _l("Answer drafted"),
+    "answer.submit": _l("Answer submitted"),
+    "answer.return": _l("Answer returned"),
+    "answer.approve": _l("Answer approved"),
+    "answer.remove_document": _l("Document removed"),
+}
 ERRORS = {
     "text_required": _l("Please write the text."),
     "too_long": _l("This text is too long."),

@@ -29,6 +29,7 @@ from eventapp.questions.forms import (
 )
 from eventapp.questions.labels import (
     ANSWER_LABELS,
+    AUDIT_LABELS,
     HANDLING_LABELS,
     LIVE_LABELS,
     STATUS_BADGES,
@@ -46,7 +47,8 @@ from eventapp.questions.models import (
 from eventapp.registrations.forms import ConfirmForm
 
 LABELS = {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES, "handling_labels": HANDLING_LABELS,
-          "answer_labels": ANSWER_LABELS, "via_labels": VIA_LABELS, "live_labels": LIVE_LABELS}
+          "answer_labels": ANSWER_LABELS, "via_labels": VIA_LABELS, "live_labels": LIVE_LABELS,
+          "audit_labels": AUDIT_LABELS}
 
 
 def event_questions(event_id: int, status: str | None = None) -> list[Question]:
