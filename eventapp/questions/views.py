@@ -4,13 +4,22 @@ page shows the published question-and-answer record."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventapp.events.models import Event
-from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, token_miss_limit
+from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.models import utcnow
 from eventapp.questions import services
 from eventapp.questions.forms import AskForm
@@ -44,8 +53,13 @@ def approved_answers(question: Question) -> list[QuestionAssignment]:
     return [a for a in question.assignments if a.answer is not None and a.answer.status == AnswerStatus.APPROVED]
 
 
+def _rate_limit() -> str:
+    return current_app.config.get("QUESTION_RATE_LIMIT", "10 per minute;60 per hour")
+
+
 @bp.post("/ticket/<token>/questions")
 @token_miss_limit
+@limiter.limit(_rate_limit)
 def ask(token: str) -> ResponseReturnValue:
     registration = find_by_token(token)
     if registration is None:
