@@ -52,7 +52,7 @@ def question_json(question: Question, user: User) -> dict:
             "unit_id": assignment.unit_id, "unit": assignment.unit.name,
             "due_on": assignment.due_on.isoformat() if assignment.due_on else None,
             "answer_status": answer.status.value if answer is not None else None,
-            "answer": answer.text if readable else None,
+            "answer": answer.text if readable and answer is not None else None,
             "approved_at": _iso(answer.approved_at) if answer is not None else None,
         })
     return {

@@ -15,7 +15,7 @@ from eventapp.extensions import db
 from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.questions.models import AnswerStatus, Question, QuestionAssignment, QuestionStatus
 from eventapp.questions.services import local_today
 from eventapp.registrations.tickets import public_url
@@ -55,7 +55,7 @@ def send_answers(question: Question, now: datetime | None = None) -> int:
     claimed = db.session.execute(
         sa.update(Question).where(Question.id == question.id, Question.answers_sent_at.is_(None))
         .values(answers_sent_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         return 0
     question.answers_sent_at = now
     answers = [(a.unit, a.answer) for a in question.assignments
@@ -128,7 +128,7 @@ def queue_reminders(now: datetime | None = None) -> int:
         claimed = db.session.execute(
             sa.update(QuestionAssignment).where(QuestionAssignment.id == assignment.id, column.is_(None))
             .values({column.key: now}).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             continue
         queued += _remind(assignment, REMINDER_DUE if due_today else REMINDER_BEFORE)
     db.session.flush()

@@ -31,7 +31,7 @@ def _optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(str(value))
     except (TypeError, ValueError):
         return -1  # not a choice: validate_choice says so
 

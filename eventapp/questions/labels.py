@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from eventapp.errors import error_messages
 from eventapp.questions.models import AnswerStatus, AskedVia, Handling, LiveState, QuestionStatus
+from eventapp.questions.services import QuestionError
 
 STATUS_LABELS = {
     QuestionStatus.NEW: _l("New"),
@@ -84,3 +86,8 @@ ERRORS = {
 
 def error_message(code: str) -> str:
     return str(ERRORS.get(code, _l("Please check the form.")))
+
+
+@error_messages(QuestionError)
+def _words(error: QuestionError) -> str:
+    return error_message(error.code)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class AnswerStatus(enum.StrEnum):
     APPROVED = "approved"
 
 
-class Question(TimestampMixin, db.Model):
+class Question(TimestampMixin, Model):
     """One question put to the ministry about an event (or one of its agenda items)."""
 
     __tablename__ = "questions"
@@ -118,7 +118,7 @@ class Question(TimestampMixin, db.Model):
         return self.status == QuestionStatus.ASSIGNED and any(a.is_overdue(today) for a in self.assignments)
 
 
-class QuestionAsker(db.Model):
+class QuestionAsker(Model):
     """One person, outlet or site that asked a question (a merged duplicate keeps all of them)."""
 
     __tablename__ = "question_askers"
@@ -156,7 +156,7 @@ class QuestionAsker(db.Model):
         return " · ".join(parts)
 
 
-class QuestionAssignment(db.Model):
+class QuestionAssignment(Model):
     """A question given to one ministry unit, with a due date; reminders go out once each."""
 
     __tablename__ = "question_assignments"
@@ -187,7 +187,7 @@ class QuestionAssignment(db.Model):
         return self.answer is None or self.answer.status in (AnswerStatus.DRAFT, AnswerStatus.RETURNED)
 
 
-class QuestionAnswer(TimestampMixin, db.Model):
+class QuestionAnswer(TimestampMixin, Model):
     """A unit's written answer to its assignment, with an optional document."""
 
     __tablename__ = "question_answers"
@@ -212,7 +212,7 @@ class QuestionAnswer(TimestampMixin, db.Model):
     drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
 
 
-class QuestionSettings(db.Model):
+class QuestionSettings(Model):
     """An event's question settings: until when questions may be sent in advance."""
 
     __tablename__ = "question_settings"

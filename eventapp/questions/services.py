@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
+from eventapp.errors import DomainError
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -36,13 +37,8 @@ MAX_TOPIC = 150
 MAX_REASON = 500
 
 
-class QuestionError(ValueError):
+class QuestionError(DomainError):
     """A rule of the question cycle was broken; `code` names it (labels.ERRORS), `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 def local_today(now: datetime | None = None) -> date:

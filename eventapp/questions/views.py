@@ -20,10 +20,11 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.events.models import Event
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
+from eventapp.forms import required, show_error
 from eventapp.models import utcnow
 from eventapp.questions import services
 from eventapp.questions.forms import AskForm
-from eventapp.questions.labels import STATUS_LABELS, error_message
+from eventapp.questions.labels import STATUS_LABELS
 from eventapp.questions.models import AnswerStatus, Question, QuestionAssignment, QuestionStatus
 from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import find_by_token
@@ -67,11 +68,11 @@ def ask(token: str) -> ResponseReturnValue:
     form = AskForm(agenda=registration.event.agenda_items)
     if form.validate_on_submit():
         try:
-            question = services.ask_from_ticket(registration, text=form.text.data, topic=form.topic.data,
+            question = services.ask_from_ticket(registration, text=required(form.text.data), topic=form.topic.data,
                                                 agenda_item_id=form.agenda_item_id.data)
         except services.QuestionError as error:
             db.session.rollback()
-            (getattr(form, error.field) if error.field else form.text).errors.append(error_message(error.code))
+            show_error(form, error, default_field="text")
         else:
             db.session.commit()
             flash(_("Your question was sent. You can follow it here."), "success")

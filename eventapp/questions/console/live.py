@@ -11,12 +11,12 @@ from flask_login import current_user
 from eventapp.accounts.permissions import roles_required
 from eventapp.events.models import Event
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.questions import live, services
 from eventapp.questions.console import ORGANISERS, bp
 from eventapp.questions.forms import AnsweredForm
 from eventapp.questions.labels import LIVE_LABELS, error_message
 from eventapp.questions.models import Question
-from eventapp.registrations.forms import ConfirmForm
 
 
 def _poll_seconds() -> int:

@@ -16,6 +16,7 @@ from eventapp.accounts.permissions import roles_required
 from eventapp.audit import AuditEntry
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, required
 from eventapp.models import utcnow
 from eventapp.questions import answering, delivery, services
 from eventapp.questions.console import ORGANISERS, bp, ministry_units
@@ -44,7 +45,6 @@ from eventapp.questions.models import (
     QuestionAssignment,
     QuestionStatus,
 )
-from eventapp.registrations.forms import ConfirmForm
 
 LABELS = {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES, "handling_labels": HANDLING_LABELS,
           "answer_labels": ANSWER_LABELS, "via_labels": VIA_LABELS, "live_labels": LIVE_LABELS,
@@ -175,7 +175,7 @@ def _refused(question: Question, form: object, error: services.QuestionError, na
         field.errors = [*field.errors, error_message(error.code)]
     else:
         form.form_errors.append(error_message(error.code))  # type: ignore[attr-defined]
-    return _page(db.session.get(Question, question.id), 422, **{name: form})
+    return _page(db.get_or_404(Question, question.id), 422, **{name: form})
 
 
 @bp.post("/<int:question_id>/edit")
@@ -186,7 +186,7 @@ def edit(question_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(question, 422, edit_form=form)
     try:
-        services.edit(question, text=form.text.data, topic=form.topic.data, agenda_item_id=form.agenda_item_id.data,
+        services.edit(question, text=required(form.text.data), topic=form.topic.data, agenda_item_id=form.agenda_item_id.data,
                       actor=current_user)
     except services.QuestionError as error:
         return _refused(question, form, error, "edit_form")
@@ -216,7 +216,7 @@ def decline(question_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(question, 422, decline_form=form)
     try:
-        services.decline(question, reason=form.reason.data, actor=current_user)
+        services.decline(question, reason=required(form.reason.data), actor=current_user)
     except services.QuestionError as error:
         return _refused(question, form, error, "decline_form")
     return _done(question, _("The question is declined."))
@@ -283,7 +283,7 @@ def return_answer(answer_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(question, 422, return_form=form)
     try:
-        answering.return_answer(answer, comment=form.comment.data, actor=current_user)
+        answering.return_answer(answer, comment=required(form.comment.data), actor=current_user)
     except services.QuestionError as error:
         return _refused(question, form, error, "return_form")
     return _done(question, _("The answer went back to the unit with your comment."))

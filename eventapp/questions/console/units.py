@@ -14,6 +14,7 @@ from eventapp.accounts.permissions import require_site, roles_required
 from eventapp.directory.models import Site
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
+from eventapp.forms import required
 from eventapp.models import utcnow
 from eventapp.questions import answering, documents, services
 from eventapp.questions.console import DOCUMENT_READERS, SITE_ROLES, UNIT_RESPONDENTS, bp
@@ -71,7 +72,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         db.session.rollback()
         field = getattr(form, error.field or "text")
         field.errors = [*field.errors, error_message(error.code)]
-        return _assignment_page(db.session.get(QuestionAssignment, assignment_id), form, 422)
+        return _assignment_page(db.get_or_404(QuestionAssignment, assignment_id), form, 422)
     db.session.commit()
     flash(_("Your answer was sent for approval.") if submit else _("Draft saved."), "success")
     return redirect(url_for(".unit_index") if submit else url_for(".assignment", assignment_id=assignment.id))
@@ -95,8 +96,8 @@ def document(answer_id: int) -> ResponseReturnValue:
 def site_ask(site_id: int, event_id: int) -> ResponseReturnValue:
     require_site(current_user, site_id)
     site = db.get_or_404(Site, site_id)
-    event = db.session.get(Event, event_id)
-    takes_part = event is not None and db.session.scalar(sa.select(sa.exists().where(
+    event = db.get_or_404(Event, event_id)
+    takes_part = db.session.scalar(sa.select(sa.exists().where(
         EventSite.event_id == event.id, EventSite.site_id == site.id)))
     if not takes_part or not event.is_visible_to(current_user):
         abort(404)
@@ -106,7 +107,7 @@ def site_ask(site_id: int, event_id: int) -> ResponseReturnValue:
         if not form.validate_on_submit():
             return _site_page(site, event, form, state, 422)
         try:
-            services.ask_for_site(event, site, text=form.text.data, topic=form.topic.data,
+            services.ask_for_site(event, site, text=required(form.text.data), topic=form.topic.data,
                                   agenda_item_id=form.agenda_item_id.data, actor=current_user)
         except services.QuestionError as error:
             db.session.rollback()
