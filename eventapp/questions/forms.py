@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from eventapp.events.models import AgendaItem
 from eventapp.forms import AppForm, CheckboxListField
+from eventapp.params import FIRST_YEAR, LAST_YEAR
 from eventapp.questions.labels import HANDLING_LABELS
 from eventapp.questions.models import Handling
 from eventapp.questions.services import MAX_REASON, MAX_TEXT, MAX_TOPIC
@@ -37,6 +38,12 @@ def _optional_int(value: object) -> int | None:
 
 
 STRIP = [_strip]
+
+
+def plausible_date(form: AppForm, field: DateField | DateTimeLocalField) -> None:
+    """Years FIRST_YEAR..LAST_YEAR only: year 1 or 9999 is a typing mistake (and overflows in UTC)."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Choose a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class AskForm(AppForm):
@@ -65,7 +72,7 @@ class AssignForm(AppForm):
     unit_ids = CheckboxListField(_l("Ministry units"), coerce=int, validators=[Optional()])
     handling = RadioField(_l("How it is answered"), choices=[(h.value, label) for h, label in HANDLING_LABELS.items()],
                           validators=[DataRequired()], default=Handling.WRITTEN.value)
-    due_on = DateField(_l("Due date (written answers)"), validators=[Optional()])
+    due_on = DateField(_l("Due date (written answers)"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args: object, units: Iterable = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -96,7 +103,7 @@ class MergeForm(AppForm):
 class DeadlineForm(AppForm):
     """Until when questions may be sent in advance (empty: until the event starts)."""
 
-    closes_at = DateTimeLocalField(_l("Questions in advance until"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Questions in advance until"), validators=[Optional(), plausible_date])
 
 
 class AnswerForm(AppForm):
@@ -128,8 +135,8 @@ class ReportFilterForm(AppForm):
         csrf = False
 
     event_id = SelectField(_l("Event"), coerce=_optional_int, validators=[Optional()])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), plausible_date])
+    end = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args: object, events: Iterable = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

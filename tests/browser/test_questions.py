@@ -5,7 +5,6 @@ phone: asked during the event, on the projector, marked answered on stage."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 from datetime import timedelta
@@ -22,36 +21,13 @@ from eventapp.mail.sender import send_pending
 from eventapp.models import utcnow
 from eventapp.questions.models import AnswerStatus, Question, QuestionAnswer, QuestionStatus
 from eventapp.registrations.tickets import issue_ticket
+from tests.browser.test_journeys import _fresh_rate_limits, contexts  # noqa: F401 - fixtures
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 QUESTION = "Bộ có lộ trình nào để tắt sóng 2G mà không để người dân vùng sâu bị gián đoạn liên lạc?"
 ANSWER = "Bộ hỗ trợ máy điện thoại 4G cho hộ nghèo, cận nghèo; sóng 2G tắt theo từng đợt đến tháng 9/2024."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    from eventapp.extensions import limiter
-
-    with contextlib.suppress(Exception):
-        limiter.reset()
-
-
-@pytest.fixture
-def contexts(browser):
-    opened = []
-
-    def new(**options):
-        options.setdefault("locale", "vi-VN")
-        options.setdefault("timezone_id", "Asia/Ho_Chi_Minh")
-        context = browser.new_context(**options)
-        opened.append(context)
-        return context.new_page()
-
-    yield new
-    for context in opened:
-        context.close()
 
 
 def sign_in(page, base_url: str, email: str, lands: str) -> None:
@@ -71,8 +47,8 @@ def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-def test_one_question_through_the_whole_cycle(app, live_server, page, contexts, smtp_server, tmp_path, make_event,
-                                              make_person, make_registration, make_user) -> None:
+def test_one_question_through_the_whole_cycle(app, live_server, page, contexts,  # noqa: F811
+                                              smtp_server, tmp_path, make_event, make_person, make_registration, make_user) -> None:
     app.config["PUBLIC_BASE_URL"] = live_server.url
     app.config["QUESTION_DOCUMENTS_FOLDER"] = str(tmp_path / "documents")
     event = make_event(title="Họp báo thường kỳ Bộ TT&TT tháng 12", starts_in=timedelta(days=2))
@@ -184,7 +160,8 @@ def test_one_question_through_the_whole_cycle(app, live_server, page, contexts, 
     assert answer.status == AnswerStatus.APPROVED and answer.document_name == "Trả lời Cục Viễn thông.pdf"
 
 
-def test_the_live_path_on_a_phone(app, live_server, contexts, make_event, make_person, make_registration,
+def test_the_live_path_on_a_phone(app, live_server, contexts,  # noqa: F811
+                                  make_event, make_person, make_registration,
                                   make_user) -> None:
     app.config["ATTENDANCE_POLL_SECONDS"] = 1
     event = make_event(title="Hội nghị tập huấn kỹ năng phát ngôn", starts_in=timedelta(minutes=-20),

@@ -165,3 +165,19 @@ def test_report_counts_per_state_unit_outlet_and_site(client, login, organiser, 
     assert client.get("/console/questions/reports?start=2027-02-01&end=2027-01-01").status_code == 422
     assert client.get("/console/questions/reports?event_id=abc").status_code in (200, 422)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(type(late))) == 3
+
+
+def test_absurd_dates_are_refused_not_a_500(client, login, organiser, make_event, ask, make_unit) -> None:
+    event = make_event()
+    question = ask(event)
+    unit = make_unit()
+    db.session.commit()
+    login(organiser)
+    for query in ("start=0001-01-01", "end=9999-12-31", "start=2027-13-45"):
+        assert client.get(f"/console/questions/reports?{query}").status_code == 422, query
+    deadline = client.post(f"/console/questions/events/{event.id}/deadline", data={"closes_at": "9999-12-31T23:59"})
+    assert deadline.status_code == 422 and "9999-12-31T23:59" in deadline.get_data(as_text=True)
+    assigned = client.post(f"/console/questions/{question.id}/assign", data={
+        "assign-handling": "written", "assign-unit_ids": str(unit.id), "assign-due_on": "0001-01-01"})
+    assert assigned.status_code == 422
+    assert services.settings(event) is None and question.assignments == []

@@ -84,17 +84,21 @@ def _local_input(value: datetime | None, tz: str) -> datetime | None:
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
 
 
+def _queue_page(event: Event, deadline: DeadlineForm, code: int = 200) -> ResponseReturnValue:
+    status = request.args.get("status")
+    return render_template("questions/console/queue.html", event=event, status=status,
+                           questions=event_questions(event.id, status), deadline_form=deadline,
+                           closes_at=services.asking_closes_at(event), today=services.local_today(),
+                           statuses=list(QuestionStatus), confirm=ConfirmForm(), **LABELS), code
+
+
 @bp.get("/events/<int:event_id>")
 @roles_required(*ORGANISERS)
 def queue(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
-    status = request.args.get("status")
     chosen = services.settings(event)
-    deadline = DeadlineForm(data={"closes_at": _local_input(chosen.asking_closes_at if chosen else None, event.tz)})
-    return render_template("questions/console/queue.html", event=event, status=status,
-                           questions=event_questions(event.id, status), deadline_form=deadline,
-                           closes_at=services.asking_closes_at(event), today=services.local_today(),
-                           statuses=list(QuestionStatus), confirm=ConfirmForm(), **LABELS)
+    return _queue_page(event, DeadlineForm(data={
+        "closes_at": _local_input(chosen.asking_closes_at if chosen else None, event.tz)}))
 
 
 @bp.post("/events/<int:event_id>/deadline")
@@ -103,8 +107,7 @@ def set_deadline(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     form = DeadlineForm()
     if not form.validate_on_submit():
-        flash(_("Please check the date and time."), "danger")
-        return redirect(url_for(".queue", event_id=event.id)), 303
+        return _queue_page(event, form, 422)
     closes = form.closes_at.data.replace(tzinfo=ZoneInfo(event.tz)) if form.closes_at.data else None
     services.set_deadline(event, closes, actor=current_user)
     db.session.commit()
