@@ -181,3 +181,21 @@ def test_absurd_dates_are_refused_not_a_500(client, login, organiser, make_event
         "assign-handling": "written", "assign-unit_ids": str(unit.id), "assign-due_on": "0001-01-01"})
     assert assigned.status_code == 422
     assert services.settings(event) is None and question.assignments == []
+
+
+def test_an_admin_creates_a_unit_respondent_bound_to_a_ministry_unit(client, login, make_user, make_unit,
+                                                                    make_organisation) -> None:
+    from eventapp.accounts.models import User
+
+    unit = make_unit("Cục Báo chí")
+    outlet = make_organisation(name="Không phải đơn vị của Bộ")
+    login(make_user(Role.ADMIN))
+    form = {"email": "phongvien@cbc.gov.vn", "full_name": "Cán bộ Cục Báo chí", "role": "unit_respondent",
+            "site_id": "", "organisation_id": "", "password": ""}
+    unbound = client.post("/console/users/new", data={**form, "unit_id": ""})
+    assert unbound.status_code == 422 and "Cán bộ Cục Báo chí" in unbound.get_data(as_text=True)
+    wrong = client.post("/console/users/new", data={**form, "unit_id": str(outlet.id)})
+    assert wrong.status_code == 422
+    assert client.post("/console/users/new", data={**form, "unit_id": str(unit.id)}).status_code == 200
+    user = db.session.scalar(sa.select(User).where(User.email == "phongvien@cbc.gov.vn"))
+    assert user.role == Role.UNIT_RESPONDENT and user.unit_id == unit.id and user.site_id is None
