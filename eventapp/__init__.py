@@ -100,6 +100,7 @@ def _import_models() -> None:
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
+    from eventapp.questions import models as _questions  # noqa: F401
     from eventapp.registrations import models as _registrations  # noqa: F401
 
 
@@ -118,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.accounts.console import bp as accounts_console_bp
     from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
-    from eventapp.api import public, staff  # noqa: F401  (their routes join api.bp)
+    from eventapp.api import public, questions, staff  # noqa: F401  (their routes join api.bp)
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
@@ -130,11 +131,11 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.console import bp as feeds_console_bp
     from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.questions import setup as questions_setup
     from eventapp.registrations import console as registrations_console
     from eventapp.registrations.console import (  # noqa: F401  (their routes join registrations_console.bp)
         accreditation,
         announcements,
-        questions,
         registrants,
     )
     from eventapp.registrations.site_console import bp as site_console_bp
@@ -161,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    questions_setup.init_app(app)  # its public and console blueprints, CLI, hand-over from registrations
 
 
 def _register_cli(app: Flask) -> None:

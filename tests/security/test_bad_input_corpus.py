@@ -26,6 +26,7 @@ from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events.models import Event, EventMode
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage, OutboxStatus
+from eventapp.questions.models import QuestionAsker
 from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import issue_ticket
 from tests.conftest import PASSWORD
@@ -117,7 +118,8 @@ PUBLIC_FIELDS = {
     "full_name": lambda reg: reg.person.full_name,
     "position": lambda reg: reg.person.position,
     "press_card_no": lambda reg: reg.person.press_card_no,
-    "questions": lambda reg: reg.questions,
+    "questions": lambda reg: db.session.scalar(sa.select(QuestionAsker.text).where(
+        QuestionAsker.registration_id == reg.id)),
     "outlet_name": lambda reg: db.session.get(Organisation, reg.person.organisation_id).name,
     "email": lambda reg: reg.person.email,
     "phone": lambda reg: reg.person.phone,
@@ -160,14 +162,14 @@ def test_public_registration_form(app, client, outlet, make_event, organiser, fi
     ticket = client.get(f"/ticket/{token}")
     assert ticket.status_code == 200
     assert_escaped(ticket.get_data(as_text=True), "the ticket page")
-    for url in (f"/console/registrations/events/{event.id}", f"/console/registrations/events/{event.id}/questions",
+    for url in (f"/console/registrations/events/{event.id}", f"/console/questions/events/{event.id}",
                 f"/console/registrations/people/{registration.person_id}", "/console/registrations/outlets",
                 "/console/outbox/", "/console/directory/people"):
         page = organiser.get(url)
         assert page.status_code == 200, url
         assert_escaped(page.get_data(as_text=True), url)
     assert_export_neutralised(organiser, event.id)
-    questions = organiser.get(f"/console/registrations/events/{event.id}/questions/export.csv")
+    questions = organiser.get(f"/console/questions/events/{event.id}/export.csv")
     assert questions.status_code == 200
     for row in csv.reader(io.StringIO(questions.data.decode("utf-8-sig"))):
         assert not any(cell.startswith(FORMULA_START) for cell in row), row

@@ -84,7 +84,7 @@ def test_formula_triggers_after_any_separator_are_neutralised() -> None:
 def test_registrations_csv_has_no_live_formula_after_a_semicolon(client, login, make_user, make_event, make_person,
                                                                   make_registration) -> None:
     event = make_event()
-    make_registration(event, make_person('x;=HYPERLINK("https://evil.example","bấm")'), questions="a,@SUM(A1)")
+    make_registration(event, make_person('x;=HYPERLINK("https://evil.example","bấm")'))
     login(make_user(Role.ORGANISER))
     db.session.commit()
     response = client.get(f"/console/registrations/events/{event.id}/export.csv")
