@@ -97,6 +97,7 @@ def _import_models() -> None:
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
+    from eventapp.materials import models as _materials  # noqa: F401
     from eventapp.registrations import models as _registrations  # noqa: F401
 
 
@@ -125,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.feeds.console import bp as feeds_console_bp
     from eventapp.feeds.views import bp as feeds_bp
     from eventapp.mail.console import bp as mail_console_bp
+    from eventapp.materials import bp as materials_bp
+    from eventapp.materials import console as _materials_console  # noqa: F401  (its routes join materials_bp)
+    from eventapp.materials import views as _materials_views  # noqa: F401  (its routes join materials_bp)
     from eventapp.registrations import console_network  # noqa: F401  (its routes join registrations_console_bp)
     from eventapp.registrations.console import bp as registrations_console_bp
     from eventapp.registrations.coordinator import bp as site_console_bp
@@ -147,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(materials_bp)
 
 
 def _register_cli(app: Flask) -> None:

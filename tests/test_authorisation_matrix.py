@@ -113,6 +113,13 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "rollcall_console.lock": ORGANISERS,
     "api.event": PUBLIC,
     "api.openapi": PUBLIC,
+    "materials.index": ORGANISERS,
+    "materials.event_materials": ORGANISERS,
+    "materials.upload": ORGANISERS,
+    "materials.add_link": ORGANISERS,
+    "materials.delete_material": ORGANISERS,
+    "materials.delete_link": ORGANISERS,
+    "materials.console_download": SITE_ROLES,
 }
 
 # endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)
@@ -167,7 +174,22 @@ def url_values(app, make_user, make_site, make_event, make_person):
     values["series_id"] = _series().id
     values["item_id"] = _agenda_item(event).id
     values["token_id"] = _api_token().id
+    values["material_id"], values["link_id"] = _material_and_link(event)
     return values
+
+
+def _material_and_link(event) -> tuple[int, int]:
+    from eventapp.materials.models import Audience, EventLink, LinkKind, Material
+    from eventapp.materials.storage import save
+
+    material = Material(event_id=event.id, title="Tài liệu", filename="tai-lieu.pdf", kind="pdf",
+                        content_type="application/pdf", size_bytes=9, sha256="0" * 64,
+                        storage_key=save(b"%PDF-1.4\n"), audience=Audience.PUBLIC)
+    link = EventLink(event_id=event.id, kind=LinkKind.RECORDING, title="Ghi hình", url="https://example.vn/v",
+                     audience=Audience.PUBLIC)
+    db.session.add_all([material, link])
+    db.session.flush()
+    return material.id, link.id
 
 
 def _api_token():
