@@ -94,6 +94,7 @@ def _import_models() -> None:
     from eventapp import audit  # noqa: F401
     from eventapp.accounts import models as _accounts  # noqa: F401
     from eventapp.directory import models as _directory  # noqa: F401
+    from eventapp.evaluations import models as _evaluations  # noqa: F401
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
@@ -120,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
     from eventapp.console import bp as console_bp
     from eventapp.directory.console import bp as directory_console_bp
+    from eventapp.evaluations import bp as evaluations_bp
+    from eventapp.evaluations import console as _evaluations_console  # noqa: F401  (its routes join evaluations_bp)
+    from eventapp.evaluations import views as _evaluations_views  # noqa: F401  (its routes join evaluations_bp)
     from eventapp.events import console_events, console_program  # noqa: F401  (their routes join events_console_bp)
     from eventapp.events.console import bp as events_console_bp
     from eventapp.events.views import bp as events_bp
@@ -152,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(materials_bp)
+    app.register_blueprint(evaluations_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -169,4 +174,7 @@ def _register_cli(app: Flask) -> None:
     from eventapp.registrations.cli import registrations_cli, reminders_command
 
     mail_cli.add_command(reminders_command)  # `flask mail reminders`
+    from eventapp.evaluations.followup import day_after_command
+
+    mail_cli.add_command(day_after_command)  # `flask mail day-after`
     app.cli.add_command(registrations_cli)

@@ -120,6 +120,14 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "materials.delete_material": ORGANISERS,
     "materials.delete_link": ORGANISERS,
     "materials.console_download": SITE_ROLES,
+    "evaluations.index": ORGANISERS,
+    "evaluations.questions": ORGANISERS,
+    "evaluations.add_question": ORGANISERS,
+    "evaluations.add_talk_ratings": ORGANISERS,
+    "evaluations.delete_question": ORGANISERS,
+    "evaluations.results_page": ORGANISERS,
+    "evaluations.export": ORGANISERS,
+    "evaluations.site_answer": SITE_ROLES,
 }
 
 # endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)
@@ -175,7 +183,17 @@ def url_values(app, make_user, make_site, make_event, make_person):
     values["item_id"] = _agenda_item(event).id
     values["token_id"] = _api_token().id
     values["material_id"], values["link_id"] = _material_and_link(event)
+    values["question_id"] = _question(event)
     return values
+
+
+def _question(event) -> int:
+    from eventapp.evaluations.models import EvaluationQuestion, QuestionKind
+
+    question = EvaluationQuestion(event_id=event.id, kind=QuestionKind.TEXT, prompt="Góp ý của anh/chị?")
+    db.session.add(question)
+    db.session.flush()
+    return question.id
 
 
 def _material_and_link(event) -> tuple[int, int]:
