@@ -16,11 +16,13 @@ from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
+from eventapp.evaluations import demo as evaluations_demo
 from eventapp.events import recurrence
 from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
+from eventapp.materials import demo as materials_demo
 from eventapp.models import utcnow
 from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
@@ -202,6 +204,8 @@ def load_demo(now: datetime | None = None) -> None:
     series = _ensure_briefing_series(now)
     training = _ensure_training(now)
     _ensure_registrations(series, training, journalists, now)
+    materials_demo.load(now)  # a past training with its attendance, materials and a recording
+    evaluations_demo.load(now)  # that training's questionnaire and answers
     db.session.flush()
     # The demo's people were invited when they registered (as real registrants are): their
     # calendars are recorded as holding their sessions, so the first change tells them just that.
