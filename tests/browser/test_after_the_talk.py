@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eventapp.accounts.models import Role
-from eventapp.events.models import AgendaItem, EventKind, EventMode
 from eventapp.evaluations import services as evaluations
 from eventapp.evaluations.models import EvaluationResponse, QuestionKind
+from eventapp.events.models import AgendaItem, EventKind, EventMode
 from eventapp.extensions import db
 from eventapp.materials.models import Material
 from eventapp.registrations.tickets import current_ticket
