@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_registrants_only_file_reaches_the_registrant_and_not_a_visitor(
             link.click()
         download = started.value
         assert download.suggested_filename == "Bài giảng kỹ năng phát ngôn.pdf"
-        assert open(download.path(), "rb").read() == PDF
+        assert Path(download.path()).read_bytes() == PDF
     finally:
         phone.close()
 
