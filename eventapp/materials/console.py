@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -76,7 +76,9 @@ def upload(event_id: int) -> Response | tuple[str, int]:
     event = _event(event_id)
     # This form alone may carry a larger body than the app-wide limit (MAX_CONTENT_LENGTH).
     request.max_content_length = services.max_bytes() + FORM_MARGIN
-    form = MaterialForm()  # its CSRF token is validated with the form
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()  # the app-wide check, now that the body may be read (a CSRFError is a 400)
+    form = MaterialForm()
     _talk_choices(form, event)
     if form.validate_on_submit():
         upload_file = form.file.data

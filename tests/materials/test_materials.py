@@ -190,3 +190,24 @@ def test_removing_a_file_removes_its_bytes(client, login, organiser, make_event,
     login(organiser)
     assert client.post(f"/console/materials/files/{material.id}/delete").status_code == 302
     assert db.session.query(Material).count() == 0 and not path.exists()
+
+
+def test_an_upload_without_the_forms_token_is_refused(app, client, login, organiser, make_event) -> None:
+    event = make_event()
+    login(organiser)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = _upload(client, event.id, PDF, "tai-lieu.pdf")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert db.session.query(Material).count() == 0
+
+
+def test_a_hostile_file_name_never_reaches_a_header_or_the_disk(client, make_event, make_material) -> None:
+    event = make_event()
+    material = make_material(event, filename='../../etc/x"\r\nSet-Cookie: a=b;.pdf')
+    assert material.filename == "xSet-Cookie: a=b.pdf"  # its last part, without quotes, ";" or line breaks
+    response = client.get(f"/events/{event.id}/materials/{material.id}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert storage.path_of(material.storage_key).parent == storage.folder()
