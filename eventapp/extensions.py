@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,8 +24,6 @@ class AppLoginManager(LoginManager):
     """
 
     def _session_protection_failed(self) -> bool:
-        from flask import session
-
         if "_user_id" not in session:
             return False  # nothing to protect, and nothing to rewrite
         return super()._session_protection_failed()
@@ -33,8 +32,6 @@ class AppLoginManager(LoginManager):
         # Flask marks the session "accessed" (so the response says Vary: Cookie) whenever it is
         # looked at. A request that never looked at it (a feed, the API) set no "_remember" to act
         # on: leave the session unread, so shared caches may keep the response for everyone.
-        from flask.globals import request_ctx
-
         opened = getattr(request_ctx, "_session", None)
         if (opened is None or not opened.accessed) and not current_app.config.get(
                 "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):

@@ -32,7 +32,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
-from eventapp.events.recurrence_words import describe as describe_recurrence
+from eventapp.calendar.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
 from eventapp.params import MAX_ID, BadParameter
 
@@ -94,20 +94,6 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-
-
-@login_manager.user_loader
-def load_user(user_key: str):
-    """Sessions carry "id:version"; a password change or deactivation invalidates them."""
-    from eventapp.accounts.models import User
-
-    user_id, _, version = user_key.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
 
 
 def is_safe_redirect(target: str | None) -> bool:

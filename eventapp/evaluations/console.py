@@ -13,13 +13,13 @@ from flask_login import current_user
 from eventapp import spreadsheets
 from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, require_site, roles_required
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Site
 from eventapp.evaluations import bp, charts, results, services
 from eventapp.evaluations.forms import QuestionForm
 from eventapp.evaluations.labels import KIND_LABELS, RESPONDENT_LABELS, error_message
 from eventapp.evaluations.models import EvaluationQuestion, EvaluationResponse, QuestionKind
 from eventapp.evaluations.views import render_form, sent_answers
-from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow

@@ -72,8 +72,8 @@ def render(registration: Registration, now: datetime) -> tuple[str, str, str]:
                    "ticket_url": ticket_url(token) if token else None,
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = one_line(_("Thank you for attending: %(title)s", title=event.title))[:300]
-        return (subject, render_template("evaluations/email/day_after.txt", **context),
-                render_template("evaluations/email/day_after.html", **context))
+        return (subject, render_template("evaluations/emails/day_after.txt", **context),
+                render_template("evaluations/emails/day_after.html", **context))
 
 
 def queue_day_after(now: datetime | None = None) -> int:

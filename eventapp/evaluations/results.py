@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar import recurrence
 from eventapp.directory.collation import sort_key
 from eventapp.evaluations.models import (
     RATING_MAX,
@@ -17,7 +18,6 @@ from eventapp.evaluations.models import (
     QuestionKind,
 )
 from eventapp.evaluations.services import questions
-from eventapp.events import recurrence
 from eventapp.events.models import Event
 from eventapp.extensions import db
 

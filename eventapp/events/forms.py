@@ -33,13 +33,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField
 from eventapp.models import utcnow
-from eventapp.registrations.validation import MESSAGES as PERSON_MESSAGES
-from eventapp.registrations.validation import has_control_chars
+from eventapp.text import has_control_chars
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -58,7 +57,7 @@ PRESETS = [
     ("quarterly_day", _l("Quarterly on a day of the month")),
     ("custom", _l("Advanced: RRULE (RFC 5545)")),
 ]
-CONTROL_MESSAGE = PERSON_MESSAGES["control_chars"]
+CONTROL_MESSAGE = _l("This field contains characters that are not allowed.")
 COMMON_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
 
 ERROR_MESSAGES = {

@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from eventapp import audit
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
+from eventapp.events import site_notices
 from eventapp.events.models import (
     Event,
     EventKind,
@@ -272,8 +273,6 @@ def publication_problems(event: Event) -> list[tuple[str, str]]:
 
 def publish_event(event: Event, *, actor: Any = None, now: datetime | None = None) -> None:
     """draft -> published, once complete (time, a venue or link, capacity or site quotas for hybrid)."""
-    from eventapp.events import notify
-
     if event.status == EventStatus.PUBLISHED:
         return
     problems = publication_problems(event)
@@ -283,10 +282,10 @@ def publish_event(event: Event, *, actor: Any = None, now: datetime | None = Non
     event.published_at = now or utcnow()
     event.bump_sequence()
     db.session.flush()
-    recipients = notify.coordinators([s.site_id for s in event.sites])
+    recipients = site_notices.coordinators([s.site_id for s in event.sites])
     for participation in event.sites:
-        notify.site_coordinators(event, participation, "site_added",
-                                 users=recipients.get(participation.site_id, []))
+        site_notices.site_coordinators(event, participation, "site_added",
+                                       users=recipients.get(participation.site_id, []))
     audit.record(actor, "event.publish", event, event.title)
 
 

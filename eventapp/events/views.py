@@ -24,6 +24,7 @@ from eventapp.events.queries import upcoming_published
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.params import month_arg
+from eventapp.web import local_time
 
 bp = Blueprint("events", __name__)
 REGISTER_ENDPOINTS = ("registrations.register", "registrations.form", "registrations.new")
@@ -79,8 +80,6 @@ def _first_url(endpoints: tuple[str, ...], **values: object) -> str | None:
 
 def registration_state(event: Event, now) -> tuple[bool, str]:
     """Whether the register button shows, and otherwise the reason, in the visitor's language."""
-    from eventapp.web import local_time
-
     if event.is_cancelled:
         return False, _("This event has been cancelled.")
     if event.ends_at <= now:

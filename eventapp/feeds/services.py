@@ -12,11 +12,13 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from eventapp.calendar import ical
 from eventapp.directory.models import Site
-from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
+from eventapp.events.ical_words import CALENDAR_LOCALE as FEED_LOCALE
+from eventapp.events.ical_words import calendar_labels
+from eventapp.events.labels import KIND_LABELS
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import ical
 from eventapp.feeds.cache import prepared
 from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
@@ -27,7 +29,6 @@ from eventapp.registrations.models import (
 )
 
 FORMAT_VERSION = "3"  # bump when the builder's output changes, so cached bodies and ETags roll over
-FEED_LOCALE = "vi"  # feeds are rendered in Vietnamese whoever asks, so one body fits every visitor
 PAST_DAYS = 30
 CANCELLED_GRACE = timedelta(days=7)
 KIND_SLUGS = {
@@ -348,22 +349,6 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     return events, series
 
 
-def feed_labels() -> ical.FeedLabels:
-    """The feed's words, translated once per process (they change only with a new release)."""
-    labels = current_app.extensions.get("feed_labels")
-    if labels is None:
-        labels = current_app.extensions["feed_labels"] = _translated_labels()
-    return labels
-
-
-def _translated_labels() -> ical.FeedLabels:
-    with force_locale(FEED_LOCALE):
-        return ical.FeedLabels(
-            programme=_("Programme"), register=_("Registration and details"),
-            details=_("Details"), join_online=_("Join online"),
-            categories={kind.value: str(label) for kind, label in KIND_SINGULAR.items()})
-
-
 def feed_name(scope: FeedScope, title: str = "") -> str:
     """The calendar's display name, in Vietnamese (NAME / X-WR-CALNAME)."""
     with force_locale(FEED_LOCALE):
@@ -379,7 +364,7 @@ def feed_name(scope: FeedScope, title: str = "") -> str:
 
 
 def feed_calendar(scope: FeedScope, title: str = "") -> ical.FeedCalendar:
-    return ical.FeedCalendar(name=feed_name(scope, title), labels=feed_labels(), timezone=_calendar_tz())
+    return ical.FeedCalendar(name=feed_name(scope, title), labels=calendar_labels(), timezone=_calendar_tz())
 
 
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:

@@ -12,10 +12,11 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from openpyxl import Workbook
 
+from eventapp.calendar import recurrence
 from eventapp.demo_content import TRAINING_AGENDA
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
-from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSite, EventStatus
 from eventapp.events.models import SiteParticipationStatus as SiteStatus
 from eventapp.extensions import db
@@ -155,8 +156,6 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Số liệu"

@@ -17,12 +17,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar import ical
+from eventapp.calendar import invitations as itip
 from eventapp.directory.models import CalendarMode, Person
+from eventapp.events.ical_words import calendar_labels
 from eventapp.events.models import Event, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import ical
-from eventapp.feeds import invitations as itip
 from eventapp.models import utcnow
+from eventapp.registrations.itip import organizer
 from eventapp.registrations.models import (
     CalendarDelivery,
     Enrolment,
@@ -92,12 +94,6 @@ def feed_series(series: EventSeries) -> ical.FeedSeries:
         online_url=series.online_url)
 
 
-def _labels() -> ical.FeedLabels:
-    from eventapp.feeds.services import feed_labels
-
-    return feed_labels()
-
-
 def _one(uid: str, recurrence_id: datetime | None, lines: list[str], event: Event, sequence: int) -> Wanted:
     return Wanted(uid, recurrence_id, [lines], event.tz, sequence, event.title, event.starts_at, event.ends_at,
                   event.ends_at)
@@ -137,7 +133,7 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
     counters: dict[int, int] = {row[0]: row[1] or 0 for row in db.session.execute(
         sa.select(Event.series_id, sa.func.max(Event.sequence)).where(Event.series_id.in_(series_ids))
         .group_by(Event.series_id)).all()} if series_ids else {}
-    labels = _labels()
+    labels = calendar_labels()
     grouped: dict[tuple[int, int], list[Event]] = defaultdict(list)
     for person_id, event, site_id in rows:
         series = event.series
@@ -207,8 +203,6 @@ def reconcile(person_ids: list[int], now: datetime | None = None) -> dict[int, l
     told: dict[int, dict[tuple[str, str], CalendarDelivery]] = defaultdict(dict)
     for record in db.session.scalars(sa.select(CalendarDelivery).where(CalendarDelivery.person_id.in_(ids))):
         told[record.person_id][(record.uid, record.recurrence_key)] = record
-    from eventapp.feeds.itip import organizer
-
     sender = organizer()
     plans: dict[int, list[Part]] = {}
     for person_id in ids:

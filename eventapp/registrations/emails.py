@@ -83,7 +83,7 @@ STATUS_KIND = {
 }
 
 
-def _subject_line(text: str) -> str:
+def subject_line(text: str) -> str:
     return one_line(text)[:300]  # no CR/LF in a header, whatever the event title holds
 
 
@@ -151,9 +151,9 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "join_url": join_url(event, registration, place),
             "series_sessions": series_sessions(registration) if kind in SEATED else [],
         }
-        subject = _subject_line(f"{subject_text()}: {event.title}")
-        body_text = render_template("emails/registration.txt", **context)
-        body_html = render_template("emails/registration.html", **context)
+        subject = subject_line(f"{subject_text()}: {event.title}")
+        body_text = render_template("registrations/emails/registration.txt", **context)
+        body_html = render_template("registrations/emails/registration.html", **context)
     message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
                             body_text=body_text, body_html=body_html, locale=locale)
     # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
@@ -186,9 +186,9 @@ def render_announcement(event: Event, recipient: Announced, note: str | None = N
                    "places": places,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
-        subject = _subject_line(_("Registration open: %(title)s", title=event.title))
-        return (subject, render_template("emails/announcement.txt", **context),
-                render_template("emails/announcement.html", **context))
+        subject = subject_line(_("Registration open: %(title)s", title=event.title))
+        return (subject, render_template("registrations/emails/announcement.txt", **context),
+                render_template("registrations/emails/announcement.html", **context))
 
 
 def announce(event: Event, recipient: Announced, note: str | None = None) -> None:
@@ -204,8 +204,8 @@ def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") 
     with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
                    "event_url": public_url("events.detail", event_id=event.id)}
-        subject = _subject_line(f"{subject_text()}: {event.title}")
-        body_text = render_template("emails/notice.txt", **context)
-        body_html = render_template("emails/notice.html", **context)
+        subject = subject_line(f"{subject_text()}: {event.title}")
+        body_text = render_template("registrations/emails/notice.txt", **context)
+        body_html = render_template("registrations/emails/notice.html", **context)
     queue_message(kind=FULL, to_address=to_address, to_name=to_name, subject=subject,
                   body_text=body_text, body_html=body_html, locale=locale)

@@ -216,5 +216,5 @@ class AnnounceForm(AppForm):
     journalists = BooleanField(_l("Accredited journalists"), default=True)
     note = TextAreaField(_l("Note (optional)"), filters=STRIP, validators=[
         Optional(), Length(max=2000), _no_control])
-    # "yes" once the organiser has seen the count and the preview.
-    confirmed = HiddenField()
+    # The preview's one-time key once the organiser has seen the count and the e-mails.
+    confirmed = HiddenField(validators=[Optional(), Length(max=64)])

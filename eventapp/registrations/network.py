@@ -10,12 +10,14 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.accounts.models import Role, User
+from eventapp.audit import AuditEntry
 from eventapp.directory.models import Organisation, OrganisationKind, Person
-from eventapp.events import notify
+from eventapp.events import site_notices
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
+from eventapp.registrations.capacity import lock_event
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
 
 
@@ -69,7 +71,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
     if coordinators:
         if event.sites:
             places: dict[int, list[EventSite]] = {}
-            by_site = notify.coordinators([p.site_id for p in event.sites])
+            by_site = site_notices.coordinators([p.site_id for p in event.sites])
             users: dict[int, User] = {}
             for participation in sorted(event.sites, key=lambda p: p.site_id):
                 for user in by_site.get(participation.site_id, []):
@@ -100,13 +102,32 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
     return list(found.values())
 
 
+class AlreadyAnnounced(Exception):
+    """This confirmed announcement was queued before (a re-posted form, a double click)."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__("already announced")
+        self.at = at
+
+
 def announce(event: Event, *, actor: Any, coordinators: bool = True, units: bool = True,
-             journalists: bool = True, note: str | None = None) -> int:
-    """Queue the announcement for each recipient; returns how many."""
+             journalists: bool = True, note: str | None = None, once: str | None = None) -> int:
+    """Queue the announcement for each recipient; returns how many.
+
+    `once` is the key of the confirmation the organiser saw: the same key never sends twice
+    (the event's row lock makes two simultaneous posts of one form queue it once)."""
+    if once:
+        lock_event(event.id)
+        for entry in db.session.scalars(sa.select(AuditEntry).where(
+                AuditEntry.action == "event.announce", AuditEntry.object_type == "Event",
+                AuditEntry.object_id == event.id)):
+            if (entry.diff or {}).get("once") == once:
+                raise AlreadyAnnounced(entry.at)
     recipients = announcement_recipients(event, coordinators=coordinators, units=units,
                                          journalists=journalists)
     for recipient in recipients:
         emails.announce(event, recipient, note=note)
-    audit.record(actor, "event.announce", event, event.title, {"recipients": len(recipients)})
+    audit.record(actor, "event.announce", event, event.title,
+                 {"recipients": len(recipients), **({"once": once} if once else {})})
     db.session.flush()
     return len(recipients)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import segno
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app
 from markupsafe import Markup
 
 from eventapp.extensions import db
@@ -133,3 +133,10 @@ def ticket_url(token: str) -> str:
 
 def renewal_url(registration: Registration) -> str:
     return public_url("registrations.renew_ticket", token=renewal_token(registration))
+
+
+def private_response(response: Response) -> Response:
+    """A ticket page (or one reached from it): never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response

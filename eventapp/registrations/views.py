@@ -23,13 +23,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.routing import BuildError
 
 from eventapp.directory.collation import sort_key
-from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
+from eventapp.directory.models import Organisation, OrganisationKind
 from eventapp.events.labels import MODE_LABELS
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
-from eventapp.feeds import tokens as calendar_tokens
-from eventapp.feeds.models import CalendarScope
-from eventapp.feeds.views import feed_links
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
 from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
@@ -41,6 +38,7 @@ from eventapp.registrations.tickets import (
     find_by_token,
     issue_ticket,
     may_remind,
+    private_response,
     qr_svg,
 )
 
@@ -174,12 +172,6 @@ def _ticket(token: str) -> Registration:
     return registration
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _calendar_url(event: Event) -> str | None:
     try:
         return url_for("feeds.one_event", event_id=event.id)
@@ -196,39 +188,11 @@ def ticket(token: str):
     sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
     cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
     place = emails.site_place(registration)
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/ticket.html", registration=registration, event=event, token=token,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
         join_url=emails.join_url(event, registration, place), place=place, calendar_url=_calendar_url(event),
-        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now,
-        has_calendar_link=calendar_tokens.has_live_token(CalendarScope.PERSON, registration.person_id))))
-
-
-@bp.post("/ticket/<token>/calendar")
-@token_miss_limit
-def personal_calendar(token: str):
-    """Issue (or re-issue, revoking the old one) or revoke the personal calendar feed's link."""
-    registration = _ticket(token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    person = registration.person
-    if request.form.get("action") == "revoke":
-        calendar_tokens.revoke_tokens(CalendarScope.PERSON, registration.person_id)
-        # Back to e-mailed invitations: the reconciler sends them again before this commits.
-        person.calendar_mode = CalendarMode.INVITATIONS
-        db.session.commit()
-        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating; "
-                "your sessions come to you as e-mailed invitations again."), "success")
-        return redirect(url_for(".ticket", token=token))
-    feed_token = calendar_tokens.issue_token(CalendarScope.PERSON, registration.person_id)
-    # One calendar path per person: the subscription replaces the e-mailed invitations, which
-    # the reconciler withdraws (CANCEL) before this commits, so no session shows twice.
-    person.calendar_mode = CalendarMode.SUBSCRIPTION
-    db.session.commit()
-    # Only the token's hash is stored: this response is the one place the link is ever shown.
-    return _private(make_response(render_template(
-        "registrations/calendar_link.html", registration=registration, event=registration.event,
-        token=token, subscribe=feed_links(token=feed_token))))
+        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now)))
 
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
@@ -247,7 +211,7 @@ def cancel(token: str):
         db.session.commit()
         flash(_("Your registration has been cancelled. Thank you for letting us know."), "success")
         return redirect(url_for(".ticket", token=token))
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/cancel.html", registration=registration, event=registration.event, token=token,
         form=form)))
 
@@ -328,10 +292,10 @@ def renew_ticket(token: str):
         flash(_("Your ticket has a new link, also sent to you by e-mail. Earlier links no longer work."),
               "success")
         return redirect(url_for(".ticket", token=new_token))
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/renew.html", registration=registration, event=registration.event, form=form)))
 
 
 # Every ticket URL: a known ticket is never refused by the token-miss limit (see extensions).
 KNOWN_TOKEN_CHECKS.update({f"{bp.name}.{view}": lambda token: find_by_token(token) is not None for view in (
-    "ticket", "personal_calendar", "cancel", "session_action", "open_session", "request_renewal")})
+    "ticket", "cancel", "session_action", "open_session", "request_renewal")})

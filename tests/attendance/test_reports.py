@@ -178,3 +178,15 @@ def test_svg_escapes_labels_and_colours_rates() -> None:
     heat = svg.heat_map(["A"], ["01/11"], [[(0.5, "50%"), None]], "Tỉ lệ")
     assert heat.count("<rect") == 2 and "50%" in heat
     assert svg.heat_colour(None) == svg.EMPTY and svg.heat_colour(2.0) == svg.heat_colour(1.0) == "#0b4f8a"
+
+
+def test_bar_chart_draws_a_long_department_name_whole() -> None:
+    name = "Sở Thông tin và Truyền thông tỉnh Đắk Lắk"
+    chart = str(svg.bar_chart([(name, 3, 5), ("Cục Báo chí", 1, 2)], "Theo điểm cầu"))
+    assert f">{name}</text>" in chart and "…" not in chart
+    # The bars start right of the whole label, so the name and its bar never overlap.
+    first_bar = float(chart.split('<rect x="')[1].split('"')[0])
+    assert first_bar >= len(name) * svg.BAR_CHAR_W
+    longer = "Trung tâm Thông tin và Truyền thông thuộc Sở Thông tin tỉnh Bà Rịa - Vũng Tàu"
+    clipped = str(svg.bar_chart([(longer, 1, 1)], "x"))
+    assert f"<title>{longer}</title>" in clipped and "…" in clipped
