@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from eventapp.accounts.models import Role
 from eventapp.evaluations.models import EvaluationAnswer, EvaluationResponse, Respondent
 from eventapp.extensions import db
@@ -91,3 +94,14 @@ def test_a_coordinator_answers_once_for_their_site_and_never_for_another(
     assert client.post(url, data=_form(questionnaire)).status_code == 409
     response = db.session.query(EvaluationResponse).one()
     assert (response.respondent, response.site_id) == (Respondent.SITE, site.id)
+
+
+def test_the_database_refuses_a_second_response_of_one_respondent(questionnaire, attendee, past_training) -> None:
+    """The backstop under the service's check: two concurrent submissions cannot both land."""
+    registration, _token = attendee()
+    for _ in range(2):
+        db.session.add(EvaluationResponse(event_id=past_training.id, respondent=Respondent.ATTENDEE,
+                                          respondent_key=f"r{registration.id}", registration_id=registration.id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -183,6 +183,17 @@ def test_links_are_http_only_and_shown_to_their_audience(client, login, organise
     assert "Ghi hình buổi sáng" in ticket_page and "https://video.example.vn/recording" in ticket_page
 
 
+def test_the_console_shows_each_files_download_count(client, login, organiser, make_event, make_material) -> None:
+    event = make_event()
+    material = make_material(event)
+    for _ in range(3):
+        assert client.get(f"/events/{event.id}/materials/{material.id}").status_code == 200
+    login(organiser)
+    page = client.get(f"/console/materials/events/{event.id}").get_data(as_text=True)
+    assert '<td class="text-end" data-download-count>3</td>' in page
+    assert "1 tệp · 3 lượt tải" in client.get("/console/materials/").get_data(as_text=True)
+
+
 def test_removing_a_file_removes_its_bytes(client, login, organiser, make_event, make_material) -> None:
     event = make_event()
     material = make_material(event)
