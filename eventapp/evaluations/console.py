@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +19,7 @@ from eventapp.evaluations import bp, charts, results, services
 from eventapp.evaluations.forms import QuestionForm
 from eventapp.evaluations.labels import KIND_LABELS, RESPONDENT_LABELS, error_message
 from eventapp.evaluations.models import EvaluationQuestion, EvaluationResponse, QuestionKind
-from eventapp.evaluations.views import render_form, sent_answers
+from eventapp.evaluations.views import Attempt, attempt, render_form
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -174,28 +174,15 @@ def site_answer(site_id: int, event_id: int) -> Response:
     asked = services.questions(event)
     if not asked:
         abort(404)
-    answered = services.response_for(event, services.site_key(site))
-    sent: dict[int, str] = {}
-    error = None
-    status = 200
-    form = ConfirmForm()
-    if form.is_submitted():
-        if not form.validate():
-            abort(400)
-        sent = sent_answers(asked)
-        try:
-            services.submit_for_site(event, site, current_user, sent)
-        except services.EvaluationError as refused:
-            db.session.rollback()
-            error = error_message(refused.code)
-            status = 409 if refused.code == "already_answered" else 422
-            answered = services.response_for(event, services.site_key(site))
-        else:
-            db.session.commit()
+    outcome = Attempt()
+    if request.method == "POST":
+        outcome = attempt(asked, lambda sent: services.submit_for_site(event, site, current_user, sent))
+        if outcome.done:
             flash(_("Thank you: your site's evaluation has been recorded."), "success")
             return redirect(url_for("site_console.event", site_id=site.id, event_id=event.id))
-    return render_form("evaluations/answer.html", status, event=event, questions=asked, sent=sent, error=error,
-                       state=services.window_state(event), answered=answered, attendee=True, site=site,
+    return render_form("evaluations/answer.html", outcome.status, event=event, questions=asked, sent=outcome.sent,
+                       error=outcome.error, state=services.window_state(event),
+                       answered=services.response_for(event, services.site_key(site)), attendee=True, site=site,
                        action=url_for(".site_answer", site_id=site.id, event_id=event.id),
                        back=url_for("site_console.event", site_id=site.id, event_id=event.id),
                        console=True)

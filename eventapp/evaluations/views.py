@@ -3,6 +3,9 @@ ticket page and the coordinator's site page include."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +27,31 @@ def sent_answers(asked: list[EvaluationQuestion]) -> dict[int, str]:
     return {q.id: request.form.get(f"q{q.id}", "")[:services.MAX_TEXT_SENT] for q in asked}
 
 
+@dataclass
+class Attempt:
+    """What came of sending the form: done (committed), or refused with a message and what was sent."""
+
+    sent: dict[int, str] = field(default_factory=dict)
+    error: str | None = None
+    status: int = 200
+    done: bool = False
+
+
+def attempt(asked: list[EvaluationQuestion], submit: Callable[[dict[int, str]], object]) -> Attempt:
+    """Check the form's CSRF token, then record the answers through `submit` (a service call) and
+    commit; a refusal rolls back and keeps what was sent (409 for a second answer, else 422)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sent = sent_answers(asked)
+    try:
+        submit(sent)
+    except services.EvaluationError as refused:
+        db.session.rollback()
+        return Attempt(sent, error_message(refused.code), 409 if refused.code == "already_answered" else 422)
+    db.session.commit()
+    return Attempt(sent, done=True)
+
+
 def render_form(template: str, status: int = 200, **context: object) -> Response:
     response = make_response(render_template(template, rating_words=RATING_WORDS, form=ConfirmForm(),
                                              **context), status)
@@ -43,27 +71,16 @@ def answer(token: str) -> Response:
     if not asked:
         abort(404)
     state = services.window_state(event)
-    answered = services.response_for(event, services.attendee_key(registration))
-    sent: dict[int, str] = {}
-    error = None
-    status = 200
+    outcome = Attempt()
     if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        sent = sent_answers(asked)
-        try:
-            services.submit_as_attendee(registration, sent)
-        except services.EvaluationError as refused:
-            db.session.rollback()
-            error = error_message(refused.code)
-            status = 409 if refused.code == "already_answered" else 422
-            answered = services.response_for(event, services.attendee_key(registration))
-        else:
-            db.session.commit()
+        outcome = attempt(asked, lambda sent: services.submit_as_attendee(registration, sent))
+        if outcome.done:
             flash(_("Thank you: your evaluation has been recorded."), "success")
             return redirect(url_for("registrations.ticket", token=token))
-    return render_form("evaluations/answer.html", status, event=event, questions=asked, sent=sent, error=error,
-                       state=state, answered=answered, attendee=services.is_attendee(registration),
+    return render_form("evaluations/answer.html", outcome.status, event=event, questions=asked, sent=outcome.sent,
+                       error=outcome.error, state=state,
+                       answered=services.response_for(event, services.attendee_key(registration)),
+                       attendee=services.is_attendee(registration),
                        action=url_for(".answer", token=token),
                        back=url_for("registrations.ticket", token=token))
 
