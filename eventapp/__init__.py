@@ -93,6 +93,7 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
     from eventapp import audit  # noqa: F401
     from eventapp.accounts import models as _accounts  # noqa: F401
+    from eventapp.certificates import models as _certificates  # noqa: F401
     from eventapp.directory import models as _directory  # noqa: F401
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
+    from eventapp.certificates.views import bp as certificates_bp
     from eventapp.console import bp as console_bp
     from eventapp.directory.console import bp as directory_console_bp
     from eventapp.events import console_events, console_program  # noqa: F401  (their routes join events_console_bp)
@@ -147,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(certificates_bp)
 
 
 def _register_cli(app: Flask) -> None:

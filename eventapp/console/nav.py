@@ -30,6 +30,7 @@ NAV_ITEMS = (
     NavItem(_l("Site board"), "attendance_console.boards", "grid-3x3-gap", ORGANISERS),
     NavItem(_l("Roll-call"), "rollcall_console.index", "person-check", (Role.SITE_COORDINATOR,)),
     NavItem(_l("Reports"), "attendance_console.reports_index", "bar-chart", ORGANISERS),
+    NavItem(_l("Certificates"), "certificates.index", "award", COORDINATORS),
     NavItem(_l("Registrations"), "registrations_console.index", "person-lines-fill", ORGANISERS),
     NavItem(_l("Sites"), "directory_console.sites", "geo-alt", ORGANISERS),
     NavItem(_l("Organisations"), "directory_console.organisations", "building", ORGANISERS),
