@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from eventapp import demo_content as content
 from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
+from eventapp.certificates import demo as certificates_demo
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
 from eventapp.events import recurrence
@@ -206,6 +207,7 @@ def load_demo(now: datetime | None = None) -> None:
     # The demo's people were invited when they registered (as real registrants are): their
     # calendars are recorded as holding their sessions, so the first change tells them just that.
     calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)
+    certificates_demo.load_demo(now)  # after the features that make the past training
 
 
 def demo_counts() -> dict[str, int]:
