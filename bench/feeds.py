@@ -23,7 +23,7 @@ from bench.database import throwaway_database
 from bench.server import request, serve, summary, timed
 from config import Config
 from eventapp import create_app
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
 

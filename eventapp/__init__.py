@@ -111,26 +111,37 @@ def _connect_reactions() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, and the screen modules that register their routes on a package's blueprint."""
+    from eventapp import api
     from eventapp.accounts.console import bp as accounts_console_bp
     from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
-    from eventapp.api import bp as api_bp
+    from eventapp.api import public, staff  # noqa: F401  (their routes join api.bp)
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
     from eventapp.certificates.views import bp as certificates_bp
     from eventapp.console import bp as console_bp
-    from eventapp.directory.console import bp as directory_console_bp
-    from eventapp.events import console_events, console_program  # noqa: F401  (their routes join events_console_bp)
-    from eventapp.events.console import bp as events_console_bp
+    from eventapp.console.directory import bp as directory_console_bp
+    from eventapp.console.outbox import bp as mail_console_bp
+    from eventapp.events import console as events_console
+    from eventapp.events.console import one_event, program, series  # noqa: F401  (their routes join events_console.bp)
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.console import bp as feeds_console_bp
     from eventapp.feeds.views import bp as feeds_bp
-    from eventapp.mail.console import bp as mail_console_bp
-    from eventapp.registrations import console_network  # noqa: F401  (its routes join registrations_console_bp)
-    from eventapp.registrations.console import bp as registrations_console_bp
-    from eventapp.registrations.coordinator import bp as site_console_bp
+    from eventapp.registrations import console as registrations_console
+    from eventapp.registrations.console import (  # noqa: F401  (their routes join registrations_console.bp)
+        accreditation,
+        announcements,
+        questions,
+        registrants,
+    )
+    from eventapp.registrations.site_console import bp as site_console_bp
     from eventapp.registrations.views import bp as registrations_bp
+
+    api_bp = api.bp
+    events_console_bp = events_console.bp
+    registrations_console_bp = registrations_console.bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(feeds_bp)

@@ -14,10 +14,10 @@ from flask.cli import with_appcontext
 from eventapp import demo_content as content
 from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
+from eventapp.calendar import recurrence
 from eventapp.certificates import demo as certificates_demo
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
-from eventapp.events import recurrence
 from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries

@@ -32,7 +32,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
-from eventapp.events.recurrence_words import describe as describe_recurrence
+from eventapp.calendar.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
 from eventapp.params import MAX_ID, BadParameter
 

@@ -19,7 +19,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _page(form: ApiTokenForm):
-    return render_template("accounts/api_tokens/index.html", form=form, confirm_form=ConfirmForm(),
+    return render_template("accounts/tokens_console/index.html", form=form, confirm_form=ConfirmForm(),
                            tokens=api_tokens.tokens_of(current_user.id))
 
 
@@ -43,7 +43,7 @@ def create():
     db.session.commit()
     # The secret is in this response only (only its hash is stored): keep it out of every cache.
     api_base = url_for("api.events", _external=True).rsplit("/events", 1)[0]
-    return render_template("accounts/api_tokens/created.html", token=token, secret=secret,
+    return render_template("accounts/tokens_console/created.html", token=token, secret=secret,
                            api_base=api_base), 200, NO_STORE
 
 
@@ -73,5 +73,5 @@ def all_tokens():
     if owner_id and owner is None:
         abort(404)
     tokens = api_tokens.tokens_of(owner.id if owner else None)
-    return render_template("accounts/api_tokens/all.html", tokens=tokens, owner=owner,
+    return render_template("accounts/tokens_console/all.html", tokens=tokens, owner=owner,
                            confirm_form=ConfirmForm())

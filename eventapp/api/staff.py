@@ -14,8 +14,8 @@ from flask import jsonify, request
 
 from eventapp.accounts.models import Role, User
 from eventapp.accounts.permissions import managed_site_condition
+from eventapp.api import bp
 from eventapp.api.auth import api_user, fail, token_required
-from eventapp.api.views import bp
 from eventapp.attendance import rollcall, services
 from eventapp.attendance.api import result_json
 from eventapp.attendance.services import OfflineScan

@@ -50,7 +50,7 @@ def index():
     """Events whose door is open now or soon: pick one to run its desk."""
     events = _window_events()
     now = utcnow()
-    return render_template("console/attendance/index.html", events=events,
+    return render_template("attendance/console/index.html", events=events,
                            closed={e.id: message for e in events if (message := window_message(e, now))})
 
 
@@ -63,7 +63,7 @@ def desk(event_id: int):
     if closed:
         messages["closed"] = closed  # the desk's refusal says when it opens (or when it closed)
     return render_template(
-        "console/attendance/desk.html", event=event, counters=services.counters(event.id),
+        "attendance/console/desk.html", event=event, counters=services.counters(event.id),
         messages=messages, closed=closed)
 
 
@@ -71,7 +71,7 @@ def desk(event_id: int):
 @roles_required(*ORGANISERS)
 def boards():
     """Hybrid events around today that have participating sites."""
-    return render_template("console/attendance/boards.html", events=_window_events(with_sites=True, back=3))
+    return render_template("attendance/console/boards.html", events=_window_events(with_sites=True, back=3))
 
 
 @bp.get("/events/<int:event_id>/board")
@@ -80,7 +80,7 @@ def board(event_id: int):
     event = _event(event_id)
     tiles = rollcall.board(event)
     return render_template(
-        "console/attendance/board.html", event=event, tiles=tiles, summary=rollcall.summary(tiles),
+        "attendance/console/board.html", event=event, tiles=tiles, summary=rollcall.summary(tiles),
         status_labels=SITE_STATUS_LABELS,
         poll_seconds=current_app.config.get("ATTENDANCE_POLL_SECONDS", 5))
 
@@ -94,7 +94,7 @@ def reports_index():
                                Event.starts_at <= now + timedelta(days=30))
         .order_by(Event.starts_at.desc()).limit(60)).all()
     series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()
-    return render_template("console/attendance/reports.html", events=events, series=series)
+    return render_template("attendance/console/reports.html", events=events, series=series)
 
 
 def _format() -> str | None:
@@ -130,7 +130,7 @@ def event_report(event_id: int):
     if report.by_site:
         charts["site"] = svg.bar_chart(
             [(s.name, present, t.registered) for s, t, present in report.by_site], _("By site"))
-    return render_template("console/attendance/event_report.html", event=event, report=report,
+    return render_template("attendance/console/event_report.html", event=event, report=report,
                            charts=charts, channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
                            site_status_labels=SITE_STATUS_LABELS, late_after=reports.LATE_AFTER)
 
@@ -152,7 +152,7 @@ def series_report():
         start, end = reports.period(request.args.get("start"), request.args.get("end"),
                                     current_app.config["DEFAULT_EVENT_TZ"])
     except reports.PeriodError as error:
-        return render_template("console/attendance/series_report.html", sessions=[], matrix=[],
+        return render_template("attendance/console/series_report.html", sessions=[], matrix=[],
                                people=[], heat=None, chosen=False, error=str(error), **page), 400
     chosen = series is not None or start is not None or end is not None
     sessions, page["truncated"] = (reports.fetch_sessions(series_id=series_id, start=start, end=end)
@@ -180,7 +180,7 @@ def series_report():
             _("Attendance rate by site and session"),
             row_titles=[site.name for site, _cells in matrix],
             legend=(_("0% present"), _("100% present"), _("did not take part")))
-    return render_template("console/attendance/series_report.html", sessions=sessions, matrix=matrix,
+    return render_template("attendance/console/series_report.html", sessions=sessions, matrix=matrix,
                            people=people, heat=heat, chosen=chosen, error=None, **page)
 
 

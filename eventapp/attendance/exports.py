@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from eventapp import spreadsheets
 from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import Event
 from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time

@@ -80,7 +80,7 @@ def index():
         .where(mine, Event.status == EventStatus.PUBLISHED,
                Event.ends_at >= now - timedelta(days=3), Event.starts_at <= now + timedelta(days=30))
         .order_by(Event.starts_at, Site.code)).all()
-    return render_template("console/attendance/rollcall_index.html", rows=rows,
+    return render_template("attendance/rollcall_console/index.html", rows=rows,
                            status_labels=SITE_STATUS_LABELS, now=now, window_message=window_message)
 
 
@@ -91,7 +91,7 @@ def screen(event_id: int, site_id: int):
     event = participation.event
     registrations = rollcall.site_registrations(participation)
     return render_template(
-        "console/attendance/rollcall.html", participation=participation, event=event,
+        "attendance/rollcall_console/screen.html", participation=participation, event=event,
         site=participation.site, registrations=registrations,
         locked=rollcall.is_locked(participation, event), form=ConfirmForm(),
         not_open=window_message(event) if event.attendance_not_yet_open() else None,

@@ -21,12 +21,12 @@ from eventapp.accounts.permissions import (
     require_site,
     roles_required,
 )
+from eventapp.calendar import recurrence
 from eventapp.certificates import badges, services, wording
 from eventapp.certificates.forms import RevokeForm, TemplateForm
 from eventapp.certificates.models import Certificate
 from eventapp.directory.models import Site
 from eventapp.documents.pdf import PDF_MEDIA_TYPE
-from eventapp.events import recurrence
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, token_miss_limit
 from eventapp.models import utcnow

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from eventapp import audit
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation
-from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event
 from eventapp.events.services import EventError, apply_changes
 from eventapp.extensions import db

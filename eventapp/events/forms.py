@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField

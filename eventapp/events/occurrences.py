@@ -11,7 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp import audit
-from eventapp.events import notify, recurrence, registrants, signals
+from eventapp.calendar import recurrence
+from eventapp.events import signals
 from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.events.services import (
     CALENDAR_FIELDS,
@@ -30,6 +31,8 @@ from eventapp.events.services import (
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity
+from eventapp.registrations import schedule_changes as registrants
+from eventapp.registrations import schedule_notices as notify
 
 MATCH_WINDOW = timedelta(days=7)
 # Fields an edited occurrence may override; the rest always follow the series.

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from eventapp import audit
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import Event, EventKind, EventMode, EventStatus
 from eventapp.events.occurrences import update_event
 from eventapp.events.services import EventError, check_common, check_not_too_far

@@ -26,7 +26,7 @@ def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] 
     if kind is not None:
         query = query.where(Event.kind == kind)
     if month is not None:
-        from eventapp.events.recurrence import to_utc
+        from eventapp.calendar.recurrence import to_utc
 
         year, number = month
         first = to_utc(datetime(year, number, 1), "Asia/Ho_Chi_Minh")

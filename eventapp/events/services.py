@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from eventapp import audit
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import (
     Event,
     EventKind,
@@ -272,7 +272,7 @@ def publication_problems(event: Event) -> list[tuple[str, str]]:
 
 def publish_event(event: Event, *, actor: Any = None, now: datetime | None = None) -> None:
     """draft -> published, once complete (time, a venue or link, capacity or site quotas for hybrid)."""
-    from eventapp.events import notify
+    from eventapp.registrations import schedule_notices as notify
 
     if event.status == EventStatus.PUBLISHED:
         return

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.directory.models import Organisation, OrganisationKind, Region, Site
-from eventapp.events import notify, registrants
 from eventapp.events.models import Event, EventSite
 from eventapp.events.services import EventError
 from eventapp.extensions import db
 from eventapp.registrations import capacity
+from eventapp.registrations import schedule_changes as registrants
+from eventapp.registrations import schedule_notices as notify
 from eventapp.registrations.models import Registration
 
 MAX_SITE_QUOTA = 1000

@@ -34,7 +34,7 @@ def _page(issued: dict | None = None, status: int = 200):
     public = [("all", _("All events"), feed_links())] + [
         (kind.value, label, feed_links(kind)) for kind, label in
         ((EventKind.PRESS_BRIEFING, _("Press briefings")), (EventKind.TRAINING, _("Trainings and conferences")))]
-    html = render_template("feeds/console.html", public=public, sites=sites, live=live, issued=issued,
+    html = render_template("feeds/console/index.html", public=public, sites=sites, live=live, issued=issued,
                            can_manage_people=current_user.role in ORGANISERS)
     # A freshly issued secret must not linger in caches or the back/forward history.
     return html, status, {"Cache-Control": "no-store"}
@@ -42,7 +42,7 @@ def _page(issued: dict | None = None, status: int = 200):
 
 def _confirm_revoke(endpoint: str, field: str, value: object, name: str):
     """Revoking stops every calendar subscribed with the link: asked once more before it happens."""
-    return render_template("feeds/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
+    return render_template("feeds/console/revoke_confirm.html", action_url=url_for(f".{endpoint}"), field=field,
                            value=value, name=name)
 
 

@@ -1,6 +1,6 @@
 """Incremental feed bodies: each event's (or series') blocks cached by its rows' version.
 
-A feed is the sorted concatenation of blocks (feeds.ical.Block): one per one-off event, one per
+A feed is the sorted concatenation of blocks (calendar.ical.Block): one per one-off event, one per
 series (master and overrides) plus a block per row its rule does not produce. A block depends only
 on its own rows, so after one change only that event's or series' block is rebuilt. Blocks are
 kept per process and in the database (FeedFragment, shared by every worker), keyed by feed and
@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from eventapp.calendar import ical
 from eventapp.extensions import db
-from eventapp.feeds import ical, listing, services
+from eventapp.feeds import listing, services
 from eventapp.feeds.listing import Unit
 from eventapp.feeds.models import FeedFragment
 

@@ -12,11 +12,11 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from eventapp.calendar import ical
 from eventapp.directory.models import Site
 from eventapp.events.labels import KIND_LABELS, KIND_SINGULAR
 from eventapp.events.models import AgendaItem, Event, EventKind, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import ical
 from eventapp.feeds.cache import prepared
 from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (

@@ -217,8 +217,8 @@ def _calendar_update(person_id: int, parts: list[calendar_truth.Part]) -> Outbox
                   "attached invitation if your calendar does not do so by itself.")
         context = {"lang": locale, "name": person.full_name, "intro": intro + "\n\n" + "\n".join(lines),
                    "event": None, "event_url": None}
-        body_text = render_template("emails/calendar_update.txt", **context)
-        body_html = render_template("emails/calendar_update.html", **context, lines=lines, intro_only=intro)
+        body_text = render_template("registrations/emails/calendar_update.txt", **context)
+        body_html = render_template("registrations/emails/calendar_update.html", **context, lines=lines, intro_only=intro)
     return queue_message(kind=CALENDAR_UPDATED, to_address=person.email, to_name=person.full_name,
                          subject=" ".join(subject.split())[:300], body_text=body_text, body_html=body_html,
                          locale=locale)

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar import ical
+from eventapp.calendar import invitations as itip
 from eventapp.directory.models import CalendarMode, Person
 from eventapp.events.models import Event, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import ical
-from eventapp.feeds import invitations as itip
 from eventapp.models import utcnow
 from eventapp.registrations.models import (
     CalendarDelivery,
@@ -207,7 +207,7 @@ def reconcile(person_ids: list[int], now: datetime | None = None) -> dict[int, l
     told: dict[int, dict[tuple[str, str], CalendarDelivery]] = defaultdict(dict)
     for record in db.session.scalars(sa.select(CalendarDelivery).where(CalendarDelivery.person_id.in_(ids))):
         told[record.person_id][(record.uid, record.recurrence_key)] = record
-    from eventapp.feeds.itip import organizer
+    from eventapp.registrations.itip import organizer
 
     sender = organizer()
     plans: dict[int, list[Part]] = {}

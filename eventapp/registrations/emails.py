@@ -152,8 +152,8 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "series_sessions": series_sessions(registration) if kind in SEATED else [],
         }
         subject = _subject_line(f"{subject_text()}: {event.title}")
-        body_text = render_template("emails/registration.txt", **context)
-        body_html = render_template("emails/registration.html", **context)
+        body_text = render_template("registrations/emails/registration.txt", **context)
+        body_html = render_template("registrations/emails/registration.html", **context)
     message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
                             body_text=body_text, body_html=body_html, locale=locale)
     # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
@@ -187,8 +187,8 @@ def render_announcement(event: Event, recipient: Announced, note: str | None = N
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(_("Registration open: %(title)s", title=event.title))
-        return (subject, render_template("emails/announcement.txt", **context),
-                render_template("emails/announcement.html", **context))
+        return (subject, render_template("registrations/emails/announcement.txt", **context),
+                render_template("registrations/emails/announcement.html", **context))
 
 
 def announce(event: Event, recipient: Announced, note: str | None = None) -> None:
@@ -205,7 +205,7 @@ def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") 
         context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
                    "event_url": public_url("events.detail", event_id=event.id)}
         subject = _subject_line(f"{subject_text()}: {event.title}")
-        body_text = render_template("emails/notice.txt", **context)
-        body_html = render_template("emails/notice.html", **context)
+        body_text = render_template("registrations/emails/notice.txt", **context)
+        body_html = render_template("registrations/emails/notice.html", **context)
     queue_message(kind=FULL, to_address=to_address, to_name=to_name, subject=subject,
                   body_text=body_text, body_html=body_html, locale=locale)

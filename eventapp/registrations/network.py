@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from eventapp import audit
 from eventapp.accounts.models import Role, User
 from eventapp.directory.models import Organisation, OrganisationKind, Person
-from eventapp.events import notify
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
+from eventapp.registrations import schedule_notices as notify
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
 
 

@@ -22,8 +22,8 @@ from icalendar import Calendar
 from openpyxl import Workbook, load_workbook
 
 from eventapp.accounts.models import Role
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Person
-from eventapp.events import recurrence
 from eventapp.events.models import Event, EventMode, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.mail.sender import send_pending

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp.accounts.models import Role
-from eventapp.events import recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import services
 from eventapp.events.models import EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow

@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from eventapp.events import recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import services
 from eventapp.events.models import EventMode, EventSeries
 from eventapp.extensions import db
 from eventapp.models import utcnow

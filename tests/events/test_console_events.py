@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp.audit import AuditEntry
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Region
-from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from tests.events.conftest import TZ, next_month_start

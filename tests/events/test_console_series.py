@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from eventapp.events import occurrences, recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import occurrences, services
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage

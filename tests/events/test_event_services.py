@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp.accounts.models import Role
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Region
-from eventapp.events import agenda, conflicts, occurrences, oneoff, recurrence, services, sites
+from eventapp.events import agenda, conflicts, occurrences, oneoff, services, sites
 from eventapp.events.models import EventMode, EventStatus
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage

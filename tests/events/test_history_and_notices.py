@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Region
-from eventapp.events import occurrences, recurrence, services
+from eventapp.events import occurrences, services
 from eventapp.events.models import Event, EventMode, EventSeries, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventapp.events import occurrences, recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import occurrences, services
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow

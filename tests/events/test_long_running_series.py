@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from eventapp.events import occurrences, recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import occurrences, services
 from eventapp.events.models import Event, EventSeries
 from eventapp.extensions import db
 from tests.events.conftest import TZ, next_month_start

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp.audit import AuditEntry
-from eventapp.events import occurrences, recurrence, services
+from eventapp.calendar import recurrence
+from eventapp.events import occurrences, services
 from eventapp.events.models import Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage

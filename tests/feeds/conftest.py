@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from eventapp.events import recurrence
+from eventapp.calendar import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import cache, fragments, listing

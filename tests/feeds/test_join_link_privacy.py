@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask import url_for
 from icalendar import Calendar
 
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Site
-from eventapp.events import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSite
 from eventapp.extensions import db
 from eventapp.feeds import tokens

@@ -583,7 +583,7 @@ def test_event_text_from_the_console_reaches_feeds_api_and_pages_escaped(organis
     from eventapp.events import services
 
     value = CORPUS[case]
-    from eventapp.events import recurrence
+    from eventapp.calendar import recurrence
     from eventapp.models import utcnow
 
     local = recurrence.to_local(utcnow() + timedelta(days=10), "Asia/Ho_Chi_Minh").replace(
