@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from eventapp.documents.pdf import SANS, fit_font_size, new_document, output, qr_png, text
+from eventapp.documents.pdf import SANS, draw_qr, fit_font_size, new_document, output, text
 
 COLUMNS, ROWS = 2, 4
 PER_SHEET = COLUMNS * ROWS
@@ -55,8 +55,7 @@ def _draw_badge(pdf: FPDF, badge: Badge, x: float, y: float) -> None:
     text_w = width - (QR_SIZE + PAD if badge.qr_payload else 0)
     top = y + 15
     if badge.qr_payload:
-        pdf.image(qr_png(badge.qr_payload, scale=6), x=x + BADGE_W - PAD - QR_SIZE,
-                  y=y + BADGE_H - PAD - QR_SIZE, w=QR_SIZE, h=QR_SIZE)
+        draw_qr(pdf, badge.qr_payload, x + BADGE_W - PAD - QR_SIZE, y + BADGE_H - PAD - QR_SIZE, QR_SIZE)
     size, lines = fit_font_size(pdf, text(badge.name), text_w, max_lines=2, largest=20, smallest=10)
     pdf.set_font(SANS, "B", size)
     pdf.set_y(top)
@@ -72,7 +71,7 @@ def _draw_badge(pdf: FPDF, badge: Badge, x: float, y: float) -> None:
 
 def render(badges: Sequence[Badge], *, title: str = "") -> bytes:
     """Sheets of badges in the order given, eight to a page."""
-    pdf = new_document(title=title)
+    pdf = new_document(title=title, fonts=((SANS, ""), (SANS, "B")))
     for index, badge in enumerate(badges):
         slot = index % PER_SHEET
         if slot == 0:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from eventapp.documents.pdf import SANS, SERIF, new_document, output, qr_png, text
+from eventapp.documents.pdf import SANS, SERIF, draw_qr, new_document, output, text
 
 INK = (11, 37, 64)  # the app's dark blue
 GOLD = (176, 141, 60)
@@ -36,9 +36,14 @@ class CertificatePage:
 
 
 def _centred_lines(pdf: FPDF, x: float, width: float, value: str, line_height: float) -> None:
+    """Each line centred; only a line too long for the width goes through fpdf2's line breaking,
+    whose cost grows with the square of the line's length."""
     for line in text(value).splitlines() or [""]:
         pdf.set_x(x)
-        pdf.multi_cell(width, line_height, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if pdf.get_string_width(line) <= width - 2 * pdf.c_margin:
+            pdf.cell(width, line_height, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            pdf.multi_cell(width, line_height, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _frame(pdf: FPDF) -> None:
@@ -87,7 +92,7 @@ def _draw(pdf: FPDF, page: CertificatePage) -> None:
 
     qr_size = 30
     qr_y = PAGE_H - MARGIN - qr_size - 6
-    pdf.image(qr_png(page.verify_url), x=MARGIN + 2, y=qr_y, w=qr_size, h=qr_size)
+    draw_qr(pdf, page.verify_url, MARGIN + 2, qr_y, qr_size)
     pdf.set_font(SANS, "", 7.5)
     pdf.set_xy(MARGIN + 2, qr_y + qr_size + 0.5)
     note_w = PAGE_W - 2 * MARGIN - signature_w - 4
@@ -98,7 +103,7 @@ def _draw(pdf: FPDF, page: CertificatePage) -> None:
 
 def render(pages: Iterable[CertificatePage], *, title: str = "") -> bytes:
     """One PDF with one page per certificate (a site's bundle is the same call with many pages)."""
-    pdf = new_document(landscape=True, title=title)
+    pdf = new_document(landscape=True, title=title, fonts=((SERIF, ""), (SERIF, "B"), (SANS, "")))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     for page in pages:
         _draw(pdf, page)

@@ -117,3 +117,14 @@ def test_a_site_bundle_holds_only_that_sites_present_people(past_training) -> No
     text = "".join(pages_text(data))
     assert count == 1 and NAME in text
     assert "Phạm Thị Quế" not in text and "Lê Văn Tám" not in text and "Trần Đức Lượng" not in text
+
+
+def test_a_second_insert_for_the_same_registration_keeps_the_first_certificate(past_training) -> None:
+    """Two downloads at once: the loser's insert hits the unique registration and takes the winner's."""
+    from eventapp.models import utcnow
+
+    first = services._issue_one(past_training.at_door, utcnow())
+    db.session.flush()
+    second = services._issue_one(past_training.at_door, utcnow())
+    assert second.id == first.id and second.code == first.code
+    assert db.session.query(Certificate).count() == 1

@@ -153,3 +153,21 @@ def test_the_desk_prints_badges_of_the_people_expected_in_person(client, login, 
     assert NAME not in text and "Phạm Thị Quế" not in text  # they take part from their sites
     codes = {code for page in qr_codes(response.data) for code in page}
     assert past_training.tokens[past_training.at_door.id] in codes and len(codes) == 3
+
+
+def test_revoking_without_the_csrf_token_changes_nothing(app, client, login, make_user, past_training) -> None:
+    certificate = services.certificate_of(past_training.at_door)
+    db.session.commit()
+    login(make_user(Role.ORGANISER))
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/console/certificates/registrations/{past_training.at_door.id}/revoke",
+                               data={"reason": "x"})
+        assert response.status_code in (302, 400)
+        assert client.post(f"/console/certificates/events/{past_training.event.id}",
+                           data={"title": "Giả mạo", "issuer": "x", "body": "x"}).status_code in (400, 422)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.refresh(certificate)
+    assert not certificate.is_revoked
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateTemplate)) == 0
