@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from eventapp.accounts.models import Role
+from eventapp.certificates import services
+from eventapp.extensions import db
+from tests.browser.test_accessibility import SIZES, assert_no_violations, audit  # noqa: F401 - a fixture
+from tests.browser.test_attendance import _fresh_rate_limits  # noqa: F401 - an autouse fixture
 from tests.certificates.conftest import DEPARTMENT, NAME, UNIT, past_training  # noqa: F401 - a fixture
 from tests.documents.reading import pages_text, qr_codes
 
@@ -65,3 +69,25 @@ def test_the_desk_prints_a_badge_sheet(app, live_server, browser, make_user, pas
     assert NAME not in text  # she takes part from her site: no badge at the venue
     codes = {code for page in qr_codes(data) for code in page}
     assert codes == {past_training.tokens[past_training.at_door.id], past_training.tokens[past_training.absent.id]}
+
+
+def test_the_certificate_screens_pass_axe_at_phone_and_laptop_sizes(
+        audit, past_training, make_user) -> None:  # noqa: F811 - fixtures imported above
+    t = past_training
+    organiser, coordinator = make_user(Role.ORGANISER), make_user(Role.SITE_COORDINATOR, site=t.site)
+    certificate = services.certificate_of(t.by_rollcall)
+    revoked = services.certificate_of(t.at_door)
+    services.revoke(revoked, organiser, "Cấp nhầm")
+    db.session.commit()
+    screens = [
+        (f"/certificates/verify/{certificate.code}", None),
+        (f"/certificates/verify/{revoked.code}", None),
+        ("/certificates/verify?code=sai", None),
+        (f"/ticket/{t.tokens[t.by_rollcall.id]}", None),
+        (f"/console/certificates/events/{t.event.id}", organiser.email),
+        ("/console/certificates/", organiser.email),
+        ("/console/certificates/", coordinator.email),
+    ]
+    for path, email in screens:
+        for size in SIZES:
+            assert_no_violations(audit(path, size, email), f"{path} at {size['width']} px")
