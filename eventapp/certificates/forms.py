@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -28,16 +30,26 @@ def _one_line(form: AppForm, field: Field) -> None:
         raise ValidationError(validation.MESSAGES["single_line"])
 
 
+def _at_most_lines(limit: int) -> Callable[[AppForm, Field], None]:
+    """A certificate is one page: more lines than this would run into the signature."""
+
+    def check(form: AppForm, field: Field) -> None:
+        if field.data and len(field.data.splitlines()) > limit:
+            raise ValidationError(_l("At most %(limit)d lines, please.", limit=limit))
+
+    return check
+
+
 STRIP = [_strip]
 
 
 class TemplateForm(AppForm):
     """What an event's certificates say (placeholders are checked by the service on save)."""
 
-    issuer = TextAreaField(_l("Issued by"), filters=STRIP, validators=[DataRequired(), Length(max=300), _no_control],
-                           render_kw={"rows": 2})
+    issuer = TextAreaField(_l("Issued by"), filters=STRIP, validators=[DataRequired(), Length(max=300), _no_control, _at_most_lines(3)],
+                           render_kw={"rows": 3})
     title = StringField(_l("Title"), filters=STRIP, validators=[DataRequired(), Length(max=200), _one_line])
-    body = TextAreaField(_l("Text"), filters=STRIP, validators=[DataRequired(), Length(max=2000), _no_control],
+    body = TextAreaField(_l("Text"), filters=STRIP, validators=[DataRequired(), Length(max=1000), _no_control, _at_most_lines(6)],
                          description=PLACEHOLDER_HELP, render_kw={"rows": 4})
     signatory_title = StringField(_l("Signatory's title"), filters=STRIP,
                                   validators=[Optional(), Length(max=200), _one_line])

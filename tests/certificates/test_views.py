@@ -171,3 +171,12 @@ def test_revoking_without_the_csrf_token_changes_nothing(app, client, login, mak
     db.session.refresh(certificate)
     assert not certificate.is_revoked
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateTemplate)) == 0
+
+
+def test_a_body_too_long_for_one_page_is_refused_and_kept(client, login, make_user, past_training) -> None:
+    login(make_user(Role.ORGANISER))
+    body = "\n".join(f"Dòng {n}: {{name}}" for n in range(12))
+    response = client.post(f"/console/certificates/events/{past_training.event.id}",
+                           data={"issuer": "TRUNG TÂM THÔNG TIN", "title": "GIẤY CHỨNG NHẬN", "body": body})
+    assert response.status_code == 422 and "Dòng 11" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateTemplate)) == 0
