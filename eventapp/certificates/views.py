@@ -5,6 +5,7 @@ the check-in desk's badge sheets. One blueprint; console routes sit under /conso
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -242,40 +243,35 @@ def _certificate(registration_id: int) -> Certificate:
     return certificate or abort(404)
 
 
-@bp.post(f"{CONSOLE}/registrations/<int:registration_id>/revoke")
-@roles_required(*ORGANISERS)
-def revoke(registration_id: int) -> BaseResponse:
+def _change(registration_id: int, change: Callable[[Certificate, RevokeForm], None], done: str) -> BaseResponse:
+    """Revoke or reinstate: check the form (CSRF, reason), apply, commit, say what happened."""
     certificate = _certificate(registration_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."), "danger")
     else:
         try:
-            services.revoke(certificate, current_user, form.reason.data or "")
+            change(certificate, form)
         except services.CertificateError as error:
             flash(MESSAGES[error.code](), "warning")
         else:
             db.session.commit()
-            flash(_("The certificate of %(name)s was revoked.", name=certificate.registration.person.full_name),
-                  "success")
+            flash(done % {"name": certificate.registration.person.full_name}, "success")
     return redirect(url_for(".event", event_id=certificate.registration.event_id))
+
+
+@bp.post(f"{CONSOLE}/registrations/<int:registration_id>/revoke")
+@roles_required(*ORGANISERS)
+def revoke(registration_id: int) -> BaseResponse:
+    return _change(registration_id, lambda c, form: services.revoke(c, current_user, form.reason.data or ""),
+                   _("The certificate of %(name)s was revoked."))
 
 
 @bp.post(f"{CONSOLE}/registrations/<int:registration_id>/reinstate")
 @roles_required(*ORGANISERS)
 def reinstate(registration_id: int) -> BaseResponse:
-    certificate = _certificate(registration_id)
-    if not RevokeForm().validate_on_submit():
-        abort(400)
-    try:
-        services.reinstate(certificate, current_user)
-    except services.CertificateError as error:
-        flash(MESSAGES[error.code](), "warning")
-    else:
-        db.session.commit()
-        flash(_("The certificate of %(name)s is valid again.", name=certificate.registration.person.full_name),
-              "success")
-    return redirect(url_for(".event", event_id=certificate.registration.event_id))
+    return _change(registration_id, lambda c, _form: services.reinstate(c, current_user),
+                   _("The certificate of %(name)s is valid again."))
 
 
 @bp.get(f"{CONSOLE}/sites/<int:site_id>/events/<int:event_id>/certificates.pdf")

@@ -3,7 +3,6 @@ back with its diacritics and its QR code opens the verification page; the desk p
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from eventapp.accounts.models import Role
 from eventapp.certificates import services
 from eventapp.extensions import db
 from tests.browser.test_accessibility import SIZES, assert_no_violations, audit  # noqa: F401 - a fixture
-from tests.browser.test_attendance import _fresh_rate_limits  # noqa: F401 - an autouse fixture
+from tests.browser.test_attendance import _fresh_rate_limits, sign_in  # noqa: F401 - an autouse fixture
 from tests.certificates.conftest import DEPARTMENT, NAME, UNIT, past_training  # noqa: F401 - a fixture
 from tests.documents.reading import pages_text, qr_codes
 
@@ -55,11 +54,7 @@ def test_the_desk_prints_a_badge_sheet(app, live_server, browser, make_user, pas
     staff = make_user(Role.CHECKIN_STAFF)
     desk = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     try:
-        desk.goto(f"{live_server.url}/login")
-        desk.fill("input[name=email]", staff.email)
-        desk.fill("input[name=password]", "correct horse battery")
-        desk.click("main button[type=submit]")
-        desk.wait_for_url(re.compile(r".*/console/$"))
+        sign_in(desk, live_server.url, staff.email)
         desk.goto(f"{live_server.url}/console/attendance/events/{past_training.event.id}/desk")
         data = _download(desk, "[data-print-badges]")
     finally:
