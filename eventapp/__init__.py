@@ -30,11 +30,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _make_sqlite_folder(app)
 
     from eventapp import logs, web
+    from eventapp.accounts.sessions import load_user
     from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    login_manager.user_loader(load_user)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
     limiter.init_app(app)
@@ -48,12 +50,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _register_cli(app)
     from eventapp.feeds.fastpath import NotModifiedFastPath
 
+    # Wrapping the WSGI callable is Flask's documented way to add middleware; mypy sees a method.
     app.wsgi_app = NotModifiedFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # as above
     return app
 
 
@@ -103,11 +106,10 @@ def _import_models() -> None:
 
 def _connect_reactions() -> None:
     """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
-    from eventapp.events import signals
-    from eventapp.registrations import calendar_sync, enrolments
+    from eventapp.registrations import calendar_sync, reactions
 
     calendar_sync.init_app()
-    signals.series_split.connect(enrolments.carry_over)
+    reactions.connect()
 
 
 def _register_blueprints(app: Flask) -> None:

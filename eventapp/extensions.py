@@ -1,8 +1,10 @@
 """Flask extension objects, created unbound; create_app() initialises them."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,8 +25,6 @@ class AppLoginManager(LoginManager):
     """
 
     def _session_protection_failed(self) -> bool:
-        from flask import session
-
         if "_user_id" not in session:
             return False  # nothing to protect, and nothing to rewrite
         return super()._session_protection_failed()
@@ -33,8 +33,6 @@ class AppLoginManager(LoginManager):
         # Flask marks the session "accessed" (so the response says Vary: Cookie) whenever it is
         # looked at. A request that never looked at it (a feed, the API) set no "_remember" to act
         # on: leave the session unread, so shared caches may keep the response for everyone.
-        from flask.globals import request_ctx
-
         opened = getattr(request_ctx, "_session", None)
         if (opened is None or not opened.accessed) and not current_app.config.get(
                 "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
@@ -43,6 +41,13 @@ class AppLoginManager(LoginManager):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes db.Model at run time from our declarative Base (adding the table
+    # name, the bind and `query`); a type checker cannot see a class made that way, only Base.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = AppLoginManager()
 csrf = CSRFProtect()

@@ -10,6 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
+from zipfile import BadZipFile, ZipFile
+
+from flask import Response
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 MAX_ROWS = 20_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -123,8 +130,6 @@ def check_xlsx_before_parsing(data: bytes, limits: Limits) -> None:
     entry beyond the size its directory declares (it stops and fails the CRC), so those sizes hold.
     Then a byte scan of each worksheet (bounded by the above) counts rows and cell elements, so
     that a row of 100,000 cells or a million blank rows never reaches the XML parser."""
-    from zipfile import BadZipFile, ZipFile
-
     try:
         with ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -160,10 +165,6 @@ def _scan_sheet(xml: bytes, limits: Limits) -> None:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> Table:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
     check_xlsx_before_parsing(data, limits)
     try:
         # read_only streams the sheet; data_only takes cached values, never evaluating formulas.
@@ -243,11 +244,6 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
 
     Date-times are given as naive local wall times (Excel has no time zones).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     rows = [list(row) for row in rows]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
@@ -270,7 +266,8 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
         line = []
         for value in row:
             if isinstance(value, datetime | date):
-                cell = WriteOnlyCell(sheet, value=value)
+                # openpyxl writes dates too; its stubs list only datetime
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = XLSX_DATETIME if isinstance(value, datetime) else XLSX_DATE
                 line.append(cell)
             else:
@@ -289,10 +286,10 @@ CONTENT_TYPES = {
 
 
 def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-             title: str = "Sheet1"):  # a flask.Response
-    """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
-    from flask import Response
-
+             title: str = "") -> Response:
+    """Every export's response (the one download helper): CSV (UTF-8 with BOM) or XLSX (its sheet
+    named `title`, else after the file), formula-safe, never cached."""
+    title = title or filename[:31]
     body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
 from eventapp import audit
@@ -28,8 +29,6 @@ def live_count(user: User) -> int:
 
 def issue(user: User, name: str, *, actor: User | None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the secret (which is never stored)."""
-    from flask_babel import gettext
-
     if live_count(user) >= MAX_LIVE_TOKENS:
         raise ApiTokenError(gettext("You already have %(count)d active API tokens; revoke one first.",
                                     count=MAX_LIVE_TOKENS))

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
 from eventapp.accounts.models import Role, User
-from eventapp.extensions import login_manager
+from eventapp.directory.models import Site
+from eventapp.extensions import db, login_manager
 
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
 ALL_STAFF = tuple(Role)
@@ -33,6 +35,7 @@ def roles_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        # A mark on the view read by the route-by-route authorisation test (functions take attributes).
         wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped
 
@@ -49,8 +52,6 @@ def can_manage_site(user: User, site_id: int | None) -> bool:
         return False
     if user.site_id is not None:
         return user.site_id == site_id
-    from eventapp.directory.models import Site
-    from eventapp.extensions import db
 
     site = db.session.get(Site, site_id)
     return site is not None and site.organisation_id == user.organisation_id
@@ -59,8 +60,6 @@ def can_manage_site(user: User, site_id: int | None) -> bool:
 def managed_site_condition(user: User) -> Any:
     """The sites a coordinator manages, as a condition on Site (the rule of can_manage_site);
     None for everyone else, who is either an organiser (every site) or checked by role."""
-    from eventapp.directory.models import Site
-
     if user.role != Role.SITE_COORDINATOR:
         return None
     if user.site_id is not None:
@@ -70,11 +69,6 @@ def managed_site_condition(user: User) -> Any:
 
 def managed_sites(user: User) -> list:
     """The active sites this user manages (a coordinator's own; organisers every one), by name."""
-    import sqlalchemy as sa
-
-    from eventapp.directory.models import Site
-    from eventapp.extensions import db
-
     query = sa.select(Site).where(Site.is_active.is_(True)).order_by(Site.name)
     condition = managed_site_condition(user)
     if condition is not None:

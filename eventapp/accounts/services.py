@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventapp import audit
@@ -38,8 +39,6 @@ def generate_password() -> str:
 
 
 def _check_binding(role: Role, site_id: int | None, organisation_id: int | None) -> None:
-    from flask_babel import gettext
-
     if role == Role.SITE_COORDINATOR and site_id is None and organisation_id is None:
         raise AccountError(gettext("A site coordinator must be bound to a site or an organisation."), "site_id")
 
@@ -50,8 +49,6 @@ def create_user(
 ) -> User:
     """A new account; `temporary`: the password was set by someone else (an admin), so the user
     must replace it at the first sign-in."""
-    from flask_babel import gettext
-
     email_key = normalise_email(email)
     if not email_key:
         raise AccountError(gettext("An e-mail address is required."), "email")
@@ -101,8 +98,6 @@ def reset_password(user: User, *, actor: User | None, new_password: str | None =
 
 
 def set_active(user: User, active: bool, *, actor: User | None) -> None:
-    from flask_babel import gettext
-
     if actor is not None and actor.id == user.id and not active:
         raise AccountError(gettext("You cannot deactivate your own account."))
     user.is_active_account = active
@@ -114,8 +109,6 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
 def change_own_password(user: User, *, current: str, new: str) -> None:
     """The user replaces their password: the current one must be right and the new one pass the
     rule; every other session and remember-me cookie of the user ends (set_password)."""
-    from flask_babel import gettext
-
     if not user.check_password(current or ""):
         raise AccountError(gettext("The current password is not correct."), "current_password")
     if new == current:

@@ -21,9 +21,19 @@ def _clip(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
+BAR_CHAR_W = 7.2  # about one character of the 13 px bar-chart font
+
+
 def bar_chart(items: Sequence[tuple[str, int, int]], title: str, width: int = 640) -> Markup:
-    """Attended-of-registered bars, one per (label, attended, registered)."""
-    row_h, label_w, top = 26, 220, 30
+    """Attended-of-registered bars, one per (label, attended, registered).
+
+    The label column is as wide as the longest label (up to 48 characters, then the bars get at
+    least half the width): a provincial department's name is read whole, not cut after 30
+    characters; a longer one is clipped with its full name as the tooltip."""
+    row_h, top = 26, 30
+    longest = max((len(label) for label, _, _ in items), default=10)
+    label_w = int(min(max(longest, 10), 48) * BAR_CHAR_W) + 12
+    width = max(width, label_w * 2)
     height = top + row_h * max(len(items), 1) + 10
     scale = max([registered for _, _, registered in items] + [1])
     bar_w = width - label_w - 90
@@ -37,7 +47,8 @@ def bar_chart(items: Sequence[tuple[str, int, int]], title: str, width: int = 64
         y = top + i * row_h
         full = bar_w * registered / scale
         done = bar_w * min(attended, registered or attended) / scale if registered else 0
-        parts.append(_text(label_w - 8, y + 16, _clip(label, 30), text_anchor="end", fill="#1d2733"))
+        parts.append(f"<g><title>{escape(label)}</title>"
+                     + _text(label_w - 8, y + 16, _clip(label, 48), text_anchor="end", fill="#1d2733") + "</g>")
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{full:.1f}" height="16" fill="{MUTED}"/>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{done:.1f}" height="16" fill="{BRAND}"/>')
         parts.append(_text(label_w + full + 6, y + 16, f"{attended}/{registered}", fill="#1d2733"))

@@ -20,7 +20,7 @@ from eventapp.registrations.services import (
     person_for_site,
     register,
 )
-from eventapp.registrations.validation import has_control_chars, is_single_line
+from eventapp.text import has_control_chars, is_single_line
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

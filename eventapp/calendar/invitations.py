@@ -7,6 +7,7 @@ text; a calendar that has both the feed and the invitation sees one event.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,8 +70,6 @@ def _name(line: str) -> str:
 
 def fingerprint(components: list[list[str]]) -> str:
     """A digest of the significant content of a message's components (no stamps, no SEQUENCE)."""
-    import hashlib
-
     text = "\n".join(line for lines in components for line in lines if _name(line) in SIGNIFICANT)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

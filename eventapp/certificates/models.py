@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.accounts.models import User
 from eventapp.events.models import Event
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime
 from eventapp.registrations.models import Registration
 
 CODE_LENGTH = 16
 
 
-class CertificateTemplate(TimestampMixin, db.Model):
+class CertificateTemplate(TimestampMixin, Model):
     """What an event's certificates say; an event without one uses the default wording."""
 
     __tablename__ = "certificate_templates"
@@ -34,7 +34,7 @@ class CertificateTemplate(TimestampMixin, db.Model):
     event: Mapped[Event] = relationship()
 
 
-class Certificate(TimestampMixin, db.Model):
+class Certificate(TimestampMixin, Model):
     """One present registrant's certificate: an unguessable code for its verification page, and
     its revocation when it was issued by mistake (the page then says so)."""
 

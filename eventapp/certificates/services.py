@@ -8,6 +8,7 @@ by the site's roll-call (both set `checked_in_at` on an approved registration).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -64,7 +65,7 @@ def template_values(event: Event) -> dict[str, object]:
     return {name: getattr(saved, name) for name in TEMPLATE_FIELDS}
 
 
-def save_template(event: Event, values: dict[str, object], actor: User | None) -> CertificateTemplate:
+def save_template(event: Event, values: Mapping[str, object], actor: User | None) -> CertificateTemplate:
     """Store the event's wording; raises wording.WordingError (with the field) for a bad placeholder."""
     for name in WORDED_FIELDS:
         try:

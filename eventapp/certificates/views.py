@@ -68,7 +68,7 @@ def _day(event: Event) -> date:
 # ------------------------------------------------------------------------------ public
 
 @bp.get("/certificates/verify")
-def verify_form() -> str | BaseResponse:
+def verify_form() -> str | tuple[str, int] | BaseResponse:
     """Type the code printed on a certificate."""
     raw = request.args.get("code")
     if raw is not None:

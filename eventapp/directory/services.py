@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -269,8 +270,6 @@ def _site_row(number: int, record: dict, report: ImportReport, seen: dict):
 
 
 def _person_row(number: int, record: dict, report: ImportReport, seen: dict):
-    from email_validator import EmailNotValidError, validate_email
-
     full_name = normalise_text(record.get("full_name"))
     if not full_name:
         report.errors.append(RowError(number, "full_name", str(REQUIRED_MESSAGE)))

@@ -83,6 +83,7 @@ def fit_font_size(pdf: FPDF, value: str, width: float, *, max_lines: int, larges
     while True:
         pdf.set_font(family, style, size)
         lines = pdf.multi_cell(width, size * 0.45, value, dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # output="LINES" gives the lines alone
         if len(lines) <= max_lines or size <= smallest:
             return size, lines
         size = max(smallest, size - 1)

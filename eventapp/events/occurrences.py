@@ -3,6 +3,7 @@ and re-fit existing rows to a changed schedule without losing registrations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 
 from eventapp import audit
 from eventapp.calendar import recurrence
-from eventapp.events import signals
+from eventapp.events import locks, signals
 from eventapp.events.models import AgendaItem, Event, EventSeries, EventStatus, SeriesStatus
 from eventapp.events.services import (
     CALENDAR_FIELDS,
@@ -28,11 +29,9 @@ from eventapp.events.services import (
     series_is_published,
     series_values,
 )
+from eventapp.events.signals import ScheduleChange
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import capacity
-from eventapp.registrations import schedule_changes as registrants
-from eventapp.registrations import schedule_notices as notify
 
 MATCH_WINDOW = timedelta(days=7)
 # Fields an edited occurrence may override; the rest always follow the series.
@@ -43,30 +42,31 @@ OVERRIDABLE = ("venue", "venue_address", "online_url", "capacity", "mode")
 NOTICE_FIELDS = ("title", "venue", "venue_address", "online_url", "mode", "ends_at")
 
 
-def _change_notice(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> notify.ChangeNotice | None:
-    """What registrants hear: a new time (and the day-before reminder is re-armed for it), or else a
-    new place, link or end time; nothing for an event that is off, or over."""
+def _change_notice(event: Event, diff: dict, *, old_start: datetime, now: datetime) -> ScheduleChange | None:
+    """What registrants hear: a new time (registrations re-arm the day-before reminder for it), or
+    else a new place, link or end time; nothing for an event that is off, or over."""
     if event.status == EventStatus.CANCELLED:
         return None
     if "starts_at" in diff:
-        registrants.rearm_reminders(event)
-        return notify.ChangeNotice(event, "event_rescheduled", old_start=old_start)
+        return ScheduleChange(event, "event_rescheduled", old_start=old_start)
     changed = tuple(name for name in NOTICE_FIELDS if name in diff)
     # A correction to an event that is over is not news for anyone's calendar.
     if changed and event.ends_at > now:
-        return notify.ChangeNotice(event, "event_updated", changed=changed)
+        return ScheduleChange(event, "event_updated", changed=changed)
     return None
 
 
-def _tell(notices: list[notify.ChangeNotice | None]) -> None:
-    notify.tell_changes([notice for notice in notices if notice is not None])
+def _tell(notices: list[ScheduleChange | None]) -> None:
+    changes = [notice for notice in notices if notice is not None]
+    if changes:
+        signals.schedule_changed.send(None, changes=changes)
 
 
 def _lock_if_capacity_changes(events: list[Event], new_capacity: Any) -> list[Event]:
     """Lock (in id order, as registrations do) the events whose capacity is about to change."""
     changing = sorted((e for e in events if e.capacity != new_capacity), key=lambda e: e.id or 0)
     for event in changing:
-        capacity.lock_event(event.id)
+        locks.lock_event(event.id)
     return changing
 
 
@@ -77,7 +77,7 @@ def _finish_change(event: Event, diff: dict, *, old_start: datetime, actor: Any,
     _tell([_change_notice(event, diff, old_start=old_start, now=now)])
     db.session.flush()
     if "capacity" in diff:
-        registrants.promote(event, [None], now=now)
+        signals.seats_changed.send(event, site_ids=[None], now=now)
     audit.record(actor, action, event, event.title, diff)
 
 
@@ -133,7 +133,7 @@ def cancel_event(event: Event, reason: str, *, actor: Any = None, now: datetime 
     if event.series_id is not None:
         event.is_exception = True
     event.bump_sequence()
-    count = notify.cancel_registrations(event, event.cancel_reason)
+    count = sum(signals.answers(signals.event_cancelled, event, reason=event.cancel_reason))
     audit.record(actor, "event.cancel", event, event.title, {"reason": event.cancel_reason,
                                                              "registrations_cancelled": count})
     return count
@@ -177,23 +177,25 @@ def propagate_defaults(series: EventSeries, *, now: datetime) -> None:
     _tell(notices)
     db.session.flush()
     for event in resized:
-        registrants.promote(event, [None], now=now)
+        signals.seats_changed.send(event, site_ids=[None], now=now)
 
 
 def _match(rows: list[Event], instants: list[datetime]) -> dict[int, datetime]:
     """Pair rows with new instants: same original start first, then the nearest within a week."""
     free = set(instants)
     pairs: dict[int, datetime] = {}
+    starts = {row.id: row.original_start for row in rows if row.original_start is not None}
     for row in rows:
         if row.original_start in free:
             pairs[row.id] = row.original_start
             free.discard(row.original_start)
-    for row in sorted(rows, key=lambda r: r.original_start):
+    for row in sorted(rows, key=lambda r: starts[r.id]):  # a series' rows all have an original start
         if row.id in pairs:
             continue
-        candidates = [i for i in free if abs(i - row.original_start) <= MATCH_WINDOW]
+        start = starts[row.id]
+        candidates = [i for i in free if abs(i - start) <= MATCH_WINDOW]
         if candidates:
-            best = min(candidates, key=lambda i: (abs(i - row.original_start), i))
+            best = min(candidates, key=lambda i: (abs(i - start), i))
             pairs[row.id] = best
             free.discard(best)
     return pairs
@@ -217,7 +219,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
     resized = _lock_if_capacity_changes([r for r in rows if r.id in pairs and not r.is_exception],
                                         series.capacity)
     stats = {"moved": 0, "cancelled": 0, "deleted": 0}
-    notices: list[notify.ChangeNotice | None] = []
+    notices: list[ScheduleChange | None] = []
     # Two phases, so swapping identities within one series never trips the unique constraint.
     for row in rows:
         if row.id in pairs and row.original_start != pairs[row.id]:
@@ -227,7 +229,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
     for row in rows:
         target = pairs.get(row.id)
         if target is None:
-            if notify.has_registrations(row):
+            if any(signals.answers(signals.event_in_use, row)):
                 if row.status != EventStatus.CANCELLED and row.starts_at > now:  # started: history
                     cancel_event(row, _schedule_changed_reason(), actor=actor, now=now)
                     stats["cancelled"] += 1
@@ -252,7 +254,7 @@ def rebase(series: EventSeries, rows: list[Event], *, horizon: datetime, actor: 
     _tell(notices)
     db.session.flush()
     for row in resized:
-        registrants.promote(row, [None], now=now)
+        signals.seats_changed.send(row, site_ids=[None], now=now)
     return stats
 
 
@@ -375,11 +377,10 @@ def split_at(event: Event, spec: SeriesSpec, *, actor: Any = None, horizon_month
     refusal = split_refusal(event, now)
     if refusal is not None:
         raise refusal
+    assert event.series is not None and event.original_start is not None  # split_refusal saw to it
     return split_series(event.series, event.original_start, spec, actor=actor,
                         horizon_months=horizon_months, now=now)
 
 
 def _spec_at(spec: SeriesSpec, local: datetime) -> SeriesSpec:
-    from dataclasses import replace
-
     return replace(spec, dtstart_local=datetime.combine(local.date(), spec.dtstart_local.time()))

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar.recurrence import DEFAULT_TZ, to_utc
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -26,11 +27,9 @@ def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] 
     if kind is not None:
         query = query.where(Event.kind == kind)
     if month is not None:
-        from eventapp.calendar.recurrence import to_utc
-
         year, number = month
-        first = to_utc(datetime(year, number, 1), "Asia/Ho_Chi_Minh")
-        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), "Asia/Ho_Chi_Minh")
+        first = to_utc(datetime(year, number, 1), DEFAULT_TZ)
+        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), DEFAULT_TZ)
         query = query.where(Event.starts_at >= first, Event.starts_at < after)
     return list(db.session.scalars(query))
 

@@ -12,6 +12,9 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import DomainError
+from eventapp.events import site_notices
 from eventapp.events.models import (
     Event,
     EventKind,
@@ -35,14 +38,8 @@ CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "venue_address", "
                              "description", "status", "tz", "mode"})
 
 
-class EventError(ValueError):
-    """A scheduling rule was broken; `code` is translated by the caller, `field` names the input."""
-
-    def __init__(self, code: str, field: str | None = None, detail: str = ""):
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code = code
-        self.field = field
-        self.detail = detail
+class EventError(DomainError, ValueError):
+    """A scheduling rule was broken (worded by events.forms)."""
 
 
 SERIES_DEFAULT_FIELDS = (
@@ -59,7 +56,7 @@ class SeriesSpec:
     rrule: str
     dtstart_local: datetime
     duration_minutes: int
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = DEFAULT_TZ
     kind: EventKind = EventKind.PRESS_BRIEFING
     description: str = ""
     mode: EventMode = EventMode.IN_PERSON
@@ -249,9 +246,13 @@ def extend_all_horizons(horizon_months: int, now: datetime | None = None) -> Hor
     return report
 
 
-def upcoming_occurrences(series: EventSeries, now: datetime) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == series.id, Event.starts_at > now).order_by(Event.starts_at)))
+def upcoming_occurrences(series: EventSeries, now: datetime, *, published_only: bool = False) -> list[Event]:
+    """The series' occurrences that have not started yet, soonest first (drafts and cancelled ones
+    too, unless `published_only`: what a journalist can register for)."""
+    query = sa.select(Event).where(Event.series_id == series.id, Event.starts_at > now)
+    if published_only:
+        query = query.where(Event.status == EventStatus.PUBLISHED)
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
 
 
 def publication_problems(event: Event) -> list[tuple[str, str]]:
@@ -272,8 +273,6 @@ def publication_problems(event: Event) -> list[tuple[str, str]]:
 
 def publish_event(event: Event, *, actor: Any = None, now: datetime | None = None) -> None:
     """draft -> published, once complete (time, a venue or link, capacity or site quotas for hybrid)."""
-    from eventapp.registrations import schedule_notices as notify
-
     if event.status == EventStatus.PUBLISHED:
         return
     problems = publication_problems(event)
@@ -283,10 +282,10 @@ def publish_event(event: Event, *, actor: Any = None, now: datetime | None = Non
     event.published_at = now or utcnow()
     event.bump_sequence()
     db.session.flush()
-    recipients = notify.coordinators([s.site_id for s in event.sites])
+    recipients = site_notices.coordinators([s.site_id for s in event.sites])
     for participation in event.sites:
-        notify.site_coordinators(event, participation, "site_added",
-                                 users=recipients.get(participation.site_id, []))
+        site_notices.site_coordinators(event, participation, "site_added",
+                                       users=recipients.get(participation.site_id, []))
     audit.record(actor, "event.publish", event, event.title)
 
 

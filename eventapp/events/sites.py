@@ -9,13 +9,10 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.directory.models import Organisation, OrganisationKind, Region, Site
+from eventapp.events import locks, signals, site_notices
 from eventapp.events.models import Event, EventSite
 from eventapp.events.services import EventError
 from eventapp.extensions import db
-from eventapp.registrations import capacity
-from eventapp.registrations import schedule_changes as registrants
-from eventapp.registrations import schedule_notices as notify
-from eventapp.registrations.models import Registration
 
 MAX_SITE_QUOTA = 1000
 
@@ -33,11 +30,11 @@ def select_sites(*, scope: str, region: str | None = None, organisation_kind: st
         # Ticked sites with "all" (the default) still selected would add every site: ask instead.
         raise EventError("sites_ticked", "site_ids")
     if scope == "region":
-        if region not in Region._value2member_map_:
+        if region is None or region not in Region._value2member_map_:
             raise EventError("region_required", "region")
         query = query.where(Site.region == Region(region))
     elif scope == "organisation_kind":
-        if organisation_kind not in OrganisationKind._value2member_map_:
+        if organisation_kind is None or organisation_kind not in OrganisationKind._value2member_map_:
             raise EventError("kind_required", "organisation_kind")
         query = query.join(Organisation, Site.organisation_id == Organisation.id).where(
             Organisation.kind == OrganisationKind(organisation_kind))
@@ -64,10 +61,10 @@ def add_sites(event: Event, site_ids: list[int], *, quota: int, actor: Any = Non
         added.append(participation)
     db.session.flush()
     if added:
-        recipients = notify.coordinators([p.site_id for p in added])
+        recipients = site_notices.coordinators([p.site_id for p in added])
         for participation in added:
-            notify.site_coordinators(event, participation, "site_added",
-                                     users=recipients.get(participation.site_id, []))
+            site_notices.site_coordinators(event, participation, "site_added",
+                                           users=recipients.get(participation.site_id, []))
         audit.record(actor, "event.sites_add", event, event.title,
                      {"site_ids": [p.site_id for p in added], "quota": quota})
     return added
@@ -86,8 +83,8 @@ class SiteChange:
 
 
 def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) -> dict[str, Any]:
-    """Per-site overrides and removals, all checked before anything changes. A site with
-    registrations for this event cannot be removed (registrations are never orphaned).
+    """Per-site overrides and removals, all checked before anything changes. A site that rows of a
+    higher layer hang off (registrations: asked with sites_in_use) cannot be removed.
     "overbooked" lists (site name, approved, quota) where a changed quota is below those approved."""
     by_site = {p.site_id: p for p in event.sites}
     for index, change in enumerate(changes):
@@ -97,13 +94,13 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
             check_quota(change.quota, f"sites-{index}-quota")
     removing = [c.site_id for c in changes if c.remove]
     if removing:
-        busy = db.session.scalar(sa.select(Registration.site_id).where(
-            Registration.event_id == event.id, Registration.site_id.in_(removing)).limit(1))
-        if busy is not None:
-            index = next(i for i, c in enumerate(changes) if c.site_id == busy)
+        busy = {site_id for answer in signals.answers(signals.sites_in_use, event, site_ids=removing)
+                for site_id in answer}
+        if busy:
+            index = next(i for i, c in enumerate(changes) if c.remove and c.site_id in busy)
             raise EventError("site_has_registrations", f"sites-{index}-remove")
     if any(not c.remove and c.quota != by_site[c.site_id].quota for c in changes):
-        capacity.lock_event(event.id)  # quotas are seats: change them under the lock registrations take
+        locks.lock_event(event.id)  # quotas are seats: change them under the lock registrations take
     diff: dict[str, Any] = {}
     quota_changed: list[EventSite] = []
     for change in changes:
@@ -123,15 +120,16 @@ def update_sites(event: Event, changes: list[SiteChange], *, actor: Any = None) 
         if "quota" in changed:
             quota_changed.append(participation)
     db.session.flush()
+    over: dict[int, int] = {}
     if quota_changed:
-        registrants.promote(event, [p.site_id for p in quota_changed])  # a higher quota frees seats
-        recipients = notify.coordinators([p.site_id for p in quota_changed])
+        # A higher quota frees seats; approved people keep theirs beyond a lower one.
+        over = signals.merged(signals.seats_changed, event, site_ids=[p.site_id for p in quota_changed])
+        recipients = site_notices.coordinators([p.site_id for p in quota_changed])
         for participation in quota_changed:
-            notify.site_coordinators(event, participation, "site_quota_changed",
-                                     users=recipients.get(participation.site_id, []))
-    # Approved people keep their seats: the organiser is warned instead, to sort it out by hand.
-    overbooked = [(p.site.name, taken, p.quota) for p in quota_changed
-                  if (taken := registrants.site_overbooked(event, p)) is not None]
+            site_notices.site_coordinators(event, participation, "site_quota_changed",
+                                           users=recipients.get(participation.site_id, []))
+    # The organiser is warned instead, to sort it out by hand.
+    overbooked = [(p.site.name, over[p.site_id], p.quota) for p in quota_changed if p.site_id in over]
     if diff:
         audit.record(actor, "event.sites_update", event, event.title, diff)
     return {"changed": len(diff), "quota_changed": len(quota_changed), "removed": len(removing),

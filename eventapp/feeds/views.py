@@ -10,16 +10,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, g, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventapp import compression
-from eventapp.directory.models import Site
+from eventapp.directory.models import CalendarMode, Site
 from eventapp.events.models import Event, EventKind
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.feeds import services, tokens, validators
 from eventapp.feeds.cache import FeedVersion
 from eventapp.feeds.models import CalendarScope
+from eventapp.forms import ConfirmForm
 from eventapp.models import utcnow
+from eventapp.registrations.tickets import find_by_token, private_response
 
 bp = Blueprint("feeds", __name__)
 
@@ -82,13 +97,13 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
 
 @bp.get("/calendar.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def all_events():
+def all_events() -> ResponseReturnValue:
     return _respond(services.public_scope(), "calendar.ics", utcnow())
 
 
 @bp.get("/calendar/<kind>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def by_kind(kind: str):
+def by_kind(kind: str) -> ResponseReturnValue:
     event_kind = services.KIND_SLUGS.get(kind)
     if event_kind is None:
         abort(404)
@@ -97,7 +112,7 @@ def by_kind(kind: str):
 
 @bp.get("/events/<int:event_id>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def one_event(event_id: int):
+def one_event(event_id: int) -> ResponseReturnValue:
     # Named after the event itself, from the row the body is built from (no query of its own).
     return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow())
 
@@ -114,7 +129,7 @@ def _token(token: str, scope: CalendarScope, now: datetime):
 
 @bp.get("/calendar/u/<token>.ics")
 @token_miss_limit
-def person_feed(token: str):
+def person_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.PERSON, now)
     return _respond(services.person_scope(found.person_id), "my-events.ics", now)
@@ -122,7 +137,7 @@ def person_feed(token: str):
 
 @bp.get("/calendar/s/<token>.ics")
 @token_miss_limit
-def site_feed(token: str):
+def site_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.SITE, now)
     site_id = found.site_id
@@ -160,13 +175,49 @@ def feed_links(kind: EventKind | str | None = None, *, event: Event | None = Non
     return links
 
 
+@bp.post("/ticket/<token>/calendar")
+@token_miss_limit
+def personal_calendar(token: str) -> ResponseReturnValue:
+    """From the ticket page: issue (or re-issue, revoking the old one) or revoke the personal
+    calendar feed's link, which switches the person between subscription and invitations."""
+    registration = find_by_token(token)
+    if registration is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person = registration.person
+    if request.form.get("action") == "revoke":
+        tokens.revoke_tokens(CalendarScope.PERSON, registration.person_id)
+        # Back to e-mailed invitations: the reconciler sends them again before this commits.
+        person.calendar_mode = CalendarMode.INVITATIONS
+        db.session.commit()
+        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating; "
+                "your sessions come to you as e-mailed invitations again."), "success")
+        return redirect(url_for("registrations.ticket", token=token))
+    feed_token = tokens.issue_token(CalendarScope.PERSON, registration.person_id)
+    # One calendar path per person: the subscription replaces the e-mailed invitations, which
+    # the reconciler withdraws (CANCEL) before this commits, so no session shows twice.
+    person.calendar_mode = CalendarMode.SUBSCRIPTION
+    db.session.commit()
+    # Only the token's hash is stored: this response is the one place the link is ever shown.
+    return private_response(make_response(render_template(
+        "feeds/calendar_link.html", registration=registration, event=registration.event,
+        token=token, subscribe=feed_links(token=feed_token))))
+
+
+def personal_feed_live(person_id: int) -> bool:
+    """Whether the person has a calendar link that works (the ticket page's card words its button)."""
+    return tokens.has_live_token(CalendarScope.PERSON, person_id)
+
+
 @bp.app_context_processor
 def _subscribe_helpers() -> dict:
-    return {"feed_links": feed_links}
+    return {"feed_links": feed_links, "personal_feed_live": personal_feed_live}
 
 
 # A known feed token is never refused by the token-miss limit (see extensions).
 KNOWN_TOKEN_CHECKS.update({
     f"{bp.name}.person_feed": lambda token: tokens.find_token(token, CalendarScope.PERSON) is not None,
     f"{bp.name}.site_feed": lambda token: tokens.find_token(token, CalendarScope.SITE) is not None,
+    f"{bp.name}.personal_calendar": lambda token: find_by_token(token) is not None,
 })

@@ -37,6 +37,7 @@ from eventapp.registrations.models import (
     Enrolment,
     Registration,
 )
+from eventapp.web import local_time
 
 CALENDAR_UPDATED = "calendar.updated"
 # Notices about a schedule change: several of them to one person in one change become one e-mail.
@@ -201,8 +202,6 @@ def _merge_notices(session: Session, messages: list[OutboxMessage]) -> list[Outb
 
 def _calendar_update(person_id: int, parts: list[calendar_truth.Part]) -> OutboxMessage:
     """A short e-mail of its own for calendar parts that no other message carries."""
-    from eventapp.web import local_time
-
     person = db.session.get(Person, person_id)
     assert person is not None and person.email
     locale = person.locale or "vi"

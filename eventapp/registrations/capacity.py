@@ -15,6 +15,8 @@ drift, whoever else changes statuses.
   other writers wait in the busy handler (the connection's timeout). Reads made before the
   lock are never trusted for a decision.
 
+The lock itself lives with the events (events.locks), as schedule changes take it too.
+
 Lock order: a transaction creates or finds its people first, then locks events in id order, so
 two transactions never wait for each other in a cycle. Unique (event, person) stays the backstop
 against duplicates (see services.register).
@@ -26,24 +28,18 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from eventapp.events.locks import (
+    lock_event as lock_event,  # re-exported: every seat decision takes it
+)
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations.models import Registration, RegistrationStatus
 
 
-def lock_event(event_id: int) -> None:
-    """Serialise every seat decision for this event until the transaction ends (see module doc)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(Event.id).where(Event.id == event_id).with_for_update())
-    else:
-        # Raw text on purpose: a Core update() would also bump updated_at (feeds' DTSTAMP).
-        db.session.execute(sa.text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-
-
 def _approved(event_id: int) -> sa.Select:
     return sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.APPROVED)
+        Registration.event_id == event_id, Registration.holds_seat)
 
 
 def venue_seats_taken(event_id: int) -> int:
@@ -90,7 +86,7 @@ def site_usage(event_ids: list[int], site_id: int) -> dict[int, Usage]:
     used = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
             Registration.site_id == site_id, Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.APPROVED,
+            Registration.holds_seat,
         ).group_by(Registration.event_id)).all())
     return {event_id: Usage(quota, used.get(event_id, 0)) for event_id, quota in quotas.items()}
 
@@ -113,7 +109,7 @@ def promote_waitlist(event: Event, site_id: int | None = None) -> list[Registrat
         if event.capacity is None:
             return []
         free = event.capacity - venue_seats_taken(event.id)
-        where = Registration.site_id.is_(None)
+        where: sa.ColumnElement[bool] = Registration.site_id.is_(None)
     else:
         taking_part = participation(event.id, site_id)
         if taking_part is None:

@@ -83,7 +83,7 @@ STATUS_KIND = {
 }
 
 
-def _subject_line(text: str) -> str:
+def subject_line(text: str) -> str:
     return one_line(text)[:300]  # no CR/LF in a header, whatever the event title holds
 
 
@@ -97,7 +97,7 @@ def site_place(registration: Registration) -> EventSite | None:
 def join_url(event: Event, registration: Registration, place: EventSite | None = None) -> str | None:
     """The online link is for confirmed registrants only: their site's own link where it has one,
     else the event's for online and hybrid events."""
-    if registration.status != RegistrationStatus.APPROVED:
+    if not registration.holds_seat:
         return None
     place = place or site_place(registration)
     if place is not None and place.join_url:
@@ -114,7 +114,7 @@ def series_sessions(registration: Registration) -> list[Event]:
     return list(db.session.scalars(
         sa.select(Event).join(Registration, Registration.event_id == Event.id)
         .where(Registration.enrolment_id == registration.enrolment_id,
-               Registration.status == RegistrationStatus.APPROVED, Event.starts_at > utcnow())
+               Registration.holds_seat, Event.starts_at > utcnow())
         .order_by(Event.starts_at)))
 
 
@@ -146,12 +146,12 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "ticket_elsewhere": token is None and kind not in (CANCELLED, RENEWAL_REQUESTED),
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
-            if token and registration.status == RegistrationStatus.APPROVED else None,
+            if token and registration.holds_seat else None,
             "event_url": public_url("events.detail", event_id=event.id),
             "join_url": join_url(event, registration, place),
             "series_sessions": series_sessions(registration) if kind in SEATED else [],
         }
-        subject = _subject_line(f"{subject_text()}: {event.title}")
+        subject = subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("registrations/emails/registration.txt", **context)
         body_html = render_template("registrations/emails/registration.html", **context)
     message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
@@ -186,7 +186,7 @@ def render_announcement(event: Event, recipient: Announced, note: str | None = N
                    "places": places,
                    "register_url": public_url("registrations.register", event_id=event.id),
                    "event_url": public_url("events.detail", event_id=event.id)}
-        subject = _subject_line(_("Registration open: %(title)s", title=event.title))
+        subject = subject_line(_("Registration open: %(title)s", title=event.title))
         return (subject, render_template("registrations/emails/announcement.txt", **context),
                 render_template("registrations/emails/announcement.html", **context))
 
@@ -204,7 +204,7 @@ def event_full(event: Event, to_address: str, to_name: str, locale: str = "vi") 
     with rendering(locale):
         context = {"lang": locale, "event": event, "name": to_name, "intro": intro(),
                    "event_url": public_url("events.detail", event_id=event.id)}
-        subject = _subject_line(f"{subject_text()}: {event.title}")
+        subject = subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("registrations/emails/notice.txt", **context)
         body_html = render_template("registrations/emails/notice.html", **context)
     queue_message(kind=FULL, to_address=to_address, to_name=to_name, subject=subject,

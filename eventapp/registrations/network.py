@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.accounts.models import Role, User
+from eventapp.audit import AuditEntry
+from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Organisation, OrganisationKind, Person
+from eventapp.events import site_notices
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import emails
-from eventapp.registrations import schedule_notices as notify
+from eventapp.registrations.capacity import lock_event
 from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
 
 
 def accredit(person: Person, *, series: EventSeries | None, valid_until: date | None, actor: Any,
-             note: str | None = None, tz: str = "Asia/Ho_Chi_Minh") -> Accreditation:
+             note: str | None = None, tz: str = DEFAULT_TZ) -> Accreditation:
     """Approve a journalist for a series, or for every event until a date (inclusive, local)."""
     until = None
     if valid_until is not None:
-        until = datetime.combine(valid_until, time(23, 59, 59), ZoneInfo(tz))
+        until = datetime.combine(valid_until, time(23, 59, 59), recurrence.zone(tz))
     accreditation = Accreditation(person_id=person.id, outlet_id=person.organisation_id,
                                   series_id=series.id if series else None,
                                   status=AccreditationStatus.APPROVED, valid_until=until,
@@ -69,7 +72,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
     if coordinators:
         if event.sites:
             places: dict[int, list[EventSite]] = {}
-            by_site = notify.coordinators([p.site_id for p in event.sites])
+            by_site = site_notices.coordinators([p.site_id for p in event.sites])
             users: dict[int, User] = {}
             for participation in sorted(event.sites, key=lambda p: p.site_id):
                 for user in by_site.get(participation.site_id, []):
@@ -88,7 +91,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
                 Organisation.email.is_not(None)).order_by(Organisation.id)):
             add(unit.email, unit.name, "vi")
     if journalists:
-        scope = Accreditation.series_id.is_(None)
+        scope: sa.ColumnElement[bool] = Accreditation.series_id.is_(None)
         if event.series_id:
             scope = sa.or_(scope, Accreditation.series_id == event.series_id)
         for person in db.session.scalars(sa.select(Person).where(Person.id.in_(
@@ -100,13 +103,32 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
     return list(found.values())
 
 
+class AlreadyAnnounced(Exception):
+    """This confirmed announcement was queued before (a re-posted form, a double click)."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__("already announced")
+        self.at = at
+
+
 def announce(event: Event, *, actor: Any, coordinators: bool = True, units: bool = True,
-             journalists: bool = True, note: str | None = None) -> int:
-    """Queue the announcement for each recipient; returns how many."""
+             journalists: bool = True, note: str | None = None, once: str | None = None) -> int:
+    """Queue the announcement for each recipient; returns how many.
+
+    `once` is the key of the confirmation the organiser saw: the same key never sends twice
+    (the event's row lock makes two simultaneous posts of one form queue it once)."""
+    if once:
+        lock_event(event.id)
+        for entry in db.session.scalars(sa.select(AuditEntry).where(
+                AuditEntry.action == "event.announce", AuditEntry.object_type == "Event",
+                AuditEntry.object_id == event.id)):
+            if (entry.diff or {}).get("once") == once:
+                raise AlreadyAnnounced(entry.at)
     recipients = announcement_recipients(event, coordinators=coordinators, units=units,
                                          journalists=journalists)
     for recipient in recipients:
         emails.announce(event, recipient, note=note)
-    audit.record(actor, "event.announce", event, event.title, {"recipients": len(recipients)})
+    audit.record(actor, "event.announce", event, event.title,
+                 {"recipients": len(recipients), **({"once": once} if once else {})})
     db.session.flush()
     return len(recipients)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import segno
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app
 from markupsafe import Markup
 
 from eventapp.extensions import db
@@ -38,7 +38,7 @@ TICKET_REMINDER_INTERVAL = timedelta(minutes=15)
 
 def _mac(purpose: str, message: str) -> str:
     """43 URL-safe characters: HMAC-SHA256 under a key of its own, derived from SECRET_KEY."""
-    key = hashlib.sha256(f"eventapp:{purpose}:".encode() + current_app.secret_key.encode()).digest()
+    key = hashlib.sha256(f"eventapp:{purpose}:".encode() + str(current_app.config["SECRET_KEY"]).encode()).digest()
     digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -133,3 +133,10 @@ def ticket_url(token: str) -> str:
 
 def renewal_url(registration: Registration) -> str:
     return public_url("registrations.renew_ticket", token=renewal_token(registration))
+
+
+def private_response(response: Response) -> Response:
+    """A ticket page (or one reached from it): never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response

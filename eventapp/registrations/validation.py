@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from eventapp.directory.models import normalise_text
+from eventapp.text import has_control_chars, is_single_line
 
 MAX_NAME = 150
 MAX_EMAIL = 254
@@ -22,7 +23,6 @@ MAX_REASON = 500
 
 # Digits with the usual separators, an optional leading +; 8 to 15 digits in all (E.164).
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]*$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MESSAGES = {
     "name_required": _l("Please enter the full name."),
@@ -80,16 +80,6 @@ def email_ok(email: str) -> bool:
     return True
 
 
-def has_control_chars(value: str) -> bool:
-    return bool(CONTROL.search(value)) or any(unicodedata.category(ch) == "Cs" for ch in value)
-
-
-def is_single_line(value: str) -> bool:
-    """No control character at all (line feed, carriage return, tab included) and no Unicode line
-    or paragraph separator: names and addresses end up in e-mail headers and invitations' lines."""
-    return not any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in value)
-
-
 @dataclass
 class PersonFields:
     """A person's details as typed, cleaned; `errors` maps field name to an error code."""
@@ -103,7 +93,7 @@ class PersonFields:
         self.errors: dict[str, str] = {}
 
 
-def check_person(raw: dict[str, object], *, email_required: bool) -> PersonFields:
+def check_person(raw: Mapping[str, object], *, email_required: bool) -> PersonFields:
     """Clean and check name, e-mail, phone and position (used for imports and hand entry)."""
     fields = PersonFields(
         full_name=clean(raw.get("full_name"), MAX_NAME), email=clean(raw.get("email"), MAX_EMAIL),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -17,23 +18,24 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.routing import BuildError
 
 from eventapp.directory.collation import sort_key
-from eventapp.directory.models import CalendarMode, Organisation, OrganisationKind
+from eventapp.directory.models import Organisation, OrganisationKind
+from eventapp.errors import error_message
 from eventapp.events.labels import MODE_LABELS
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import Event, EventStatus, RegistrationWindow
+from eventapp.events.services import upcoming_occurrences
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
-from eventapp.feeds import tokens as calendar_tokens
-from eventapp.feeds.models import CalendarScope
-from eventapp.feeds.views import feed_links
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
-from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
-from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.forms import PublicRegistrationForm
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
 from eventapp.registrations.tickets import (
     current_ticket,
@@ -41,6 +43,7 @@ from eventapp.registrations.tickets import (
     find_by_token,
     issue_ticket,
     may_remind,
+    private_response,
     qr_svg,
 )
 
@@ -63,18 +66,15 @@ def _public_event(event_id: int) -> Event:
     return event
 
 
-def window_state(event: Event, now) -> str:
-    """open | not_yet_open | closed (the template says when)."""
-    try:
-        services.check_window(event, now)
-    except services.RegistrationError as error:
-        return "not_yet_open" if error.code == "not_yet_open" else "closed"
-    return "open"
+def window_state(event: Event, now: datetime | None = None) -> str:
+    """open | not_yet_open | closed, as the pages say it (an event not open at all reads as closed)."""
+    window = event.registration_window(now)
+    return RegistrationWindow.CLOSED.value if window == RegistrationWindow.NOT_OPEN else window.value
 
 
 @bp.app_template_global("registration_window")
 def registration_window(event: Event) -> str:
-    return window_state(event, utcnow())
+    return window_state(event)
 
 
 def _outlets() -> list[Organisation]:
@@ -86,7 +86,7 @@ def _outlets() -> list[Organisation]:
 
 def _applicant(form: PublicRegistrationForm) -> services.Applicant:
     return services.Applicant(
-        full_name=form.full_name.data, email=form.email.data, phone=form.phone.data or None,
+        full_name=form.full_name.data or "", email=form.email.data, phone=form.phone.data or None,
         position=form.position.data or None, press_card_no=form.press_card_no.data or None,
         organisation_id=form.outlet_id.data, locale=str(get_locale() or "vi"))
 
@@ -105,7 +105,7 @@ def _form_kept(_limit: object) -> Response:
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], on_breach=_form_kept)
-def register(event_id: int):
+def register(event_id: int) -> ResponseReturnValue:
     event = _public_event(event_id)
     now = utcnow()
     form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
@@ -133,25 +133,26 @@ def register(event_id: int):
             except services.RegistrationError as error:
                 db.session.rollback()
                 if error.code != "full":
-                    state = window_state(event, utcnow())
+                    state = window_state(event)
                     break
                 # Full without a waiting list: said by e-mail, so the page never tells whether
                 # this address was registered already.
                 applicant = _applicant(form)
-                emails.event_full(event, applicant.email, applicant.full_name, applicant.locale)
+                emails.event_full(event, applicant.email or "", applicant.full_name, applicant.locale)
                 db.session.commit()
                 break
         else:
             abort(503)
         if state == "open":
             return redirect(url_for(".sent", event_id=event.id, to=masked_email(form.email.data)))
-    series_sessions = enrolments.upcoming_occurrences(event, now) if event.series_id else []
+    series_sessions = (upcoming_occurrences(event.series, now, published_only=True)
+                       if event.series is not None else [])
     return render_template("registrations/register.html", event=event, form=form, state=state,
-                           mode_labels=MODE_LABELS, series_sessions=series_sessions)
+                           mode_labels=MODE_LABELS, series_sessions=series_sessions), form_status(form)
 
 
 @bp.get("/events/<int:event_id>/register/sent")
-def sent(event_id: int):
+def sent(event_id: int) -> ResponseReturnValue:
     # Only a masked address travels in the URL (it never names a registration, only what was typed).
     shown = request.args.get("to", "")[:80]
     return render_template("registrations/sent.html", event=_public_event(event_id),
@@ -174,12 +175,6 @@ def _ticket(token: str) -> Registration:
     return registration
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _calendar_url(event: Event) -> str | None:
     try:
         return url_for("feeds.one_event", event_id=event.id)
@@ -189,51 +184,23 @@ def _calendar_url(event: Event) -> str | None:
 
 @bp.get("/ticket/<token>")
 @token_miss_limit
-def ticket(token: str):
+def ticket(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event = registration.event
     now = utcnow()
     sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
     cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
     place = emails.site_place(registration)
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/ticket.html", registration=registration, event=event, token=token,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
         join_url=emails.join_url(event, registration, place), place=place, calendar_url=_calendar_url(event),
-        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now,
-        has_calendar_link=calendar_tokens.has_live_token(CalendarScope.PERSON, registration.person_id))))
-
-
-@bp.post("/ticket/<token>/calendar")
-@token_miss_limit
-def personal_calendar(token: str):
-    """Issue (or re-issue, revoking the old one) or revoke the personal calendar feed's link."""
-    registration = _ticket(token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    person = registration.person
-    if request.form.get("action") == "revoke":
-        calendar_tokens.revoke_tokens(CalendarScope.PERSON, registration.person_id)
-        # Back to e-mailed invitations: the reconciler sends them again before this commits.
-        person.calendar_mode = CalendarMode.INVITATIONS
-        db.session.commit()
-        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating; "
-                "your sessions come to you as e-mailed invitations again."), "success")
-        return redirect(url_for(".ticket", token=token))
-    feed_token = calendar_tokens.issue_token(CalendarScope.PERSON, registration.person_id)
-    # One calendar path per person: the subscription replaces the e-mailed invitations, which
-    # the reconciler withdraws (CANCEL) before this commits, so no session shows twice.
-    person.calendar_mode = CalendarMode.SUBSCRIPTION
-    db.session.commit()
-    # Only the token's hash is stored: this response is the one place the link is ever shown.
-    return _private(make_response(render_template(
-        "registrations/calendar_link.html", registration=registration, event=registration.event,
-        token=token, subscribe=feed_links(token=feed_token))))
+        cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now)))
 
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
 @token_miss_limit
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -242,12 +209,12 @@ def cancel(token: str):
             services.cancel(registration, by=CancelledBy.REGISTRANT)
         except services.RegistrationError as error:
             db.session.rollback()
-            flash(error_message(error.code), "danger")
+            flash(error_message(error), "danger")
             return redirect(url_for(".ticket", token=token))
         db.session.commit()
         flash(_("Your registration has been cancelled. Thank you for letting us know."), "success")
         return redirect(url_for(".ticket", token=token))
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/cancel.html", registration=registration, event=registration.event, token=token,
         form=form)))
 
@@ -266,7 +233,7 @@ def _session_event(registration: Registration, event_id: int) -> tuple[Event, En
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
 @token_miss_limit
-def session_action(token: str, event_id: int, action: str):
+def session_action(token: str, event_id: int, action: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event, enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
@@ -282,7 +249,7 @@ def session_action(token: str, event_id: int, action: str):
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
 @token_miss_limit
-def open_session(token: str, event_id: int):
+def open_session(token: str, event_id: int) -> ResponseReturnValue:
     """The ticket of another session of the same enrolment (its current link; a new one only if
     that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
@@ -300,7 +267,7 @@ def open_session(token: str, event_id: int):
 
 @bp.post("/ticket/<token>/renew")
 @token_miss_limit
-def request_renewal(token: str):
+def request_renewal(token: str) -> ResponseReturnValue:
     """"Send me a new ticket link": a confirmation link goes to the registered address only."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -315,7 +282,7 @@ def request_renewal(token: str):
 
 @bp.route("/ticket/renew/<token>", methods=["GET", "POST"])
 @token_miss_limit
-def renew_ticket(token: str):
+def renew_ticket(token: str) -> ResponseReturnValue:
     """The confirmation link: GET only asks (mail scanners open links), POST replaces the link."""
     registration = find_by_renewal(token)
     if registration is None:
@@ -328,10 +295,10 @@ def renew_ticket(token: str):
         flash(_("Your ticket has a new link, also sent to you by e-mail. Earlier links no longer work."),
               "success")
         return redirect(url_for(".ticket", token=new_token))
-    return _private(make_response(render_template(
+    return private_response(make_response(render_template(
         "registrations/renew.html", registration=registration, event=registration.event, form=form)))
 
 
 # Every ticket URL: a known ticket is never refused by the token-miss limit (see extensions).
 KNOWN_TOKEN_CHECKS.update({f"{bp.name}.{view}": lambda token: find_by_token(token) is not None for view in (
-    "ticket", "personal_calendar", "cancel", "session_action", "open_session", "request_renewal")})
+    "ticket", "cancel", "session_action", "open_session", "request_renewal")})

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from eventapp.attendance import exports, reports, svg
+from eventapp import spreadsheets
+from eventapp.attendance import reports, svg
 from eventapp.directory.models import OrganisationKind
 from eventapp.events.models import EventMode, EventSeries, EventSite
 from eventapp.extensions import db
@@ -147,7 +148,7 @@ def test_csv_and_xlsx_exports_are_safe_and_keep_vietnamese(organiser, dataset) -
             response = organiser.get("/console/attendance/series-report", query_string={
                 "series_id": dataset["series"].id, "format": fmt, "table": table})
             assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
-            assert response.headers.get_all("Content-Type") == [exports.CONTENT_TYPES[fmt]]
+            assert response.headers.get_all("Content-Type") == [spreadsheets.CONTENT_TYPES[fmt]]
 
 
 def test_report_query_count_does_not_grow(app, organiser, dataset, make_registration) -> None:
@@ -178,3 +179,15 @@ def test_svg_escapes_labels_and_colours_rates() -> None:
     heat = svg.heat_map(["A"], ["01/11"], [[(0.5, "50%"), None]], "Tỉ lệ")
     assert heat.count("<rect") == 2 and "50%" in heat
     assert svg.heat_colour(None) == svg.EMPTY and svg.heat_colour(2.0) == svg.heat_colour(1.0) == "#0b4f8a"
+
+
+def test_bar_chart_draws_a_long_department_name_whole() -> None:
+    name = "Sở Thông tin và Truyền thông tỉnh Đắk Lắk"
+    chart = str(svg.bar_chart([(name, 3, 5), ("Cục Báo chí", 1, 2)], "Theo điểm cầu"))
+    assert f">{name}</text>" in chart and "…" not in chart
+    # The bars start right of the whole label, so the name and its bar never overlap.
+    first_bar = float(chart.split('<rect x="')[1].split('"')[0])
+    assert first_bar >= len(name) * svg.BAR_CHAR_W
+    longer = "Trung tâm Thông tin và Truyền thông thuộc Sở Thông tin tỉnh Bà Rịa - Vũng Tàu"
+    clipped = str(svg.bar_chart([(longer, 1, 1)], "x"))
+    assert f"<title>{longer}</title>" in clipped and "…" in clipped

@@ -82,6 +82,8 @@ def test_desk_takes_scanner_keystrokes_and_queues_offline(live_server, page, mak
     page.locator("#undo-button").click()
     page.wait_for_selector('#scan-result[data-code="undone"]', timeout=3000)
     assert not checked_in(first.id) and checked_in(second.id)
+    # Not the green of a welcome: the desk must not read an undo as "let them in".
+    assert "scan-ok" not in page.locator("#scan-result").get_attribute("class")
 
 
 def test_vendored_jsqr_decodes_a_ticket_under_the_csp(live_server, page, make_user, make_event,

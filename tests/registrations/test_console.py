@@ -109,7 +109,7 @@ def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_even
             "site_id": ""}
     assert client.post(f"/console/registrations/events/{event.id}/add", data=data).status_code == 302
     again = client.post(f"/console/registrations/events/{event.id}/add", data=data)
-    assert again.status_code == 200 and "is-invalid" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "is-invalid" in again.get_data(as_text=True)
     [registration] = db.session.scalars(sa.select(Registration)).all()
     assert registration.channel == RegistrationChannel.CONSOLE and registration.status == S.APPROVED
 
@@ -259,3 +259,24 @@ def test_person_history_accreditation_and_outlet_confirmation(client, organiser,
     assert outlet.is_confirmed
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"accreditation.approve", "outlet.confirm"} <= actions
+
+
+def test_a_re_posted_confirmation_does_not_announce_twice(client, organiser, make_event, make_person) -> None:
+    journalist = make_person(email="pv@baochi.vn")
+    db.session.add(Accreditation(person_id=journalist.id, status="approved"))
+    event = make_event()
+    db.session.commit()
+    url = f"/console/registrations/events/{event.id}/announce"
+    data = {"journalists": "y", "note": ""}
+    preview = client.post(url, data=data).get_data(as_text=True)
+    key = preview.split('name="confirmed" type="hidden" value="')[1].split('"')[0]
+    assert len(key) >= 12
+    client.post(url, data={**data, "confirmed": key})
+    again = client.post(url, data={**data, "confirmed": key}, follow_redirects=True)
+    assert "không gửi lại lần nữa" in again.get_data(as_text=True)
+    assert [m.to_address for m in messages(kind=emails.ANNOUNCEMENT)] == ["pv@baochi.vn"]
+    # A new preview is a new announcement: the organiser may send it again on purpose.
+    second = client.post(url, data=data).get_data(as_text=True)
+    client.post(url, data={**data, "confirmed": second.split('name="confirmed" type="hidden" value="')[1]
+                           .split('"')[0]})
+    assert len(messages(kind=emails.ANNOUNCEMENT)) == 2

@@ -112,6 +112,11 @@ def test_edit_and_cancel_until_the_deadline(client, setup, make_person, make_reg
     response = client.post(f"/console/site/registrations/{registration.id}/edit",
                            data=_person({"full_name": "Tên mới", "position": "Chuyên viên"}))
     assert response.status_code == 302
+    # The row's button asks first: the page names the person and changes nothing.
+    page = client.get(f"/console/site/registrations/{registration.id}/cancel")
+    assert page.status_code == 200 and "Tên mới" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert registration.status == S.APPROVED
     assert client.post(f"/console/site/registrations/{registration.id}/cancel").status_code == 302
     db.session.expire_all()
     assert registration.person.full_name == "Tên mới"

@@ -2,49 +2,57 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import secrets
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.events.models import Event
 from eventapp.extensions import db
+from eventapp.forms import form_status
 from eventapp.registrations import emails, network
 from eventapp.registrations.console import bp
 from eventapp.registrations.forms import AnnounceForm
 
 
-def _event(event_id: int) -> Event:
-    return db.session.get(Event, event_id) or abort(404)
-
-
 @bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def announce(event_id: int):
-    event = _event(event_id)
+def announce(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = AnnounceForm()
     if form.validate_on_submit():
         if not event.is_published:
             flash(_("Publish the event before announcing it."), "warning")
-        elif form.confirmed.data != "yes":
+        elif not form.confirmed.data:
             # First the count and what the e-mails will say; nothing is queued until confirmed.
             chosen = network.announcement_recipients(
                 event, coordinators=form.coordinators.data, units=form.units.data,
                 journalists=form.journalists.data)
             samples = _samples(event, chosen, form.note.data or None)
-            form.confirmed.data = "yes"
+            # A fresh key per preview: the send below refuses a key it has seen (re-posted form).
+            form.confirmed.data = secrets.token_urlsafe(12)
             return render_template("registrations/console/announce_confirm.html", event=event, form=form,
                                    count=len(chosen), samples=samples)
         else:
-            count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
-                                     units=form.units.data, journalists=form.journalists.data,
-                                     note=form.note.data or None)
+            try:
+                count = network.announce(event, actor=current_user, coordinators=form.coordinators.data,
+                                         units=form.units.data, journalists=form.journalists.data,
+                                         note=form.note.data or None, once=form.confirmed.data)
+            except network.AlreadyAnnounced as done:
+                db.session.rollback()
+                flash(_("This announcement was already sent at %(time)s; nothing was sent again.",
+                        time=format_datetime(done.at, "short")), "info")
+                return redirect(url_for(".event_registrations", event_id=event.id))
             db.session.commit()
             flash(_("The announcement was queued for %(count)s recipients.", count=count), "success")
             return redirect(url_for(".event_registrations", event_id=event.id))
     recipients = network.announcement_recipients(event, coordinators=True, units=True, journalists=True)
     return render_template("registrations/console/announce.html", event=event, form=form,
-                           recipient_count=len(recipients))
+                           recipient_count=len(recipients)), form_status(form)
 
 
 def _samples(event: Event, chosen: list, note: str | None) -> list[tuple[str, str, str]]:

@@ -45,7 +45,8 @@
   function show(code, r) {
     var text = message(code, r);
     resultBox.dataset.code = code;
-    resultBox.className = "scan-result mt-3 scan-" + (code === "checked_in" || code === "undone" ? "ok"
+    // An undone check-in is neither a welcome nor a problem: neutral, so nobody waves the person in.
+    resultBox.className = "scan-result mt-3 scan-" + (code === "checked_in" ? "ok" : code === "undone" ? "neutral"
       : (code === "already" || code === "queued" || code === "not_checked_in") ? "warn" : "bad");
     resultText.textContent = text;
     var item = document.createElement("li");
