@@ -50,12 +50,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _register_cli(app)
     from eventapp.feeds.fastpath import NotModifiedFastPath
 
+    # Wrapping the WSGI callable is Flask's documented way to add middleware; mypy sees a method.
     app.wsgi_app = NotModifiedFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # as above
     return app
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
@@ -18,10 +20,10 @@ ROLE_LABELS = {
 }
 
 
-def coerce_optional_int(value: object) -> int | None:
+def coerce_optional_int(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class LoginForm(AppForm):
@@ -71,10 +73,6 @@ class ChangePasswordForm(AppForm):
     )
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
-
-
-class ConfirmForm(AppForm):
-    """A bare POST form: its only job is the CSRF token."""
 
 
 def _clean_text(value: str | None) -> str | None:

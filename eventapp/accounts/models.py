@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class Role(enum.StrEnum):
     CHECKIN_STAFF = "checkin_staff"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     """A person who signs in to the console."""
 
     __tablename__ = "users"
@@ -64,7 +64,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.is_active_account
 
     def get_id(self) -> str:
@@ -94,7 +94,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for /api/v1 clients, acting as its user; only the secret's SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventapp.accounts.models import Role
@@ -28,7 +29,7 @@ def console_nav() -> dict:
 
 @bp.get("/")
 @roles_required(*ALL_STAFF)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     if current_user.role == Role.SITE_COORDINATOR:
         # A coordinator's day starts with their own site's events, quotas and deadlines; the
         # network-wide counts and drafts in preparation are not theirs to see.
@@ -49,7 +50,7 @@ def dashboard():
     registered = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
             Registration.event_id.in_([e.id for e in next_events]),
-            Registration.status == RegistrationStatus.APPROVED,
+            Registration.holds_seat,
         ).group_by(Registration.event_id)
     ).all()) if next_events else {}
     return render_template("console/dashboard.html", counts=counts, next_events=next_events,

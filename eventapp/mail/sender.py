@@ -18,7 +18,7 @@ from flask import current_app
 from eventapp.extensions import db
 from eventapp.logs import redact
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(minutes=1)
@@ -124,7 +124,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
             .values(status=OutboxStatus.SENDING, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             claimed.append(message_id)
     db.session.commit()
     return claimed
@@ -152,6 +152,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     try:
         for message_id in ids:
             message = db.session.get(OutboxMessage, message_id)
+            if message is None:
+                continue  # claimed ids are never deleted meanwhile; nothing to send if one were
             try:
                 if client is None:
                     client = _smtp()

@@ -97,7 +97,7 @@ def site_place(registration: Registration) -> EventSite | None:
 def join_url(event: Event, registration: Registration, place: EventSite | None = None) -> str | None:
     """The online link is for confirmed registrants only: their site's own link where it has one,
     else the event's for online and hybrid events."""
-    if registration.status != RegistrationStatus.APPROVED:
+    if not registration.holds_seat:
         return None
     place = place or site_place(registration)
     if place is not None and place.join_url:
@@ -114,7 +114,7 @@ def series_sessions(registration: Registration) -> list[Event]:
     return list(db.session.scalars(
         sa.select(Event).join(Registration, Registration.event_id == Event.id)
         .where(Registration.enrolment_id == registration.enrolment_id,
-               Registration.status == RegistrationStatus.APPROVED, Event.starts_at > utcnow())
+               Registration.holds_seat, Event.starts_at > utcnow())
         .order_by(Event.starts_at)))
 
 
@@ -146,7 +146,7 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "ticket_elsewhere": token is None and kind not in (CANCELLED, RENEWAL_REQUESTED),
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
-            if token and registration.status == RegistrationStatus.APPROVED else None,
+            if token and registration.holds_seat else None,
             "event_url": public_url("events.detail", event_id=event.id),
             "join_url": join_url(event, registration, place),
             "series_sessions": series_sessions(registration) if kind in SEATED else [],

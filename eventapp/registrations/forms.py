@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -49,11 +51,11 @@ def _strip(value: str | None) -> str | None:
 STRIP = [_strip]
 
 
-def coerce_int_or_none(value: object) -> int | None:
+def coerce_int_or_none(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -109,10 +111,6 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
             raise ValidationError(M["press_card_required"])
 
 
-class ConfirmForm(AppForm):
-    """A POST with only the CSRF token (cancel, skip, un-skip)."""
-
-
 class ReasonForm(AppForm):
     """An optional reason that is e-mailed with the decision."""
 
@@ -120,12 +118,14 @@ class ReasonForm(AppForm):
         Optional(), Length(max=v.MAX_REASON), _no_control])
 
 
+ACTION_CHOICES = [("approved", _l("Approve")), ("rejected", _l("Reject")),
+                  ("waitlisted", _l("Move to waiting list")), ("cancelled", _l("Cancel"))]
+
+
 class BulkActionForm(ReasonForm):
     """Approve, reject, wait-list or cancel the ticked registrations."""
 
-    action = SelectField(_l("Action"), choices=[
-        ("approved", _l("Approve")), ("rejected", _l("Reject")), ("waitlisted", _l("Move to waiting list")),
-        ("cancelled", _l("Cancel"))], validators=[DataRequired()])
+    action = SelectField(_l("Action"), choices=ACTION_CHOICES, validators=[DataRequired()])
 
 
 class OrganiserAddForm(PersonFieldsMixin, AppForm):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from eventapp.events.models import Event
+from eventapp.events.services import upcoming_occurrences
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, emails, enrolments, services, tickets
 from eventapp.registrations.models import RegistrationChannel
@@ -26,10 +27,11 @@ def submit_public(event: Event, applicant: services.Applicant, *, outlet_name: s
     if outlet_name and not applicant.organisation_id:
         applicant.organisation_id = services.outlet_for_name(outlet_name).id
     person = services.find_or_create_person(applicant, anonymous=True)
-    targets = enrolments.upcoming_occurrences(event, now) if whole_series and event.series_id else []
+    targets = (upcoming_occurrences(event.series, now, published_only=True)
+               if whole_series and event.series is not None else [])
     for event_id in sorted({event.id, *(e.id for e in targets)}):
         capacity.lock_event(event_id)
-    enrolment = enrolments.enrol(person, event.series, now) if targets else None
+    enrolment = enrolments.enrol(person, event.series, now) if targets and event.series else None
     outcome = services.register(event, person, channel=RegistrationChannel.PUBLIC, questions=questions,
                        locale=applicant.locale, enrolment=enrolment, now=now)
     if enrolment is not None:

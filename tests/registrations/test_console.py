@@ -109,7 +109,7 @@ def test_add_by_hand_and_duplicate_is_a_field_error(client, organiser, make_even
             "site_id": ""}
     assert client.post(f"/console/registrations/events/{event.id}/add", data=data).status_code == 302
     again = client.post(f"/console/registrations/events/{event.id}/add", data=data)
-    assert again.status_code == 200 and "is-invalid" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "is-invalid" in again.get_data(as_text=True)
     [registration] = db.session.scalars(sa.select(Registration)).all()
     assert registration.channel == RegistrationChannel.CONSOLE and registration.status == S.APPROVED
 
