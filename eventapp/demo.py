@@ -18,10 +18,12 @@ from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
+from eventapp.evaluations import demo as evaluations_demo
 from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
+from eventapp.materials import demo as materials_demo
 from eventapp.models import utcnow
 from eventapp.questions import demo as questions_demo
 from eventapp.registrations import calendar_truth
@@ -202,6 +204,8 @@ def load_demo(now: datetime | None = None) -> None:
     series = _ensure_briefing_series(now)
     training = _ensure_training(now)
     _ensure_registrations(series, training, journalists, now)
+    materials_demo.load(now)  # a past training with its attendance, materials and a recording
+    evaluations_demo.load(now)  # that training's questionnaire and answers
     db.session.flush()
     questions_demo.load_questions(now, DEMO_PASSWORD)  # a briefing with questions in every state
     # The demo's people were invited when they registered (as real registrants are): their

@@ -134,6 +134,21 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "questions_console.assignment": frozenset({UNIT}),
     "questions_console.document": frozenset({ADMIN, ORGANISER, UNIT}),
     "questions_console.site_ask": SITE_ROLES,
+    "materials.index": ORGANISERS,
+    "materials.event_materials": ORGANISERS,
+    "materials.upload": ORGANISERS,
+    "materials.add_link": ORGANISERS,
+    "materials.delete_material": ORGANISERS,
+    "materials.delete_link": ORGANISERS,
+    "materials.console_download": SITE_ROLES,
+    "evaluations.index": ORGANISERS,
+    "evaluations.questions": ORGANISERS,
+    "evaluations.add_question": ORGANISERS,
+    "evaluations.add_talk_ratings": ORGANISERS,
+    "evaluations.delete_question": ORGANISERS,
+    "evaluations.results_page": ORGANISERS,
+    "evaluations.export": ORGANISERS,
+    "evaluations.site_answer": SITE_ROLES,
 }
 
 # endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)
@@ -192,6 +207,8 @@ def url_values(app, make_user, make_site, make_event, make_person):
     values["token_id"] = _api_token().id
     values.update(_question_values(event, values["registration_id"]))
     values["action"] = "start"
+    values["material_id"], values["link_id"] = _material_and_link(event)
+    values["evaluation_question_id"] = _evaluation_question(event)
     return values
 
 
@@ -214,6 +231,29 @@ def _question_values(event, registration_id):
     assignment.answer = QuestionAnswer(text="Trả lời", status=AnswerStatus.SUBMITTED)
     db.session.flush()
     return {"question_id": question.id, "assignment_id": assignment.id, "answer_id": assignment.answer.id}
+
+
+def _evaluation_question(event) -> int:
+    from eventapp.evaluations.models import EvaluationQuestion, QuestionKind
+
+    question = EvaluationQuestion(event_id=event.id, kind=QuestionKind.TEXT, prompt="Góp ý của anh/chị?")
+    db.session.add(question)
+    db.session.flush()
+    return question.id
+
+
+def _material_and_link(event) -> tuple[int, int]:
+    from eventapp.materials.models import Audience, EventLink, LinkKind, Material
+    from eventapp.materials.storage import save
+
+    material = Material(event_id=event.id, title="Tài liệu", filename="tai-lieu.pdf", kind="pdf",
+                        content_type="application/pdf", size_bytes=9, sha256="0" * 64,
+                        storage_key=save(b"%PDF-1.4\n"), audience=Audience.PUBLIC)
+    link = EventLink(event_id=event.id, kind=LinkKind.RECORDING, title="Ghi hình", url="https://example.vn/v",
+                     audience=Audience.PUBLIC)
+    db.session.add_all([material, link])
+    db.session.flush()
+    return material.id, link.id
 
 
 def _api_token():
