@@ -96,6 +96,7 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
     from eventapp import audit  # noqa: F401
     from eventapp.accounts import models as _accounts  # noqa: F401
+    from eventapp.certificates import models as _certificates  # noqa: F401
     from eventapp.directory import models as _directory  # noqa: F401
     from eventapp.evaluations import models as _evaluations  # noqa: F401
     from eventapp.events import models as _events  # noqa: F401
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
+    from eventapp.certificates.views import bp as certificates_bp
     from eventapp.console import bp as console_bp
     from eventapp.console.directory import bp as directory_console_bp
     from eventapp.console.outbox import bp as mail_console_bp
@@ -173,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     questions_setup.init_app(app)  # its public and console blueprints, CLI, hand-over from registrations
     app.register_blueprint(materials_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -16,6 +16,7 @@ from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
 from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.certificates import demo as certificates_demo
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
 from eventapp.evaluations import demo as evaluations_demo
@@ -211,6 +212,7 @@ def load_demo(now: datetime | None = None) -> None:
     # The demo's people were invited when they registered (as real registrants are): their
     # calendars are recorded as holding their sessions, so the first change tells them just that.
     calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)
+    certificates_demo.load_demo(now)  # after the features that make the past training
 
 
 def demo_counts() -> dict[str, int]:

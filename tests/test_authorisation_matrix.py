@@ -149,6 +149,14 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "evaluations.results_page": ORGANISERS,
     "evaluations.export": ORGANISERS,
     "evaluations.site_answer": SITE_ROLES,
+    "certificates.index": SITE_ROLES,
+    "certificates.event": ORGANISERS,
+    "certificates.event_pdf": ORGANISERS,
+    "certificates.registration_pdf": ORGANISERS,
+    "certificates.revoke": ORGANISERS,
+    "certificates.reinstate": ORGANISERS,
+    "certificates.site_pdf": SITE_ROLES,
+    "certificates.badges_pdf": DESK,
 }
 
 # endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)

@@ -32,6 +32,7 @@ NAV_ITEMS = (
     NavItem(_l("Reports"), "attendance_console.reports_index", "bar-chart", ORGANISERS),
     NavItem(_l("Materials"), "materials.index", "folder2-open", ORGANISERS),
     NavItem(_l("Evaluations"), "evaluations.index", "ui-checks", ORGANISERS),
+    NavItem(_l("Certificates"), "certificates.index", "award", COORDINATORS),
     NavItem(_l("Registrations"), "registrations_console.index", "person-lines-fill", ORGANISERS),
     NavItem(_l("Questions"), "questions_console.index", "chat-left-text", ORGANISERS),
     NavItem(_l("My unit's questions"), "questions_console.unit_index", "chat-left-text", (Role.UNIT_RESPONDENT,)),
