@@ -29,6 +29,7 @@ from eventapp.models import rows_changed, utcnow
 from eventapp.params import (
     valid_id,  # the one id rule (also used from here by the desk and the API)
 )
+from eventapp.registrations import tickets
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
 from eventapp.tokens import hash_token
 
@@ -193,7 +194,12 @@ def check_in(event: Event, *, token: object = None, registration_id: int | None 
             event.attendance_opens_at <= scanned_at <= now + CLOCK_SKEW):
         return ScanResult(ScanCode.BAD_TIME)
     at = min(at, now)
-    if token is not None:
+    if isinstance(token, str) and token.strip().startswith(tickets.BADGE_PREFIX):
+        badged = tickets.find_by_badge(token.strip()[:MAX_PAYLOAD])
+        if badged is None:
+            return ScanResult(ScanCode.NOT_REGISTERED)
+        row = _lookup(Registration.id == badged.id)
+    elif token is not None:
         parsed = parse_payload(token)
         if parsed is None:
             return ScanResult(ScanCode.INVALID)

@@ -1,5 +1,5 @@
-"""Name badges for the people expected in person: their name, organisation and ticket QR code
-(the same text as the ticket page's code, so the desk can scan a badge like a ticket)."""
+"""Name badges for the people expected in person: their name, organisation and a QR code the desk
+scans like a ticket, but which opens nothing else (`tickets.badge_code`: a badge is worn in public)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from eventapp.documents import badges as layout
 from eventapp.events.models import Event, EventMode
 from eventapp.extensions import db
 from eventapp.registrations.models import Registration, RegistrationStatus
-from eventapp.registrations.tickets import current_ticket
+from eventapp.registrations.tickets import badge_code
 
 
 def in_person(event: Event) -> list[Registration]:
@@ -29,11 +29,10 @@ def in_person(event: Event) -> list[Registration]:
 
 
 def badge(registration: Registration, caption: str) -> layout.Badge:
-    """One badge; a ticket whose link cannot be recomputed (issued before derived tickets) prints
-    without a code, and the desk finds its holder by name."""
+    """One badge, with its holder's check-in-only code."""
     person = registration.person
     return layout.Badge(name=person.full_name, organisation=person.organisation.name if person.organisation else "",
-                        qr_payload=current_ticket(registration), caption=caption)
+                        qr_payload=badge_code(registration), caption=caption)
 
 
 def sheet(event: Event) -> tuple[bytes, int]:

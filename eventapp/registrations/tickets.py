@@ -60,6 +60,30 @@ def current_ticket(registration: Registration) -> str | None:
     return token
 
 
+BADGE_PREFIX = "badge."
+
+
+def badge_code(registration: Registration) -> str:
+    """What a printed name badge's QR code carries: it checks its holder in at the desk and opens
+    nothing else (a badge is worn in public; the ticket link would let a photo of it cancel the
+    registration). A new ticket link (ticket_version) voids the printed badges too."""
+    if registration.id is None:
+        db.session.flush()
+    mac = _mac("badge", f"{registration.id}:{registration.ticket_version or 0}")
+    return f"{BADGE_PREFIX}{registration.id}.{mac[:27]}"
+
+
+def find_by_badge(code: str) -> Registration | None:
+    """The registration a badge code names, if its signature holds for the current ticket version."""
+    parts = code.removeprefix(BADGE_PREFIX).split(".")
+    if not code.startswith(BADGE_PREFIX) or len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 12:
+        return None
+    registration = db.session.get(Registration, int(parts[0]))
+    if registration is None or not hmac.compare_digest(badge_code(registration), code):
+        return None
+    return registration
+
+
 def issue_ticket(registration: Registration) -> str:
     """A new ticket link: the previous one stops working. Only for the holder's own request."""
     if registration.id is None:

@@ -13,6 +13,7 @@ from eventapp.audit import AuditEntry
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
+from eventapp.registrations import tickets
 from eventapp.registrations.models import CheckinMethod, Registration, RegistrationStatus
 
 
@@ -212,3 +213,20 @@ def test_replay_still_refuses_absurd_times_and_clocks(door_event, ticket) -> Non
                                         now=now, client_now=client_now)
         assert result.code == ScanCode.BAD_TIME, (scanned_at, client_now)
     assert checked_in_count(door_event.id) == 0
+
+
+def test_a_badge_checks_its_holder_in_but_opens_nothing_else(client, door_event, ticket, desk_user) -> None:
+    """A name badge is worn in public: its code checks in at the desk and is no ticket link."""
+    registration, token = ticket(door_event)
+    code = tickets.badge_code(registration)
+    assert token not in code
+    assert client.get(f"/ticket/{code}").status_code == 404
+    forged = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert services.check_in(door_event, token=forged).code == ScanCode.NOT_REGISTERED
+    assert services.check_in(door_event, token=code, actor=desk_user).code == ScanCode.CHECKED_IN
+    assert services.check_in(door_event, token=code).code == ScanCode.ALREADY
+    # A new ticket link (the holder lost theirs) voids the badges printed before it.
+    services.undo_check_in(door_event, registration.id, desk_user)
+    tickets.issue_ticket(registration)
+    db.session.commit()
+    assert services.check_in(door_event, token=code).code == ScanCode.NOT_REGISTERED

@@ -12,6 +12,7 @@ from eventapp.accounts.models import Role
 from eventapp.certificates import services
 from eventapp.certificates.models import Certificate, CertificateTemplate
 from eventapp.extensions import db
+from eventapp.registrations import tickets
 from tests.certificates.conftest import DEPARTMENT, NAME, UNIT
 from tests.documents.reading import pages_text, qr_codes
 
@@ -152,7 +153,9 @@ def test_the_desk_prints_badges_of_the_people_expected_in_person(client, login, 
         assert name in text
     assert NAME not in text and "Phạm Thị Quế" not in text  # they take part from their sites
     codes = {code for page in qr_codes(response.data) for code in page}
-    assert past_training.tokens[past_training.at_door.id] in codes and len(codes) == 3
+    # Each badge carries its holder's check-in-only code, never the ticket link's token.
+    assert tickets.badge_code(past_training.at_door) in codes and len(codes) == 3
+    assert past_training.tokens[past_training.at_door.id] not in codes
 
 
 def test_revoking_without_the_csrf_token_changes_nothing(app, client, login, make_user, past_training) -> None:
