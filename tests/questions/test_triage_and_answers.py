@@ -142,7 +142,16 @@ def test_reminders_go_the_day_before_and_on_the_due_date_once_each(app, make_eve
     mails = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.kind, m.to_address) for m in mails] == [(delivery.REMINDER_BEFORE, "cds@mic.gov.vn"),
                                                        (delivery.REMINDER_DUE, "cds@mic.gov.vn")]
-    assert "Hạn" in mails[1].subject or "hôm nay" in mails[1].subject.lower()
+    assert mails[1].subject.startswith("Đến hạn hôm nay")
+    # a unit without a respondent account is reminded at its own address
+    lone = make_unit("Cục Tin học hóa")
+    lone.email = "cth@mic.gov.vn"
+    other = ask(make_event(title="Khác"))
+    services.assign(other, unit_ids=[lone.id], handling=Handling.WRITTEN, due_on=due, actor=organiser)
+    db.session.commit()
+    assert "queued 1 reminders" in runner.invoke(args=["questions", "reminders", "--now", "2027-03-10T08:00+07:00"]).output
+    assert db.session.scalars(sa.select(OutboxMessage.to_address).order_by(OutboxMessage.id.desc())).first() == \
+        "cth@mic.gov.vn"
 
 
 def test_overdue_is_past_the_due_date_without_a_submitted_answer(make_event, ask, make_unit, organiser) -> None:
