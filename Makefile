@@ -62,6 +62,7 @@ test: install node
 
 lint: $(STAMP)
 	$(BIN)/ruff check eventapp tests bench config.py wsgi.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # Benchmarks need the loopback PostgreSQL (each takes --database-url); figures go in README.

@@ -56,6 +56,11 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a long form session must not lose what was typed
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    # Documents units attach to written answers: a folder under instance/ (or an absolute path)
+    # and the largest file kept.
+    QUESTION_DOCUMENTS_FOLDER = os.environ.get("QUESTION_DOCUMENTS_FOLDER", "question_documents")
+    QUESTION_DOCUMENT_MAX_BYTES = int(os.environ.get("QUESTION_DOCUMENT_MAX_BYTES", 4 * 1024 * 1024))
+    QUESTION_RATE_LIMIT = os.environ.get("QUESTION_RATE_LIMIT", "10 per minute;60 per hour")  # per address
     # Materials (slides, documents) live outside the database, in this folder (relative: inside
     # instance/); the largest file accepted is MATERIALS_MAX_BYTES (its form alone may exceed
     # MAX_CONTENT_LENGTH).

@@ -50,12 +50,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _register_cli(app)
     from eventapp.feeds.fastpath import NotModifiedFastPath
 
+    # Wrapping the WSGI callable is Flask's documented way to add middleware; mypy sees a method.
     app.wsgi_app = NotModifiedFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # as above
     return app
 
 
@@ -95,20 +96,23 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
     from eventapp import audit  # noqa: F401
     from eventapp.accounts import models as _accounts  # noqa: F401
+    from eventapp.certificates import models as _certificates  # noqa: F401
     from eventapp.directory import models as _directory  # noqa: F401
     from eventapp.evaluations import models as _evaluations  # noqa: F401
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
     from eventapp.materials import models as _materials  # noqa: F401
+    from eventapp.questions import models as _questions  # noqa: F401
     from eventapp.registrations import models as _registrations  # noqa: F401
 
 
 def _connect_reactions() -> None:
     """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
-    from eventapp.registrations import calendar_sync, reactions
+    from eventapp.registrations import calendar_sync, emails, reactions
 
     calendar_sync.init_app()
+    emails.init_app()
     reactions.connect()
 
 
@@ -118,10 +122,11 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.accounts.console import bp as accounts_console_bp
     from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
-    from eventapp.api import public, staff  # noqa: F401  (their routes join api.bp)
+    from eventapp.api import public, questions, staff  # noqa: F401  (their routes join api.bp)
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
+    from eventapp.certificates.views import bp as certificates_bp
     from eventapp.console import bp as console_bp
     from eventapp.console.directory import bp as directory_console_bp
     from eventapp.console.outbox import bp as mail_console_bp
@@ -136,11 +141,11 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.materials import bp as materials_bp
     from eventapp.materials import console as _materials_console  # noqa: F401  (its routes join materials_bp)
     from eventapp.materials import views as _materials_views  # noqa: F401  (its routes join materials_bp)
+    from eventapp.questions import setup as questions_setup
     from eventapp.registrations import console as registrations_console
     from eventapp.registrations.console import (  # noqa: F401  (their routes join registrations_console.bp)
         accreditation,
         announcements,
-        questions,
         registrants,
     )
     from eventapp.registrations.site_console import bp as site_console_bp
@@ -167,8 +172,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    questions_setup.init_app(app)  # its public and console blueprints, CLI, hand-over from registrations
     app.register_blueprint(materials_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventapp.extensions import db
+from eventapp.extensions import Model, db
 from eventapp.models import UTCDateTime, utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One recorded action."""
 
     __tablename__ = "audit_entries"

@@ -49,5 +49,5 @@ def compress_response(response: Response) -> Response:
     response.headers["Content-Encoding"] = "gzip"
     etag, weak = response.get_etag()
     if etag:
-        response.set_etag(etag_for(etag, True), weak=weak)
+        response.set_etag(etag_for(etag, True), weak=bool(weak))
     return response

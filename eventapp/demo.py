@@ -15,6 +15,8 @@ from eventapp import demo_content as content
 from eventapp.accounts import services as accounts
 from eventapp.accounts.models import Role, User
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.certificates import demo as certificates_demo
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
 from eventapp.evaluations import demo as evaluations_demo
@@ -24,6 +26,7 @@ from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, Even
 from eventapp.extensions import db
 from eventapp.materials import demo as materials_demo
 from eventapp.models import utcnow
+from eventapp.questions import demo as questions_demo
 from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
@@ -38,7 +41,6 @@ DEMO_USERS = (
     ("danang@demo.eventapp.vn", Role.SITE_COORDINATOR, "Điều phối Sở TT&TT Đà Nẵng", "P48"),
 )
 JOURNALIST_COUNT = 80
-TZ = "Asia/Ho_Chi_Minh"
 
 
 def _stable_index(*parts: object) -> int:
@@ -108,12 +110,12 @@ def _ensure_briefing_series(now: datetime) -> EventSeries:
     if series is not None:
         return series
     rule = "FREQ=MONTHLY;BYDAY=1TH"  # the first Thursday of every month, 15:00
-    today_local = recurrence.to_local(now, TZ).date() + timedelta(days=1)  # a new series starts ahead
-    dtstart = recurrence.first_on_or_after(rule, today_local, time(15, 0), TZ)
+    today_local = recurrence.to_local(now, DEFAULT_TZ).date() + timedelta(days=1)  # a new series starts ahead
+    dtstart = recurrence.first_on_or_after(rule, today_local, time(15, 0), DEFAULT_TZ)
     return events.create_series(
         events.SeriesSpec(
             title=spec["title"], description=spec["description"], rrule=rule, dtstart_local=dtstart,
-            duration_minutes=90, tz=TZ, kind=EventKind.PRESS_BRIEFING, mode=EventMode.HYBRID,
+            duration_minutes=90, tz=DEFAULT_TZ, kind=EventKind.PRESS_BRIEFING, mode=EventMode.HYBRID,
             venue=spec["venue"], online_url=spec["online_url"], capacity=60,
             registration_opens_days_before=60, registration_closes_hours_before=2,
             requires_press_card=True,
@@ -124,7 +126,7 @@ def _ensure_briefing_series(now: datetime) -> EventSeries:
 
 def _training_day(now: datetime) -> date:
     """A Friday at least three weeks ahead: far enough to register, near enough to be on the home page."""
-    day = recurrence.to_local(now, TZ).date() + timedelta(days=21)
+    day = recurrence.to_local(now, DEFAULT_TZ).date() + timedelta(days=21)
     return day + timedelta(days=(4 - day.weekday()) % 7)
 
 
@@ -139,10 +141,10 @@ def _ensure_training(now: datetime) -> Event:
     title = spec["title"].removesuffix("2023") + str(day.year)
 
     def at(clock: str) -> datetime:
-        return recurrence.to_utc(datetime.combine(day, time.fromisoformat(clock)), TZ)
+        return recurrence.to_utc(datetime.combine(day, time.fromisoformat(clock)), DEFAULT_TZ)
 
     event = Event(
-        kind=EventKind.TRAINING, title=title, description=spec["description"], tz=TZ,
+        kind=EventKind.TRAINING, title=title, description=spec["description"], tz=DEFAULT_TZ,
         starts_at=at(spec["start"]), ends_at=at(spec["end"]), mode=EventMode.HYBRID,
         venue=spec["venue"], online_url="https://meet.example.gov.vn/tap-huan",
         capacity=120, registration_closes_at=at("08:00") - timedelta(days=2),
@@ -165,7 +167,7 @@ def _ensure_training(now: datetime) -> Event:
 
 
 def _register(event: Event, person: Person, status: RegistrationStatus, channel: RegistrationChannel,
-              site: Site | None = None, questions: str | None = None) -> None:
+              site: Site | None = None) -> None:
     exists = db.session.scalar(sa.select(Registration.id).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
     if exists:
@@ -173,7 +175,7 @@ def _register(event: Event, person: Person, status: RegistrationStatus, channel:
     token_hash = hashlib.sha256(f"demo-ticket-{event.id}-{person.id}".encode()).hexdigest()
     db.session.add(Registration(
         event_id=event.id, person_id=person.id, site_id=site.id if site else None, channel=channel,
-        status=status, questions=questions, ticket_token_hash=token_hash,
+        status=status, ticket_token_hash=token_hash,
     ))
 
 
@@ -184,11 +186,10 @@ def _ensure_registrations(series: EventSeries, training: Event, journalists: lis
     mix = itertools.cycle([RegistrationStatus.APPROVED] * 6 + [RegistrationStatus.PENDING,
                           RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED])
     for event in upcoming:
-        for n, person in enumerate(journalists[:45]):
-            question = content.SAMPLE_QUESTIONS[n % len(content.SAMPLE_QUESTIONS)] if n % 5 == 0 else None
-            _register(event, person, next(mix), RegistrationChannel.PUBLIC, questions=question)
+        for person in journalists[:45]:
+            _register(event, person, next(mix), RegistrationChannel.PUBLIC)
     for code, count in (("P01", 6), ("P22", 6), ("P79", 5), ("P48", 4), ("BO-HN", 6)):
-        site = db.session.scalar(sa.select(Site).where(Site.code == code))
+        site = db.session.scalars(sa.select(Site).where(Site.code == code)).one()  # seeded above
         for person in _ensure_site_staff(site, count):
             _register(training, person, RegistrationStatus.APPROVED, RegistrationChannel.SITE, site=site)
     for person in journalists[:12]:
@@ -207,9 +208,11 @@ def load_demo(now: datetime | None = None) -> None:
     materials_demo.load(now)  # a past training with its attendance, materials and a recording
     evaluations_demo.load(now)  # that training's questionnaire and answers
     db.session.flush()
+    questions_demo.load_questions(now, DEMO_PASSWORD)  # a briefing with questions in every state
     # The demo's people were invited when they registered (as real registrants are): their
     # calendars are recorded as holding their sessions, so the first change tells them just that.
     calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)
+    certificates_demo.load_demo(now)  # after the features that make the past training
 
 
 def demo_counts() -> dict[str, int]:
@@ -217,7 +220,7 @@ def demo_counts() -> dict[str, int]:
     models = {"organisations": Organisation, "sites": Site, "people": Person, "users": User,
               "series": EventSeries, "events": Event, "registrations": Registration,
               "agenda_items": AgendaItem}
-    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for name, m in models.items()}
+    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(m)) or 0 for name, m in models.items()}
 
 
 @click.command("demo")

@@ -1,6 +1,7 @@
 """Flask extension objects, created unbound; create_app() initialises them."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, request, session
 from flask.globals import request_ctx
@@ -40,6 +41,13 @@ class AppLoginManager(LoginManager):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes db.Model at run time from our declarative Base (adding the table
+    # name, the bind and `query`); a type checker cannot see a class made that way, only Base.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = AppLoginManager()
 csrf = CSRFProtect()

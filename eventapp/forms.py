@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
+from flask import request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventapp.errors import DomainError, error_message
 
 
 class CatalogueTranslations:
@@ -34,6 +38,44 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> CatalogueTranslations:
             return CATALOGUE
+
+
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A required field's data once the form has validated (its validators let no None through)."""
+    if value is None:
+        raise ValueError("a required field was read before the form validated")
+    return value
+
+
+def form_status(*forms: FlaskForm) -> int:
+    """The status of a page that shows forms: 422 when a POST comes back to it with an error on one
+    of them (what was typed is kept in the page), else 200."""
+    failed = any(form.form_errors or any(field.errors for field in form) for form in forms)
+    return 422 if request.method == "POST" and failed else 200
+
+
+def show_error(form: FlaskForm, error: DomainError, field_map: Mapping[str, str] | None = None,
+               default_field: str | None = None) -> None:
+    """The one way a domain error reaches a form: on the field that caused it (a service's name is
+    looked up in `field_map` first; "sites-0-quota" reaches into a field list), else on
+    `default_field`, else above the form."""
+    name = (field_map or {}).get(error.field or "", error.field or "") or default_field or ""
+    target: Any = form
+    for part in name.split("-") if name.startswith("sites-") else [name]:
+        target = getattr(target, part, None) if not part.isdigit() else target[int(part)]
+        if target is None:
+            break
+    if target is not None and target is not form and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), error_message(error)]
+    else:
+        form.form_errors.append(error_message(error))
+
+
+class ConfirmForm(AppForm):
+    """A POST with only the CSRF token: the confirm buttons (cancel, skip, retry, revoke, decide)."""
 
 
 class CheckboxListField(SelectMultipleField):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -21,6 +22,13 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def rows_changed(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: the result of one is a CursorResult, although
+    Session.execute is typed to return any Result."""
+    assert isinstance(result, sa.CursorResult), "rows_changed is for UPDATE and DELETE results"
+    return result.rowcount or 0
 
 
 class UTCDateTime(TypeDecorator):

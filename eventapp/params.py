@@ -7,6 +7,7 @@ and within a range a database column can hold (a 20-digit id overflows PostgreSQ
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from flask import request
 from flask_babel import gettext
@@ -27,7 +28,7 @@ def is_digits(raw: object, max_length: int = 10) -> bool:
     return isinstance(raw, str) and 0 < len(raw) <= max_length and raw.isascii() and raw.isdigit()
 
 
-def valid_id(value: object) -> bool:
+def valid_id(value: object) -> TypeGuard[int]:
     """An int a primary key can hold (bools are not ids)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 

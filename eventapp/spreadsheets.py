@@ -266,7 +266,8 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
         line = []
         for value in row:
             if isinstance(value, datetime | date):
-                cell = WriteOnlyCell(sheet, value=value)
+                # openpyxl writes dates too; its stubs list only datetime
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = XLSX_DATETIME if isinstance(value, datetime) else XLSX_DATE
                 line.append(cell)
             else:
@@ -285,8 +286,10 @@ CONTENT_TYPES = {
 
 
 def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-             title: str = "Sheet1"):  # a flask.Response
-    """Every export's response: CSV (UTF-8 with BOM) or XLSX, formula-safe, never cached."""
+             title: str = "") -> Response:
+    """Every export's response (the one download helper): CSV (UTF-8 with BOM) or XLSX (its sheet
+    named `title`, else after the file), formula-safe, never cached."""
+    title = title or filename[:31]
     body = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=title)
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

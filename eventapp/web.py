@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime
+from typing import TypeGuard
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_datetime, get_timezone_location
@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -32,8 +33,10 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from eventapp import compression
+from eventapp.calendar import recurrence
 from eventapp.calendar.recurrence_words import describe as describe_recurrence
 from eventapp.extensions import csrf, db, limiter, login_manager
+from eventapp.labels import label
 from eventapp.params import MAX_ID, BadParameter
 
 bp = Blueprint("core", __name__)
@@ -87,7 +90,7 @@ def select_locale() -> str:
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, workers: the default language
     chosen = session.get("locale")
-    if chosen in current_app.config["LANGUAGES"]:
+    if isinstance(chosen, str) and chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -96,7 +99,7 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only same-site relative paths may be redirected to (no open redirects)."""
     if not target or not target.isprintable() or "\\" in target:
         return False  # a control character would be a 500 (a header holds none); "\\" reads as "/"
@@ -114,7 +117,7 @@ def _same_origin() -> bool:
 
 @bp.post("/language/<code>")
 @csrf.exempt
-def set_language(code: str):
+def set_language(code: str) -> ResponseReturnValue:
     # Checked by origin, not by a form token: a token would put a session (Set-Cookie) on every
     # anonymous page, which shared caches then refuse to keep. It only sets the display language.
     if not _same_origin():
@@ -126,7 +129,7 @@ def set_language(code: str):
 
 
 @bp.get("/healthz")
-def health():
+def health() -> ResponseReturnValue:
     """Liveness plus a real database round-trip, for the load balancer."""
     try:
         db.session.execute(sa.text("SELECT 1"))
@@ -185,7 +188,7 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
 
     @app.errorhandler(429)
-    def too_many(exc):
+    def too_many(exc) -> ResponseReturnValue:
         # A form that answers its own breach (the public registration form keeps what was typed)
         # has put its page on the exception.
         if getattr(exc, "response", None) is not None:
@@ -193,20 +196,20 @@ def _register_errors(app: Flask) -> None:
         return too_many_requests()
 
     @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter):
+    def bad_parameter(exc: BadParameter) -> ResponseReturnValue:
         return render_error(400, exc.description)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return render_error(400, gettext("The form has expired or was not sent from this site. Please reload the page and try again."))
 
     @app.errorhandler(500)
-    def server_error(exc):
+    def server_error(exc) -> ResponseReturnValue:
         db.session.rollback()
         return render_error(500)
 
     @app.errorhandler(sa.exc.OperationalError)
-    def database_down(exc):
+    def database_down(exc) -> ResponseReturnValue:
         # A lost database connection is a temporary outage, not a crash: answer 503.
         db.session.rollback()
         # Render the page as a visitor: loading (or refreshing the expired) signed-in user needs
@@ -254,7 +257,7 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "medium
     """Format an aware UTC instant in the event's zone (Asia/Ho_Chi_Minh by default)."""
     if value is None:
         return ""
-    zone = ZoneInfo(tz or current_app.config["DEFAULT_EVENT_TZ"])
+    zone = recurrence.zone(tz or current_app.config["DEFAULT_EVENT_TZ"])
     # Babel directly, with the zone: formats that name the zone ("full", "zzzz") must name this one.
     return format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
 
@@ -304,6 +307,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["recurrence_words"] = recurrence_words
     app.jinja_env.filters["zone_label"] = zone_label
+    app.jinja_env.filters["label"] = label
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts import services
-from eventapp.accounts.forms import ROLE_LABELS, ConfirmForm, UserForm
+from eventapp.accounts.forms import ROLE_LABELS, UserForm
 from eventapp.accounts.models import Role, User
 from eventapp.accounts.permissions import roles_required
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 
 bp = Blueprint("accounts_console", __name__)
 
@@ -30,9 +32,11 @@ def _fill_choices(form: UserForm) -> None:
         sa.select(Organisation)
         .where(Organisation.kind.in_([OrganisationKind.MINISTRY_UNIT, OrganisationKind.PROVINCIAL_DEPARTMENT]))
         .order_by(Organisation.name)
-    )
+    ).all()
     form.site_id.choices = [(None, "—")] + [(s.id, s.name) for s in sites]
     form.organisation_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs]
+    form.unit_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs
+                                            if o.kind == OrganisationKind.MINISTRY_UNIT]
 
 
 def _password_page(heading: str, user: User, password: str | None):
@@ -42,7 +46,7 @@ def _password_page(heading: str, user: User, password: str | None):
 
 @bp.get("/")
 @roles_required(Role.ADMIN)
-def index():
+def index() -> ResponseReturnValue:
     query = sa.select(User).options(sa.orm.selectinload(User.site), sa.orm.selectinload(User.organisation))
     role = request.args.get("role")
     if role in {r.value for r in Role}:
@@ -56,16 +60,17 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def create():
+def create() -> ResponseReturnValue:
     form = UserForm()
     _fill_choices(form)
     if form.validate_on_submit():
         password = form.password.data or services.generate_password()
         try:
             user = services.create_user(
-                email=form.email.data, password=password, role=Role(form.role.data),
-                full_name=form.full_name.data, site_id=form.site_id.data,
-                organisation_id=form.organisation_id.data, actor=current_user, temporary=True,
+                email=form.email.data or "", password=password, role=Role(form.role.data),
+                full_name=form.full_name.data or "", site_id=form.site_id.data,
+                organisation_id=form.organisation_id.data, unit_id=form.unit_id.data, actor=current_user,
+                temporary=True,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
@@ -75,12 +80,12 @@ def create():
             # signed, not encrypted) and never stored.
             return _password_page(_("User %(email)s created", email=user.email), user,
                                   None if form.password.data else password)
-    return render_template("accounts/console/form.html", form=form, user=None)
+    return render_template("accounts/console/form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit(user_id: int):
+def edit(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
@@ -93,8 +98,8 @@ def edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(
-                user, full_name=form.full_name.data, role=Role(form.role.data), site_id=form.site_id.data,
-                organisation_id=form.organisation_id.data, actor=current_user,
+                user, full_name=form.full_name.data or "", role=Role(form.role.data), site_id=form.site_id.data,
+                organisation_id=form.organisation_id.data, unit_id=form.unit_id.data, actor=current_user,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "role").errors.append(str(exc))
@@ -102,12 +107,13 @@ def edit(user_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for(".index"))
-    return render_template("accounts/console/form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template("accounts/console/form.html", form=form, user=user,
+                           confirm_form=ConfirmForm()), form_status(form)
 
 
 @bp.post("/<int:user_id>/reset-password")
 @roles_required(Role.ADMIN)
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -118,7 +124,7 @@ def reset_password(user_id: int):
 
 @bp.post("/<int:user_id>/active")
 @roles_required(Role.ADMIN)
-def set_active(user_id: int):
+def set_active(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

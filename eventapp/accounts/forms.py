@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
@@ -15,13 +17,14 @@ ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),
     Role.SITE_COORDINATOR: _l("Site coordinator"),
     Role.CHECKIN_STAFF: _l("Check-in staff"),
+    Role.UNIT_RESPONDENT: _l("Unit respondent"),
 }
 
 
-def coerce_optional_int(value: object) -> int | None:
+def coerce_optional_int(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class LoginForm(AppForm):
@@ -54,6 +57,8 @@ class UserForm(AppForm):
     organisation_id = SelectField(
         _l("Or organisation (for unit coordinators)"), coerce=coerce_optional_int, validators=[Optional()]
     )
+    unit_id = SelectField(_l("Ministry unit (for unit respondents)"), coerce=coerce_optional_int,
+                          validators=[Optional()])
     password = PasswordField(
         _l("Initial password"), validators=[Optional(), strong_password],
         description=_l("Leave empty to generate one; it is shown once after saving. Either way the "
@@ -71,10 +76,6 @@ class ChangePasswordForm(AppForm):
     )
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
-
-
-class ConfirmForm(AppForm):
-    """A bare POST form: its only job is the CSRF token."""
 
 
 def _clean_text(value: str | None) -> str | None:

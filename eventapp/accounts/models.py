@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -20,15 +20,18 @@ if TYPE_CHECKING:
 
 
 class Role(enum.StrEnum):
-    """What a console user may do; site coordinators are bound to one site or organisation."""
+    """What a console user may do; site coordinators are bound to one site or organisation, unit
+    respondents to one ministry unit."""
 
     ADMIN = "admin"
     ORGANISER = "organiser"
     SITE_COORDINATOR = "site_coordinator"
     CHECKIN_STAFF = "checkin_staff"
+    # Drafts answers to the questions assigned to one ministry unit, and sees nothing else.
+    UNIT_RESPONDENT = "unit_respondent"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     """A person who signs in to the console."""
 
     __tablename__ = "users"
@@ -38,6 +41,7 @@ class User(UserMixin, TimestampMixin, db.Model):
             "role != 'site_coordinator' OR site_id IS NOT NULL OR organisation_id IS NOT NULL",
             name="coordinator_bound",
         ),
+        sa.CheckConstraint("role != 'unit_respondent' OR unit_id IS NOT NULL", name="unit_respondent_bound"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +53,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
+    # The ministry unit a unit respondent answers for (their whole view of the console).
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     is_active_account: Mapped[bool] = mapped_column(
         "is_active", default=True, server_default=sa.true(), nullable=False
     )
@@ -60,11 +66,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site | None] = relationship()
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+    unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id])
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.is_active_account
 
     def get_id(self) -> str:
@@ -94,7 +101,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for /api/v1 clients, acting as its user; only the secret's SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

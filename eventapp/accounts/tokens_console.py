@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts import api_tokens
-from eventapp.accounts.forms import ApiTokenForm, ConfirmForm
+from eventapp.accounts.forms import ApiTokenForm
 from eventapp.accounts.models import ApiToken, Role, User
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status
 from eventapp.params import int_arg
 from eventapp.web import is_safe_redirect
 
@@ -20,25 +22,25 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _page(form: ApiTokenForm):
     return render_template("accounts/tokens_console/index.html", form=form, confirm_form=ConfirmForm(),
-                           tokens=api_tokens.tokens_of(current_user.id))
+                           tokens=api_tokens.tokens_of(current_user.id)), form_status(form)
 
 
 @bp.get("/")
-@roles_required(*ALL_STAFF)
-def index():
+@roles_required(*ACCOUNT_HOLDERS)
+def index() -> ResponseReturnValue:
     return _page(ApiTokenForm())
 
 
 @bp.post("/new")
-@roles_required(*ALL_STAFF)
-def create():
+@roles_required(*ACCOUNT_HOLDERS)
+def create() -> ResponseReturnValue:
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _page(form)
     try:
-        token, secret = api_tokens.issue(current_user, form.name.data, actor=current_user)
+        token, secret = api_tokens.issue(current_user, form.name.data or "", actor=current_user)
     except api_tokens.ApiTokenError as exc:
-        form.name.errors.append(str(exc))
+        form.name.errors = [*form.name.errors, str(exc)]
         return _page(form)
     db.session.commit()
     # The secret is in this response only (only its hash is stored): keep it out of every cache.
@@ -48,8 +50,8 @@ def create():
 
 
 @bp.post("/<int:token_id>/revoke")
-@roles_required(*ALL_STAFF)
-def revoke(token_id: int):
+@roles_required(*ACCOUNT_HOLDERS)
+def revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one's own token; an admin anyone's (another user's token is a 404 for the rest)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -66,7 +68,7 @@ def revoke(token_id: int):
 
 @bp.get("/all")
 @roles_required(Role.ADMIN)
-def all_tokens():
+def all_tokens() -> ResponseReturnValue:
     """Every user's tokens, or one user's (`?user=<id>`, linked from the user's edit screen)."""
     owner_id = int_arg("user")
     owner = db.session.get(User, owner_id) if owner_id else None

@@ -12,12 +12,13 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventapp.accounts.forms import ChangePasswordForm, LoginForm
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.accounts.services import (
     AccountError,
     authenticate,
@@ -26,6 +27,7 @@ from eventapp.accounts.services import (
 )
 from eventapp.directory.models import normalise_email
 from eventapp.extensions import db, limiter
+from eventapp.forms import form_status
 from eventapp.web import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
@@ -68,15 +70,15 @@ def _account_total_key() -> str:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in)
 @limiter.limit(_account_total_limit, methods=["POST"], key_func=_account_total_key, deduct_when=_failed_sign_in)
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("console.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             # One message for unknown e-mail, wrong password and inactive account: no enumeration.
-            form.password.errors.append(_("Incorrect e-mail or password."))
+            form.password.errors = [*form.password.errors, _("Incorrect e-mail or password.")]
         else:
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in: no session fixation
@@ -88,12 +90,12 @@ def login():
                 return redirect(url_for(".change_password"))
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else url_for("console.dashboard"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     locale = session.get("locale")
     end_all_sessions(current_user._get_current_object())
     db.session.commit()
@@ -106,15 +108,16 @@ def logout():
 
 
 @bp.route("/console/password", methods=["GET", "POST"])
-@roles_required(*ALL_STAFF)
-def change_password():
+@roles_required(*ACCOUNT_HOLDERS)
+def change_password() -> ResponseReturnValue:
     """Every user changes their own password here; a temporary one must be replaced first."""
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
         try:
-            change_own_password(user, current=form.current_password.data, new=form.new_password.data)
+            change_own_password(user, current=form.current_password.data or "",
+                                new=form.new_password.data or "")
         except AccountError as exc:
             getattr(form, exc.field or "new_password").errors.append(str(exc))
         else:
@@ -123,7 +126,7 @@ def change_password():
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("console.dashboard"))
     return render_template("accounts/change_password.html", form=form,
-                           required=user.must_change_password), NO_STORE
+                           required=user.must_change_password), form_status(form), NO_STORE
 
 
 @bp.before_app_request

@@ -53,6 +53,7 @@ def token_required(*roles: Role) -> Callable:
             return response
 
         limited = api_token_miss_limit(wrapped)
+        # Marks read by the route-by-route authorisation test and the OpenAPI document.
         limited.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         limited.auth = "bearer"  # type: ignore[attr-defined]
         return limited

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 
 from eventapp.api import bp
 from eventapp.api.openapi import document
@@ -36,12 +37,12 @@ def _bad_request(message: str):
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     return jsonify(document())
 
 
 @bp.get("/events")
-def events():
+def events() -> ResponseReturnValue:
     """Upcoming published events, soonest first."""
     kind_arg = request.args.get("kind")
     if kind_arg is not None and kind_arg not in EventKind._value2member_map_:
@@ -54,7 +55,7 @@ def events():
 
 
 @bp.get("/events/<int:event_id>")
-def event(event_id: int):
+def event(event_id: int) -> ResponseReturnValue:
     found = db.session.get(Event, event_id)
     if found is None or found.status == EventStatus.DRAFT or found.published_at is None:
         abort(404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, current_app, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventapp.accounts.permissions import ALL_STAFF, CHECKIN, ORGANISERS, roles_required
@@ -23,7 +24,7 @@ def _fail(status: int, error: str) -> NoReturn:
 
 
 def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
+    event = db.session.get(Event, event_id)  # the URL's int converter refuses ids no row can have
     if event is None or not event.is_visible_to(current_user):
         _fail(404, "event_not_found")
     return event
@@ -57,7 +58,7 @@ def result_json(event: Event, result: ScanResult) -> dict[str, Any]:
 
 @bp.post("/events/<int:event_id>/scan")
 @roles_required(*CHECKIN)
-def scan(event_id: int):
+def scan(event_id: int) -> ResponseReturnValue:
     """One scan (`payload`: what the scanner typed) or one search tap (`registration_id`)."""
     event = _event(event_id)
     target = services.scan_target(_body())
@@ -86,7 +87,7 @@ def _offline_scan(item: object) -> OfflineScan | str:
 
 @bp.post("/events/<int:event_id>/batch")
 @roles_required(*CHECKIN)
-def batch(event_id: int):
+def batch(event_id: int) -> ResponseReturnValue:
     """Scans queued offline, each with its own scan time; answers per client id.
 
     `client_now` (optional) is the desk's clock at sending, used to correct a fast or slow desk clock.
@@ -119,7 +120,7 @@ def batch(event_id: int):
 
 @bp.post("/events/<int:event_id>/undo")
 @roles_required(*CHECKIN)
-def undo(event_id: int):
+def undo(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     registration_id = _int(_body().get("registration_id"))
     if registration_id is None:
@@ -131,7 +132,7 @@ def undo(event_id: int):
 
 @bp.post("/events/<int:event_id>/walk-in")
 @roles_required(*CHECKIN)
-def walk_in(event_id: int):
+def walk_in(event_id: int) -> ResponseReturnValue:
     """Register someone at the door and check them in, if a seat is free."""
     event = _event(event_id)
     body = _body()
@@ -146,14 +147,14 @@ def walk_in(event_id: int):
 
 @bp.get("/events/<int:event_id>/counters")
 @roles_required(*CHECKIN)
-def counters(event_id: int):
+def counters(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     return jsonify(counters=services.counters(event.id))
 
 
 @bp.get("/events/<int:event_id>/search")
 @roles_required(*CHECKIN)
-def search(event_id: int):
+def search(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     query = request.args.get("q", "")[:100]
     found = services.search(event.id, query)
@@ -165,7 +166,7 @@ def search(event_id: int):
 
 @bp.get("/events/<int:event_id>/board")
 @roles_required(*ORGANISERS)
-def board(event_id: int):
+def board(event_id: int) -> ResponseReturnValue:
     """The site board's polling endpoint."""
     event = _event(event_id)
     tiles = rollcall.board(event)
@@ -177,7 +178,7 @@ def board(event_id: int):
 
 @bp.get("/ping")
 @roles_required(*ALL_STAFF)
-def ping():
+def ping() -> ResponseReturnValue:
     """The roll-call's connection test (and the desk's "am I online" probe)."""
     response = jsonify(ok=True, at=utcnow().isoformat(),
                        interval=current_app.config.get("ATTENDANCE_POLL_SECONDS", 5))

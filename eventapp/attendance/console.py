@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventapp import spreadsheets
 from eventapp.accounts.permissions import CHECKIN, ORGANISERS, roles_required
 from eventapp.attendance import exports, reports, rollcall, services, svg
-from eventapp.attendance.labels import (
-    CHANNEL_LABELS,
-    SCAN_MESSAGES,
-    SITE_STATUS_LABELS,
-    STATUS_LABELS,
-    window_message,
-)
+from eventapp.attendance.labels import SCAN_MESSAGES, window_message
+from eventapp.events.labels import SITE_STATUS_LABELS
 from eventapp.events.models import Event, EventSeries, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.params import int_arg
+from eventapp.registrations.labels import CHANNEL_LABELS, STATUS_LABELS
 from eventapp.web import local_time
 
 bp = Blueprint("attendance_console", __name__)
 
 
 def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id) if services.valid_id(event_id) else None
-    if event is None or not event.is_visible_to(current_user):
+    event = db.get_or_404(Event, event_id)  # the URL's int converter already refuses ids no row can have
+    if not event.is_visible_to(current_user):
         abort(404)
     return event
 
@@ -46,7 +46,7 @@ def _window_events(*, with_sites: bool = False, back: int = 1, ahead: int = 30) 
 
 @bp.get("/")
 @roles_required(*CHECKIN)
-def index():
+def index() -> ResponseReturnValue:
     """Events whose door is open now or soon: pick one to run its desk."""
     events = _window_events()
     now = utcnow()
@@ -56,7 +56,7 @@ def index():
 
 @bp.get("/events/<int:event_id>/desk")
 @roles_required(*CHECKIN)
-def desk(event_id: int):
+def desk(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     closed = window_message(event)
     messages = {code: str(text) for code, text in SCAN_MESSAGES.items()}
@@ -69,14 +69,14 @@ def desk(event_id: int):
 
 @bp.get("/boards")
 @roles_required(*ORGANISERS)
-def boards():
+def boards() -> ResponseReturnValue:
     """Hybrid events around today that have participating sites."""
     return render_template("attendance/console/boards.html", events=_window_events(with_sites=True, back=3))
 
 
 @bp.get("/events/<int:event_id>/board")
 @roles_required(*ORGANISERS)
-def board(event_id: int):
+def board(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     tiles = rollcall.board(event)
     return render_template(
@@ -87,7 +87,7 @@ def board(event_id: int):
 
 @bp.get("/reports")
 @roles_required(*ORGANISERS)
-def reports_index():
+def reports_index() -> ResponseReturnValue:
     now = utcnow()
     events = db.session.scalars(
         sa.select(Event).where(Event.status != EventStatus.CANCELLED,
@@ -101,27 +101,28 @@ def _format() -> str | None:
     fmt = request.args.get("format")
     if fmt is None:
         return None
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in spreadsheets.CONTENT_TYPES:
         abort(400)
     return fmt
 
 
-def _bars(groups: dict[str, reports.Tally], labels: dict | None = None, limit: int = 15) -> list:
+def _bars(groups: dict[str, reports.Tally], labels: Mapping[Any, object] | None = None,
+          limit: int = 15) -> list[tuple[str, int, int]]:
     labels = labels or {}
     return [(str(labels.get(key, key)), t.attended, t.registered) for key, t in list(groups.items())[:limit]]
 
 
 @bp.get("/events/<int:event_id>/report")
 @roles_required(*ORGANISERS)
-def event_report(event_id: int):
+def event_report(event_id: int) -> ResponseReturnValue:
     """Registered, attended and no-shows by channel, site, organisation and outlet; late arrivals."""
     event = _event(event_id)
     fmt = _format()
     report = reports.event_report(event, reports.fetch_rows([event.id]), reports.fetch_sites([event.id]))
     if fmt:
         headers, rows = exports.event_rows(event, report)
-        return exports.spreadsheet(fmt, exports.filename(_("Attendance"), event.title, event), headers, rows,
-                                   title=_("Attendance"))
+        return spreadsheets.download(fmt, exports.filename(_("Attendance"), event.title, event), headers, rows,
+                                     title=_("Attendance"))
     charts = {
         "channel": svg.bar_chart(_bars(report.by_channel, CHANNEL_LABELS), _("By channel")),
         "outlet": svg.bar_chart(_bars(report.by_outlet), _("By press outlet (top 15)")),
@@ -137,14 +138,14 @@ def event_report(event_id: int):
 
 @bp.get("/series-report")
 @roles_required(*ORGANISERS)
-def series_report():
+def series_report() -> ResponseReturnValue:
     """A series or a period: the site × session heat map and each journalist's participation."""
     fmt = _format()
     series_id = int_arg("series_id")
     series = db.session.get(EventSeries, series_id) if series_id else None
     if series_id and series is None:
         abort(404)
-    page = {"series": series, "args": request.args, "truncated": False, "upcoming": set(),
+    page: dict[str, Any] = {"series": series, "args": request.args, "truncated": False, "upcoming": set(),
             "max_sessions": reports.MAX_SESSIONS,
             "filters": {k: v for k in ("series_id", "start", "end") if (v := request.args.get(k))},
             "all_series": db.session.scalars(sa.select(EventSeries).order_by(EventSeries.title)).all()}
@@ -169,7 +170,7 @@ def series_report():
             headers, lines = exports.matrix_rows(sessions, matrix)
         what = _("Attendance by journalist") if table == "people" else _("Attendance by site")
         name = exports.filename(what, series.title if series else "", sessions[0] if sessions else None)
-        return exports.spreadsheet(fmt, name, headers, lines, title=_("Attendance"))
+        return spreadsheets.download(fmt, name, headers, lines, title=_("Attendance"))
     page["upcoming"] = reports.upcoming_ids(sessions, now)
     heat = None
     if matrix:

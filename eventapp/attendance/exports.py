@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Response
 from flask_babel import gettext as _
 
-from eventapp import spreadsheets
-from eventapp.attendance.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
 from eventapp.attendance.reports import Cell, EventReport, Participant, SiteRow, is_late, total
 from eventapp.calendar import recurrence
 from eventapp.events.models import Event
+from eventapp.registrations.labels import CHANNEL_LABELS, METHOD_LABELS, STATUS_LABELS
+from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 from eventapp.spreadsheets import export_filename
 from eventapp.web import local_time
-
-CONTENT_TYPES = spreadsheets.CONTENT_TYPES
-
-
-def spreadsheet(fmt: str, filename: str, headers: Sequence[str], rows: list[Sequence[Any]],
-                title: str = "Sheet1") -> Response:
-    """A download response in `fmt` (csv or xlsx): the one export function, spreadsheets.download."""
-    return spreadsheets.download(fmt, filename, headers, rows, title=title)
 
 
 def filename(what: str, title: str, first: Event | None) -> str:
@@ -38,10 +28,10 @@ def event_rows(event: Event, report: EventReport) -> tuple[list[str], list[list[
     rows = []
     for row in report.rows:
         rows.append([
-            row.name, row.organisation or "", row.site or "", str(CHANNEL_LABELS.get(row.channel, row.channel)),
-            str(STATUS_LABELS.get(row.status, row.status)), _("Yes") if row.attended else _("No"),
+            row.name, row.organisation or "", row.site or "", str(CHANNEL_LABELS[RegistrationChannel(row.channel)]),
+            str(STATUS_LABELS[RegistrationStatus(row.status)]), _("Yes") if row.attended else _("No"),
             recurrence.to_local(row.checked_in_at, event.tz) if row.checked_in_at else None,
-            str(METHOD_LABELS.get(row.method, row.method or "")) if row.method else "",
+            str(METHOD_LABELS[CheckinMethod(row.method)]) if row.method else "",
             _("Yes") if is_late(row, event.starts_at) else "",
         ])
     return headers, rows

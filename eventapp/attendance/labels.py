@@ -5,39 +5,10 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eventapp.events.models import Event, SiteParticipationStatus
+from eventapp.events.models import Event
 from eventapp.models import utcnow
 from eventapp.registrations.labels import ERRORS as REGISTRATION_ERRORS
-from eventapp.registrations.models import CheckinMethod, RegistrationChannel, RegistrationStatus
 from eventapp.web import local_time
-
-CHANNEL_LABELS = {
-    RegistrationChannel.PUBLIC.value: _l("Public form"),
-    RegistrationChannel.SITE.value: _l("Site registration"),
-    RegistrationChannel.CONSOLE.value: _l("Added by organisers"),
-    RegistrationChannel.WALK_IN.value: _l("Walk-in"),
-}
-
-STATUS_LABELS = {
-    RegistrationStatus.PENDING.value: _l("Pending"),
-    RegistrationStatus.APPROVED.value: _l("Approved"),
-    RegistrationStatus.WAITLISTED.value: _l("Wait-listed"),
-    RegistrationStatus.REJECTED.value: _l("Rejected"),
-    RegistrationStatus.CANCELLED.value: _l("Cancelled"),
-}
-
-METHOD_LABELS = {
-    CheckinMethod.SCAN.value: _l("Ticket scan"),
-    CheckinMethod.SEARCH.value: _l("Search at the desk"),
-    CheckinMethod.ROLL_CALL.value: _l("Site roll-call"),
-    CheckinMethod.WALK_IN.value: _l("Walk-in"),
-}
-
-SITE_STATUS_LABELS = {
-    SiteParticipationStatus.INVITED.value: _l("Not yet connected"),
-    SiteParticipationStatus.CONNECTED.value: _l("Connected"),
-    SiteParticipationStatus.REPORTED.value: _l("Reported"),
-}
 
 # What the desk shows for each scan answer; {name}, {time}, {by}, {event} are filled in by checkin.js.
 SCAN_MESSAGES = {

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from eventapp.calendar import recurrence
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
@@ -165,7 +165,8 @@ def event_report(event: Event, rows: list[Row], sites: list[SiteRow], none_label
         present = site.headcount if site.headcount is not None else tally.attended
         site_rows.append((site, tally, present))
     venue_attended = sum(1 for r in rows if r.attended and r.site_id is None)
-    late = sorted(((r, r.checked_in_at - event.starts_at) for r in rows if is_late(r, event.starts_at)),
+    late = sorted(((r, r.checked_in_at - event.starts_at) for r in rows
+                   if r.checked_in_at is not None and is_late(r, event.starts_at)),
                   key=lambda item: item[1], reverse=True)
     return EventReport(
         totals=totals, statuses=dict(statuses),
@@ -196,7 +197,7 @@ def period(start: str | None, end: str | None, tz: str) -> tuple[datetime | None
         days.append(day)
     if days[0] and days[1] and days[1] < days[0]:
         raise PeriodError(gettext("The end date is before the start date."))
-    zone = ZoneInfo(tz)
+    zone = recurrence.zone(tz)
     start_at = datetime.combine(days[0], time.min, zone).astimezone(UTC) if days[0] else None
     end_at = (datetime.combine(days[1] + timedelta(days=1), time.min, zone).astimezone(UTC)
               if days[1] else None)

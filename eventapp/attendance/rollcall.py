@@ -12,25 +12,21 @@ from eventapp import audit
 from eventapp.accounts.models import User
 from eventapp.directory.collation import person_key
 from eventapp.directory.models import Person, Site
+from eventapp.errors import DomainError
 from eventapp.events.models import Event, EventSite, SiteParticipationStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.registrations.models import (
     ACTIVE_STATUSES,
     CheckinMethod,
     Registration,
-    RegistrationStatus,
 )
 
 MAX_HEADCOUNT = 1000
 
 
-class RollCallError(Exception):
-    """A roll-call change that cannot be made; `code` says why (shown translated by the view)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class RollCallError(DomainError):
+    """A roll-call change that cannot be made (worded by attendance.labels.rollcall_error)."""
 
 
 def is_locked(participation: EventSite, event: Event, now: datetime | None = None) -> bool:
@@ -73,8 +69,9 @@ def site_registrations(participation: EventSite) -> list[sa.Row]:
     """The site's registrations for the event with the person's name, in one query: the people
     who may come first, each list in Vietnamese order of given names (collation.person_key)."""
     rows = db.session.execute(
-        sa.select(Registration.id, Registration.status, Registration.checked_in_at,
-                  Registration.checkin_method, Registration.channel, Person.full_name, Person.position)
+        sa.select(Registration.id, Registration.status, Registration.holds_seat.label("holds_seat"),
+                  Registration.checked_in_at, Registration.checkin_method, Registration.channel,
+                  Person.full_name, Person.position)
         .join(Person, Person.id == Registration.person_id)
         .where(Registration.event_id == participation.event_id,
                Registration.site_id == participation.site_id)
@@ -85,7 +82,7 @@ def site_registrations(participation: EventSite) -> list[sa.Row]:
 
 def approved_ids(participation: EventSite) -> set[int]:
     """The site's registrations that can be marked present (approved ones)."""
-    return {row.id for row in site_registrations(participation) if row.status == RegistrationStatus.APPROVED}
+    return {row.id for row in site_registrations(participation) if row.holds_seat}
 
 
 def record_present(participation: EventSite, present_ids: set[int], actor: User,
@@ -103,18 +100,18 @@ def record_present(participation: EventSite, present_ids: set[int], actor: User,
         raise RollCallError("foreign_registration")
     scope = (Registration.event_id == participation.event_id,
              Registration.site_id == participation.site_id)
-    ticked = db.session.execute(
+    ticked = rows_changed(db.session.execute(
         sa.update(Registration)
         .where(*scope, Registration.id.in_(present_ids), Registration.checked_in_at.is_(None),
-               Registration.status == RegistrationStatus.APPROVED)
+               Registration.holds_seat)
         .values(checked_in_at=now, checked_in_by_id=actor.id, checkin_method=CheckinMethod.ROLL_CALL)
-        .execution_options(synchronize_session=False)).rowcount if present_ids else 0
+        .execution_options(synchronize_session=False))) if present_ids else 0
     absent = own - present_ids
-    unticked = db.session.execute(
+    unticked = rows_changed(db.session.execute(
         sa.update(Registration)
         .where(*scope, Registration.id.in_(absent), Registration.checked_in_at.is_not(None))
         .values(checked_in_at=None, checked_in_by_id=None, checkin_method=None)
-        .execution_options(synchronize_session=False)).rowcount if absent else 0
+        .execution_options(synchronize_session=False))) if absent else 0
     if ticked or unticked:
         audit.record(actor, "rollcall.present", participation, participation.site.name,
                      {"ticked": ticked, "unticked": unticked, "present": len(present_ids)})
@@ -125,7 +122,7 @@ def parse_headcount(raw: object) -> int | None:
     """A headcount typed by a person: blank clears it; otherwise a whole number 0..MAX_HEADCOUNT."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise RollCallError("headcount_invalid")
     try:
         value = int(raw.strip()) if isinstance(raw, str) else int(raw)
@@ -244,7 +241,7 @@ def board(event: Event, now: datetime | None = None, sites: sa.ColumnElement[boo
     ).all()
     counts = {row.site_id: row for row in db.session.execute(
         sa.select(Registration.site_id,
-                  sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED)
+                  sa.func.count().filter(Registration.holds_seat)
                   .label("registered"),
                   sa.func.count().filter(Registration.checked_in_at.is_not(None)).label("present"))
         .where(Registration.event_id == event.id, Registration.site_id.is_not(None))

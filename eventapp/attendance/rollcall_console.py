@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import (
     COORDINATORS,
     ORGANISERS,
@@ -18,27 +18,24 @@ from eventapp.accounts.permissions import (
     roles_required,
 )
 from eventapp.attendance import rollcall, walkins
-from eventapp.attendance.labels import (
-    SITE_STATUS_LABELS,
-    STATUS_LABELS,
-    rollcall_error,
-    window_message,
-)
+from eventapp.attendance.labels import rollcall_error, window_message
 from eventapp.attendance.rollcall import RollCallError
-from eventapp.attendance.services import ScanCode, valid_id
+from eventapp.attendance.services import ScanCode
 from eventapp.directory.models import Site
+from eventapp.events.labels import SITE_STATUS_LABELS
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.models import utcnow
+from eventapp.registrations.labels import STATUS_LABELS
 from eventapp.registrations.models import CheckinMethod
 
 bp = Blueprint("rollcall_console", __name__)
 
 
 def _participation(event_id: int, site_id: int) -> EventSite:
-    """The site's participation in the event: 404 if absent or not the user's site."""
-    if not (valid_id(event_id) and valid_id(site_id)):
-        abort(404)
+    """The site's participation in the event: 404 if absent or not the user's site (the URL's int
+    converter has already refused ids no row can have)."""
     require_site(current_user, site_id)
     participation = db.session.scalar(sa.select(EventSite).where(
         EventSite.event_id == event_id, EventSite.site_id == site_id))
@@ -68,7 +65,7 @@ def _apply(participation: EventSite, change, success: str):
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     """A coordinator's sites in events around today (organisers use the site board)."""
     if current_user.is_organiser:
         return redirect(url_for("attendance_console.boards"))
@@ -86,7 +83,7 @@ def index():
 
 @bp.get("/events/<int:event_id>/sites/<int:site_id>")
 @roles_required(*COORDINATORS)
-def screen(event_id: int, site_id: int):
+def screen(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     event = participation.event
     registrations = rollcall.site_registrations(participation)
@@ -101,7 +98,7 @@ def screen(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/connect")
 @roles_required(*COORDINATORS)
-def connect(event_id: int, site_id: int):
+def connect(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -114,7 +111,7 @@ def connect(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/present")
 @roles_required(*COORDINATORS)
-def present(event_id: int, site_id: int):
+def present(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -131,7 +128,7 @@ def present(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/walk-in")
 @roles_required(*COORDINATORS)
-def walk_in(event_id: int, site_id: int):
+def walk_in(event_id: int, site_id: int) -> ResponseReturnValue:
     """Someone not registered is in the site's room: register them on the site's quota, present."""
     participation = _participation(event_id, site_id)
 
@@ -156,7 +153,7 @@ def walk_in(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/headcount")
 @roles_required(*COORDINATORS)
-def headcount(event_id: int, site_id: int):
+def headcount(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
 
     def change() -> None:
@@ -168,7 +165,7 @@ def headcount(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/report")
 @roles_required(*COORDINATORS)
-def report(event_id: int, site_id: int):
+def report(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.submit_report(participation, current_user),
                   _("The site's report is sent."))
@@ -176,7 +173,7 @@ def report(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/reopen")
 @roles_required(*ORGANISERS)
-def reopen(event_id: int, site_id: int):
+def reopen(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.reopen(participation, current_user),
                   _("The site's report is reopened."))
@@ -184,7 +181,7 @@ def reopen(event_id: int, site_id: int):
 
 @bp.post("/events/<int:event_id>/sites/<int:site_id>/lock")
 @roles_required(*ORGANISERS)
-def lock(event_id: int, site_id: int):
+def lock(event_id: int, site_id: int) -> ResponseReturnValue:
     participation = _participation(event_id, site_id)
     return _apply(participation, lambda: rollcall.lock(participation, current_user),
                   _("The site's report is locked."))

@@ -25,7 +25,7 @@ from eventapp.accounts.models import User
 from eventapp.directory.models import Organisation, Person, Site
 from eventapp.events.models import Event
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.params import (
     valid_id,  # the one id rule (also used from here by the desk and the API)
 )
@@ -158,10 +158,10 @@ def _claim(registration_id: int, at: datetime, actor_id: int | None, method: Che
     result = db.session.execute(
         sa.update(Registration)
         .where(Registration.id == registration_id,
-               Registration.status == RegistrationStatus.APPROVED, condition)
+               Registration.holds_seat, condition)
         .values(checked_in_at=at, checked_in_by_id=actor_id, checkin_method=method)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def commit_scans_without_waiting() -> None:
@@ -280,7 +280,7 @@ def undo_check_in(event: Event, registration_id: int, actor: User | None) -> Sca
         .values(checked_in_at=None, checked_in_by_id=None, checkin_method=None)
         .execution_options(synchronize_session=False))
     name = registration.person.full_name
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         return ScanResult(ScanCode.NOT_CHECKED_IN, registration_id=registration_id, name=name)
     audit.record(actor, "checkin.undo", registration, name)
     return ScanResult(ScanCode.UNDONE, registration_id=registration_id, name=name)
@@ -291,11 +291,11 @@ def counters(event_id: int) -> dict[str, int]:
     checked = Registration.checked_in_at.is_not(None)
     row = db.session.execute(
         sa.select(
-            sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED,
+            sa.func.count().filter(Registration.holds_seat,
                                    Registration.site_id.is_(None)),
             sa.func.count().filter(checked, Registration.checkin_method.in_(DOOR_METHODS)),
             sa.func.count().filter(checked),
-            sa.func.count().filter(Registration.status == RegistrationStatus.APPROVED),
+            sa.func.count().filter(Registration.holds_seat),
         ).where(Registration.event_id == event_id)
     ).one()
     return {"expected": row[0], "checked_in": row[1], "present": row[2], "approved": row[3]}

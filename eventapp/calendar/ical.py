@@ -113,7 +113,7 @@ class FeedCalendar:
 
     name: str
     description: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = recurrence.DEFAULT_TZ
     labels: FeedLabels = field(default_factory=FeedLabels)
 
 

@@ -29,6 +29,10 @@ class RecurrenceError(ValueError):
         self.detail = detail
 
 
+# The Ministry's zone: events are planned in it, and times are shown in it, unless one says otherwise.
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+
 def zone(tz: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, or RecurrenceError('unknown_timezone')."""
     if not tz or tz not in _known_zones():

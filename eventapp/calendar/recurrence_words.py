@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from eventapp.calendar.recurrence import DEFAULT_TZ
+
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -32,7 +34,7 @@ class _Unsupported(Exception):
     """A shape the words do not cover."""
 
 
-def describe(rule: str, tz: str = "Asia/Ho_Chi_Minh", *, gettext: Callable[[str], str] = N_,
+def describe(rule: str, tz: str = DEFAULT_TZ, *, gettext: Callable[[str], str] = N_,
              dtstart_local: datetime | None = None) -> str:
     """The rule in words, in the language of `gettext`; its end (UNTIL, COUNT) as a local date."""
     def say(message: str, **values: object) -> str:
@@ -97,7 +99,7 @@ def _nth_weekdays(byday: str, say: Callable[..., str]) -> str:
     for item in byday.split(","):
         match = _BYDAY.match(item)
         nth = int(match.group(1)) if match and match.group(1) else None
-        if nth not in NTH_WEEKDAY:
+        if match is None or nth not in NTH_WEEKDAY:
             raise _Unsupported
         items.append(say(NTH_WEEKDAY[nth], weekday=say(WEEKDAY_NAMES[WEEKDAYS.index(match.group(2))])))
     return _join(items, say)

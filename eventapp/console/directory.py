@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import audit
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.directory.labels import KIND_LABELS, REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Region, Site
+from eventapp.directory.search import clean_query, search_people
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.params import MAX_PAGE, int_arg
 
 bp = Blueprint("directory_console", __name__)
@@ -21,10 +23,10 @@ PAGE_SIZE = 50
 
 @bp.get("/sites")
 @roles_required(*ORGANISERS)
-def sites():
+def sites() -> ResponseReturnValue:
     query = sa.select(Site).options(sa.orm.selectinload(Site.organisation)).order_by(
         Site.is_ministry_location.desc(), Site.province_code, Site.name)
-    region = request.args.get("region")
+    region = request.args.get("region", "")
     if region in Region._value2member_map_:
         query = query.where(Site.region == Region(region))
     rows = db.session.scalars(query).all()
@@ -34,8 +36,8 @@ def sites():
 
 @bp.post("/sites/<int:site_id>/active")
 @roles_required(*ORGANISERS)
-def set_site_active(site_id: int):
-    site = db.session.get(Site, site_id) or abort(404)
+def set_site_active(site_id: int) -> ResponseReturnValue:
+    site = db.get_or_404(Site, site_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     site.is_active = request.form.get("active") == "1"
@@ -47,8 +49,8 @@ def set_site_active(site_id: int):
 
 @bp.get("/organisations")
 @roles_required(*ORGANISERS)
-def organisations():
-    kind = request.args.get("kind")
+def organisations() -> ResponseReturnValue:
+    kind = request.args.get("kind", "")
     query = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
     if kind in OrganisationKind._value2member_map_:
         query = query.where(Organisation.kind == OrganisationKind(kind))
@@ -61,12 +63,10 @@ def organisations():
 
 @bp.get("/people")
 @roles_required(*ORGANISERS)
-def people():
-    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
+def people() -> ResponseReturnValue:
+    q = clean_query(request.args.get("q"))
     page = int_arg("page", 1, high=MAX_PAGE)
     query = sa.select(Person).options(sa.orm.selectinload(Person.organisation)).order_by(Person.full_name)
-    if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(Person.full_name.ilike(like), Person.email.ilike(like), Person.phone.ilike(like)))
+    query = search_people(query, q)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("console/directory/people.html", pagination=pagination, q=q)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import audit
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
+from eventapp.mail.labels import STATUS_LABELS
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import retry
 from eventapp.params import MAX_PAGE, int_arg
@@ -21,7 +23,7 @@ PAGE_SIZE = 50
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def outbox():
+def outbox() -> ResponseReturnValue:
     status = request.args.get("status", "")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in OutboxStatus._value2member_map_:
@@ -31,21 +33,21 @@ def outbox():
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
     return render_template("console/outbox/outbox.html", pagination=pagination, counts=counts,
-                           selected_status=status, statuses=list(OutboxStatus), confirm_form=ConfirmForm())
+                           selected_status=status, status_labels=STATUS_LABELS, confirm_form=ConfirmForm())
 
 
 @bp.get("/<int:message_id>")
 @roles_required(*ORGANISERS)
-def message(message_id: int):
+def message(message_id: int) -> ResponseReturnValue:
     """One message as it was (or will be) sent: address, subject, status, error, text, calendar part."""
-    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    found = db.get_or_404(OutboxMessage, message_id)
     return render_template("console/outbox/message.html", message=found, confirm_form=ConfirmForm())
 
 
 @bp.post("/<int:message_id>/retry")
 @roles_required(*ORGANISERS)
-def retry_message(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+def retry_message(message_id: int) -> ResponseReturnValue:
+    message = db.get_or_404(OutboxMessage, message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if message.status == OutboxStatus.SENT:

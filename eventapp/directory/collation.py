@@ -20,7 +20,7 @@ def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     letters: list[int] = []
     tones: list[int] = []
     for char in text.casefold():
-        base, *marks = unicodedata.normalize("NFD", char)
+        base, *marks = list(unicodedata.normalize("NFD", char))
         shape = next((_SHAPES[m] for m in marks if m in _SHAPES), None)
         letter = _LETTERS.get((base, shape), base) if shape else base
         if letter in _RANK:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, enum_check, enum_column
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def normalise_text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
 
 
-class Organisation(TimestampMixin, db.Model):
+class Organisation(TimestampMixin, Model):
     """A ministry unit, a provincial department (Sở TT&TT) or a press outlet."""
 
     __tablename__ = "organisations"
@@ -92,7 +92,7 @@ class Organisation(TimestampMixin, db.Model):
         return f"<Organisation {self.kind} {self.name!r}>"
 
 
-class Site(TimestampMixin, db.Model):
+class Site(TimestampMixin, Model):
     """A place that joins events: a Sở TT&TT (remote site) or one of the Ministry's locations."""
 
     __tablename__ = "sites"
@@ -124,7 +124,7 @@ class CalendarMode(enum.StrEnum):
     SUBSCRIPTION = "subscription"
 
 
-class Person(TimestampMixin, db.Model):
+class Person(TimestampMixin, Model):
     """One human, deduplicated by normalised e-mail; registrations and accreditations hang off it."""
 
     __tablename__ = "people"

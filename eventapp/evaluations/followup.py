@@ -90,9 +90,9 @@ def queue_day_after(now: datetime | None = None) -> int:
         if not _claim(DayAfterEmail(registration_id=registration_id, queued_at=now)):
             db.session.rollback()
             continue
-        registration = db.session.scalar(
+        registration = db.session.execute(
             sa.select(Registration).options(selectinload(Registration.person), selectinload(Registration.event))
-            .where(Registration.id == registration_id))
+            .where(Registration.id == registration_id)).scalar_one()
         if registration.person.email:
             subject, body_text, body_html = render(registration, now)
             queue_message(kind=KIND, to_address=registration.person.email, to_name=registration.person.full_name,
@@ -107,7 +107,7 @@ def sites_due(now: datetime) -> list[tuple[int, int]]:
     """(event, site) pairs of events with a questionnaire that ended (within LOOK_BACK) where the site
     took part (connected or reported its room) and its coordinators have not been asked yet."""
     asked = sa.select(EvaluationQuestion.id).where(EvaluationQuestion.event_id == Event.id).exists()
-    return [tuple(row) for row in db.session.execute(
+    return [(row.event_id, row.site_id) for row in db.session.execute(
         sa.select(EventSite.event_id, EventSite.site_id).join(Event, EventSite.event_id == Event.id)
         .outerjoin(SiteEvaluationNotice, sa.and_(SiteEvaluationNotice.event_id == EventSite.event_id,
                                                  SiteEvaluationNotice.site_id == EventSite.site_id))
@@ -133,7 +133,7 @@ def queue_site_invitations(now: datetime | None = None) -> int:
         if not _claim(SiteEvaluationNotice(event_id=event_id, site_id=site_id, queued_at=now)):
             db.session.rollback()
             continue
-        event, site = db.session.get(Event, event_id), db.session.get(Site, site_id)
+        event, site = db.session.get_one(Event, event_id), db.session.get_one(Site, site_id)
         for user in _coordinators(site):
             locale = user.locale or "vi"
             with rendering(locale):

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import can_manage_site
 from eventapp.directory.models import Site
 from eventapp.evaluations import bp, services
@@ -18,6 +18,7 @@ from eventapp.evaluations.labels import RATING_WORDS, error_message
 from eventapp.evaluations.models import EvaluationQuestion
 from eventapp.events.models import Event
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, token_miss_limit
+from eventapp.forms import ConfirmForm
 from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import find_by_token
 
@@ -62,7 +63,7 @@ def render_form(template: str, status: int = 200, **context: object) -> Response
 
 @bp.route("/ticket/<token>/evaluation", methods=["GET", "POST"])
 @token_miss_limit
-def answer(token: str) -> Response:
+def answer(token: str) -> ResponseReturnValue:
     registration = find_by_token(token)
     if registration is None:
         abort(404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,13 +35,14 @@ from wtforms.validators import (
 )
 
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import error_messages
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS
 from eventapp.events.services import MAX_AHEAD, MAX_CAPACITY, MAX_YEARS_AHEAD, EventError
 from eventapp.forms import AppForm, CheckboxListField
 from eventapp.models import utcnow
 from eventapp.text import has_control_chars
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 RANGE_MESSAGE = _l("Enter a whole number between %(min)s and %(max)s.")
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
@@ -58,7 +60,7 @@ PRESETS = [
     ("custom", _l("Advanced: RRULE (RFC 5545)")),
 ]
 CONTROL_MESSAGE = _l("This field contains characters that are not allowed.")
-COMMON_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
+COMMON_ZONES = (DEFAULT_TZ, "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "UTC")
 
 ERROR_MESSAGES = {
     "required": _l("This field is required."),
@@ -119,27 +121,15 @@ def range_message(part: str) -> str:
     return str(template) % {"part": part, "min": low, "max": high}
 
 
-def error_message(exc: EventError) -> str:
+@error_messages(EventError)
+def event_error_message(exc: EventError) -> str:
+    """How a scheduling refusal reads (a rule part out of range names its bounds)."""
     if exc.code == "range":
         return range_message(exc.detail)
     message = str(ERROR_MESSAGES.get(exc.code, _l("This value cannot be used.")))
     if exc.code in ("agenda_overlap", "unsupported") and exc.detail:
         message = f"{message} ({exc.detail})"
     return message
-
-
-def apply_error(form: FlaskForm, exc: EventError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service error on the field that caused it (or above the form)."""
-    name = (field_map or {}).get(exc.field or "", exc.field or "")
-    target = form
-    for part in name.split("-") if name.startswith("sites-") else [name]:
-        target = getattr(target, part, None) if not part.isdigit() else target[int(part)]
-        if target is None:
-            break
-    if target is not None and target is not form and hasattr(target, "errors"):
-        target.errors = [*list(target.errors), error_message(exc)]
-    else:
-        form.form_errors.append(error_message(exc))
 
 
 def strip(value: str | None) -> str | None:
@@ -168,7 +158,7 @@ def within_reach(form: FlaskForm, field: DateField | DateTimeLocalField) -> None
         raise ValidationError(str(ERROR_MESSAGES["too_far"]))
 
 
-def day_number(value: object) -> int | None:
+def day_number(value: Any) -> int | None:
     """The submitted day as a number; anything else is 0, which valid_day refuses in words."""
     try:
         return optional_int(value)
@@ -190,10 +180,10 @@ def _mode_choices() -> list:
     return [(m.value, label) for m, label in MODE_LABELS.items()]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class PlaceFields:
@@ -250,7 +240,9 @@ class SeriesForm(PlaceFields, AppForm):
         return rule
 
     def dtstart_local(self) -> datetime:
-        return datetime.combine(self.start_date.data, self.time_of_day.data.replace(second=0, microsecond=0))
+        day, time_of_day = self.start_date.data, self.time_of_day.data
+        assert day is not None and time_of_day is not None, "called after validation"
+        return datetime.combine(day, time_of_day.replace(second=0, microsecond=0))
 
     def fill_recurrence(self, rule: str, tz: str) -> None:
         """Set the picker from a stored rule (a preset when it is one, else the advanced field)."""

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ class EventStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class RegistrationWindow(enum.StrEnum):
+    """Where an event's public registration stands now; the values are RegistrationError codes."""
+
+    OPEN = "open"
+    NOT_OPEN = "not_open"  # not published, or already started
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+
+
 class SeriesStatus(enum.StrEnum):
     """A series is active or cancelled as a whole."""
 
@@ -70,7 +80,7 @@ class SiteParticipationStatus(enum.StrEnum):
     REPORTED = "reported"
 
 
-class EventSeries(TimestampMixin, db.Model):
+class EventSeries(TimestampMixin, Model):
     """A recurring series (e.g. the monthly press briefing): a rule plus defaults for its occurrences."""
 
     __tablename__ = "event_series"
@@ -91,7 +101,7 @@ class EventSeries(TimestampMixin, db.Model):
     rrule: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     dtstart_local: Mapped[datetime] = mapped_column(sa.DateTime(timezone=False), nullable=False)
     duration_minutes: Mapped[int] = mapped_column(nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)
     mode: Mapped[EventMode] = enum_column(EventMode, nullable=False, default=EventMode.IN_PERSON)
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     venue_address: Mapped[str | None] = mapped_column(sa.String(300))
@@ -118,7 +128,7 @@ class EventSeries(TimestampMixin, db.Model):
         return f"<EventSeries {self.id} {self.title!r} {self.rrule}>"
 
 
-class Event(TimestampMixin, db.Model):
+class Event(TimestampMixin, Model):
     """One event: an occurrence of a series (possibly edited: an exception) or a one-off."""
 
     __tablename__ = "events"
@@ -148,7 +158,7 @@ class Event(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)
     mode: Mapped[EventMode] = enum_column(EventMode, nullable=False, default=EventMode.IN_PERSON)
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     venue_address: Mapped[str | None] = mapped_column(sa.String(300))
@@ -197,13 +207,29 @@ class Event(TimestampMixin, db.Model):
         """Past events are completed; this is derived, never stored."""
         return self.status == EventStatus.PUBLISHED and self.ends_at <= (now or utcnow())
 
-    def is_registration_open(self, now: datetime | None = None) -> bool:
+    def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
+        """The one rule of the registration window, for the public form, enrolments and pages."""
         now = now or utcnow()
         if self.status != EventStatus.PUBLISHED or self.starts_at <= now:
-            return False
+            return RegistrationWindow.NOT_OPEN
         if self.registration_opens_at and now < self.registration_opens_at:
-            return False
-        return not (self.registration_closes_at and now >= self.registration_closes_at)
+            return RegistrationWindow.NOT_YET_OPEN
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return RegistrationWindow.CLOSED
+        return RegistrationWindow.OPEN
+
+    def is_registration_open(self, now: datetime | None = None) -> bool:
+        return self.registration_window(now) == RegistrationWindow.OPEN
+
+    @property
+    def site_deadline(self) -> datetime:
+        """Coordinators may add, edit and cancel their site's people until registration closes
+        (or, without a closing time, until the event starts)."""
+        return self.registration_closes_at or self.starts_at
+
+    def site_changes_open(self, now: datetime | None = None) -> bool:
+        """Whether a coordinator may still change the site's registrations of this event."""
+        return self.is_published and (now or utcnow()) < self.site_deadline
 
     @property
     def attendance_opens_at(self) -> datetime:
@@ -237,7 +263,7 @@ class Event(TimestampMixin, db.Model):
         return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}Z>"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """A talk or session within an event's programme."""
 
     __tablename__ = "agenda_items"
@@ -260,7 +286,7 @@ class AgendaItem(db.Model):
     event: Mapped[Event] = relationship(back_populates="agenda_items")
 
 
-class EventSite(TimestampMixin, db.Model):
+class EventSite(TimestampMixin, Model):
     """A site's participation in one event: its quota, join details and roll-call state."""
 
     __tablename__ = "event_sites"

@@ -184,16 +184,18 @@ def _match(rows: list[Event], instants: list[datetime]) -> dict[int, datetime]:
     """Pair rows with new instants: same original start first, then the nearest within a week."""
     free = set(instants)
     pairs: dict[int, datetime] = {}
+    starts = {row.id: row.original_start for row in rows if row.original_start is not None}
     for row in rows:
         if row.original_start in free:
             pairs[row.id] = row.original_start
             free.discard(row.original_start)
-    for row in sorted(rows, key=lambda r: r.original_start):
+    for row in sorted(rows, key=lambda r: starts[r.id]):  # a series' rows all have an original start
         if row.id in pairs:
             continue
-        candidates = [i for i in free if abs(i - row.original_start) <= MATCH_WINDOW]
+        start = starts[row.id]
+        candidates = [i for i in free if abs(i - start) <= MATCH_WINDOW]
         if candidates:
-            best = min(candidates, key=lambda i: (abs(i - row.original_start), i))
+            best = min(candidates, key=lambda i: (abs(i - start), i))
             pairs[row.id] = best
             free.discard(best)
     return pairs
@@ -375,6 +377,7 @@ def split_at(event: Event, spec: SeriesSpec, *, actor: Any = None, horizon_month
     refusal = split_refusal(event, now)
     if refusal is not None:
         raise refusal
+    assert event.series is not None and event.original_start is not None  # split_refusal saw to it
     return split_series(event.series, event.original_start, spec, actor=actor,
                         horizon_months=horizon_months, now=now)
 

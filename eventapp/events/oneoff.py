@@ -8,6 +8,7 @@ from typing import Any
 
 from eventapp import audit
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.events.models import Event, EventKind, EventMode, EventStatus
 from eventapp.events.occurrences import update_event
 from eventapp.events.services import EventError, check_common, check_not_too_far
@@ -22,7 +23,7 @@ class EventSpec:
     title: str
     starts_local: datetime
     ends_local: datetime
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = DEFAULT_TZ
     kind: EventKind = EventKind.TRAINING
     description: str = ""
     mode: EventMode = EventMode.HYBRID

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from eventapp.calendar.recurrence import to_utc
+from eventapp.calendar.recurrence import DEFAULT_TZ, to_utc
 from eventapp.events.models import Event, EventKind, EventStatus
 from eventapp.extensions import db
 from eventapp.models import utcnow
@@ -28,8 +28,8 @@ def upcoming_published(*, kind: EventKind | None = None, month: tuple[int, int] 
         query = query.where(Event.kind == kind)
     if month is not None:
         year, number = month
-        first = to_utc(datetime(year, number, 1), "Asia/Ho_Chi_Minh")
-        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), "Asia/Ho_Chi_Minh")
+        first = to_utc(datetime(year, number, 1), DEFAULT_TZ)
+        after = to_utc(datetime(year + (number == 12), number % 12 + 1, 1), DEFAULT_TZ)
         query = query.where(Event.starts_at >= first, Event.starts_at < after)
     return list(db.session.scalars(query))
 

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import DomainError
 from eventapp.events import site_notices
 from eventapp.events.models import (
     Event,
@@ -36,14 +38,8 @@ CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "venue_address", "
                              "description", "status", "tz", "mode"})
 
 
-class EventError(ValueError):
-    """A scheduling rule was broken; `code` is translated by the caller, `field` names the input."""
-
-    def __init__(self, code: str, field: str | None = None, detail: str = ""):
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code = code
-        self.field = field
-        self.detail = detail
+class EventError(DomainError, ValueError):
+    """A scheduling rule was broken (worded by events.forms)."""
 
 
 SERIES_DEFAULT_FIELDS = (
@@ -60,7 +56,7 @@ class SeriesSpec:
     rrule: str
     dtstart_local: datetime
     duration_minutes: int
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = DEFAULT_TZ
     kind: EventKind = EventKind.PRESS_BRIEFING
     description: str = ""
     mode: EventMode = EventMode.IN_PERSON
@@ -250,9 +246,13 @@ def extend_all_horizons(horizon_months: int, now: datetime | None = None) -> Hor
     return report
 
 
-def upcoming_occurrences(series: EventSeries, now: datetime) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == series.id, Event.starts_at > now).order_by(Event.starts_at)))
+def upcoming_occurrences(series: EventSeries, now: datetime, *, published_only: bool = False) -> list[Event]:
+    """The series' occurrences that have not started yet, soonest first (drafts and cancelled ones
+    too, unless `published_only`: what a journalist can register for)."""
+    query = sa.select(Event).where(Event.series_id == series.id, Event.starts_at > now)
+    if published_only:
+        query = query.where(Event.status == EventStatus.PUBLISHED)
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
 
 
 def publication_problems(event: Event) -> list[tuple[str, str]]:

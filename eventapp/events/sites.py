@@ -30,11 +30,11 @@ def select_sites(*, scope: str, region: str | None = None, organisation_kind: st
         # Ticked sites with "all" (the default) still selected would add every site: ask instead.
         raise EventError("sites_ticked", "site_ids")
     if scope == "region":
-        if region not in Region._value2member_map_:
+        if region is None or region not in Region._value2member_map_:
             raise EventError("region_required", "region")
         query = query.where(Site.region == Region(region))
     elif scope == "organisation_kind":
-        if organisation_kind not in OrganisationKind._value2member_map_:
+        if organisation_kind is None or organisation_kind not in OrganisationKind._value2member_map_:
             raise EventError("kind_required", "organisation_kind")
         query = query.join(Organisation, Site.organisation_id == Organisation.id).where(
             Organisation.kind == OrganisationKind(organisation_kind))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import groupby
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -41,19 +43,19 @@ def trim_series(events: list[Event], limit: int | None) -> tuple[list[Event], li
     seen: Counter[int] = Counter()
     hidden: dict[int, tuple[EventSeries, int]] = {}
     for event in events:
-        if event.series_id is not None:
-            seen[event.series_id] += 1
-            if seen[event.series_id] > limit:
-                series, count = hidden.get(event.series_id, (event.series, 0))
-                hidden[event.series_id] = (series, count + 1)
+        if event.series is not None:
+            seen[event.series.id] += 1
+            if seen[event.series.id] > limit:
+                series, count = hidden.get(event.series.id, (event.series, 0))
+                hidden[event.series.id] = (series, count + 1)
                 continue
         shown.append(event)
     return shown, list(hidden.values())
 
 
 @bp.get("/")
-def home():
-    kind_arg = request.args.get("kind")
+def home() -> ResponseReturnValue:
+    kind_arg = request.args.get("kind", "")
     kind = EventKind(kind_arg) if kind_arg in EventKind._value2member_map_ else None
     month = month_arg("month")  # a malformed or impossible month (0000-01, 9999-12) is a 400
     events = upcoming_published(kind=kind, month=month)
@@ -69,7 +71,7 @@ def home():
     )
 
 
-def _first_url(endpoints: tuple[str, ...], **values: object) -> str | None:
+def _first_url(endpoints: tuple[str, ...], **values: Any) -> str | None:
     for endpoint in endpoints:
         try:
             return url_for(endpoint, **values)
@@ -120,7 +122,7 @@ def map_url(event: Event) -> str | None:
 
 
 @bp.get("/events/<int:event_id>")
-def detail(event_id: int):
+def detail(event_id: int) -> ResponseReturnValue:
     event = db.session.get(Event, event_id)
     if event is None or not (event.is_published or event.is_cancelled) or (
             event.is_cancelled and event.published_at is None):
@@ -142,7 +144,7 @@ def detail(event_id: int):
 
 
 @bp.get("/series/<int:series_id>")
-def series_page(series_id: int):
+def series_page(series_id: int) -> ResponseReturnValue:
     series = db.session.get(EventSeries, series_id)
     if series is None:
         abort(404)

@@ -183,7 +183,7 @@ class Prepared:
                 if len(self._items) >= self.max_entries:
                     self._items.clear()
                 self._items[key] = found
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a key is always built by the same `build`
 
 
 prepared = Prepared()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,13 +49,13 @@ def _confirm_revoke(endpoint: str, field: str, value: object, name: str):
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/site")
 @roles_required(*COORDINATORS)
-def site_link():
+def site_link() -> ResponseReturnValue:
     site_id = int_arg("site_id", source=request.form)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None or not can_manage_site(current_user, site.id):
@@ -76,7 +77,7 @@ def site_link():
 
 @bp.post("/person")
 @roles_required(*ORGANISERS)
-def person_link():
+def person_link() -> ResponseReturnValue:
     email = normalise_email(request.form.get("email"))
     # no address holds a NUL (and PostgreSQL refuses one in a text parameter: a 500)
     person = (db.session.scalar(sa.select(Person).where(Person.email_normalised == email))

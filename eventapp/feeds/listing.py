@@ -72,7 +72,7 @@ class Listing:
         if key[0] == "e":
             event_id = int(key[1:])
             row = self.rows.get(event_id)
-            if row is None or event_id in self.members.get(row[0], ()):
+            if row is None or (row[0] is not None and event_id in self.members.get(row[0], ())):
                 return None
             return Unit(key, f"{self.salt}:{row[1]}:{row[2]}", (event_id,))
         series_id = int(key[1:])

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import UTCDateTime, enum_check, enum_column, utcnow
 
 
@@ -19,7 +19,7 @@ class CalendarScope(enum.StrEnum):
     SITE = "site"
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """A secret feed URL for one person's or one site's events."""
 
     __tablename__ = "calendar_tokens"
@@ -42,7 +42,7 @@ class CalendarToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class FeedFragment(db.Model):
+class FeedFragment(Model):
     """One feed's serialised blocks for one event or series, kept while the rows' version holds.
 
     Shared by every worker: a worker that starts, or that missed a change made through another,
@@ -57,7 +57,7 @@ class FeedFragment(db.Model):
     blocks: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
 
 
-class FeedState(db.Model):
+class FeedState(Model):
     """What a feed last served: the hash of its bytes (ETag) and when those bytes changed."""
 
     __tablename__ = "feed_states"

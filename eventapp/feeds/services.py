@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventapp.calendar import ical
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Site
 from eventapp.events.ical_words import CALENDAR_LOCALE as FEED_LOCALE
 from eventapp.events.ical_words import calendar_labels
@@ -91,7 +94,7 @@ def _listed() -> sa.ColumnElement[bool]:
 
 def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
     """The scope's own filter (kind, site, person), whatever the status and time."""
-    clause = sa.true()
+    clause: sa.ColumnElement[bool] = sa.true()
     if scope.kind is not None:
         clause = sa.and_(clause, Event.kind == scope.kind)
     if scope.site_id is not None:
@@ -102,7 +105,7 @@ def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
         # (calendar_truth.wanted_for): one truth for both calendar paths. Enrolled people hold a
         # registration per session they attend; skipped, wait-listed and pending ones are not theirs.
         registered = Event.id.in_(sa.select(Registration.event_id).where(
-            Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED))
+            Registration.person_id == scope.person_id, Registration.holds_seat))
         # Cancelling an event cancels its registrations too (events.notify), marked as the
         # organiser's with the event's reason: those stay, so the person sees "[Đã hủy]" for the
         # grace period like everyone else. Their own or an earlier individual cancellation does not.
@@ -199,7 +202,7 @@ def _version_statement(scope: FeedScope) -> tuple[sa.Select, list[timedelta], in
     """data_version's one query, with the time parameters; and how to read its columns."""
     rows = sa.select(Event.id, Event.series_id, Event.updated_at).where(shown(scope, None)).cte("shown")
     series_ids = sa.select(rows.c.series_id).where(rows.c.series_id.is_not(None))
-    columns = [
+    columns: list[sa.ColumnElement[Any]] = [
         sa.select(sa.func.count()).select_from(rows).scalar_subquery(),
         sa.select(sa.func.max(rows.c.updated_at)).scalar_subquery(),
         # Every row of a shown series: a cancelled occurrence is an EXDATE and bumps the SEQUENCE.
@@ -248,7 +251,7 @@ def _base_url() -> str:
 
 
 def _calendar_tz() -> str:
-    return current_app.config.get("DEFAULT_EVENT_TZ", "Asia/Ho_Chi_Minh")
+    return current_app.config.get("DEFAULT_EVENT_TZ", DEFAULT_TZ)
 
 
 ID_LIST_LIMIT = 200  # more rows than this are loaded with the feed's own filter (cheaper than a long id list)
@@ -259,7 +262,7 @@ EVENT_COLUMNS = (
 )
 
 
-def _join_links(scope: FeedScope, rows: list) -> dict[int, str]:
+def _join_links(scope: FeedScope, rows: Sequence[Any]) -> dict[int, str]:
     """The online link each shown row may carry in this feed, by event id: none in a public one.
 
     A person sees the link of the events they are confirmed for (as their e-mails do), their
@@ -275,7 +278,7 @@ def _join_links(scope: FeedScope, rows: list) -> dict[int, str]:
             sa.select(Registration.event_id, EventSite.join_url)
             .outerjoin(EventSite, sa.and_(EventSite.event_id == Registration.event_id,
                                           EventSite.site_id == Registration.site_id))
-            .where(Registration.person_id == scope.person_id, Registration.status == RegistrationStatus.APPROVED,
+            .where(Registration.person_id == scope.person_id, Registration.holds_seat,
                    Registration.event_id.in_(ids))).all()
         return {event_id: site_link or links[event_id] for event_id, site_link in seats
                 if site_link or event_id in links}
@@ -292,6 +295,8 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
+    where: sa.ColumnElement[bool]
+    params: dict[str, Any]
     if event_ids is not None and len(event_ids) <= ID_LIST_LIMIT:
         # Rows the feed's filter has just listed: the ids alone are a far cheaper plan.
         key, where, params = ("ids",), Event.id.in_(sa.bindparam("ids", expanding=True)), {"ids": event_ids}
@@ -310,7 +315,7 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
         agenda.setdefault(item.event_id, []).append(ical.AgendaLine(
             item.starts_at, item.ends_at, item.title, item.speaker, item.speaker_organisation_name))
     series_ids = sorted({r.series_id for r in rows if r.series_id is not None})
-    series_rows = []
+    series_rows: Sequence[Any] = []
     if series_ids:
         # Aggregated over these series' rows only, never the whole events table.
         totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),

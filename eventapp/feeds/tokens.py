@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from eventapp.extensions import db
 from eventapp.feeds.models import CalendarScope, CalendarToken
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.tokens import hash_token, looks_like_token, new_token
 
 
@@ -24,7 +24,7 @@ def revoke_tokens(scope: CalendarScope, owner_id: int, now: datetime | None = No
         .where(_owner_filter(scope, owner_id), CalendarToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow()))
     db.session.flush()
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def issue_token(scope: CalendarScope, owner_id: int) -> str:

@@ -20,6 +20,7 @@ from eventapp.feeds import fragments, services
 from eventapp.feeds.cache import Body, FeedVersion, body_cache, version_memo
 from eventapp.feeds.models import FeedState
 from eventapp.feeds.services import FeedScope
+from eventapp.models import rows_changed
 
 SECOND = timedelta(seconds=1)
 
@@ -66,7 +67,7 @@ def publish(feed_key: str, etag: str, now: datetime) -> datetime:
                    FeedState.changed_at == row.changed_at)
             .values(etag=etag, changed_at=changed_at))
         services.mark_written()
-        if updated.rowcount == 1:
+        if rows_changed(updated) == 1:
             return changed_at
     return now  # unreachable in practice: five lost races in a row
 
@@ -82,10 +83,10 @@ def compute_version(scope: FeedScope, now: datetime, title: Callable[[], str] = 
         built = body_cache.put((scope.key, fresh.etag), fresh)
         return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now), count=count,
                            data_key=built.etag)
-    data = services.data_version(scope, now)
-    built = body(scope, data.key, now, title, data.count)
+    version = services.data_version(scope, now)
+    built = body(scope, version.key, now, title, version.count)
     return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now),
-                       count=data.count, data_key=data.key)
+                       count=version.count, data_key=version.key)
 
 
 def current_version(scope: FeedScope, now: datetime, title: Callable[[], str] = str) -> FeedVersion:

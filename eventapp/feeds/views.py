@@ -32,8 +32,8 @@ from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limi
 from eventapp.feeds import services, tokens, validators
 from eventapp.feeds.cache import FeedVersion
 from eventapp.feeds.models import CalendarScope
+from eventapp.forms import ConfirmForm
 from eventapp.models import utcnow
-from eventapp.registrations.forms import ConfirmForm
 from eventapp.registrations.tickets import find_by_token, private_response
 
 bp = Blueprint("feeds", __name__)
@@ -97,13 +97,13 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
 
 @bp.get("/calendar.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def all_events():
+def all_events() -> ResponseReturnValue:
     return _respond(services.public_scope(), "calendar.ics", utcnow())
 
 
 @bp.get("/calendar/<kind>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def by_kind(kind: str):
+def by_kind(kind: str) -> ResponseReturnValue:
     event_kind = services.KIND_SLUGS.get(kind)
     if event_kind is None:
         abort(404)
@@ -112,7 +112,7 @@ def by_kind(kind: str):
 
 @bp.get("/events/<int:event_id>.ics")
 @limiter.exempt  # no limit applies; skipping the check trims every poll
-def one_event(event_id: int):
+def one_event(event_id: int) -> ResponseReturnValue:
     # Named after the event itself, from the row the body is built from (no query of its own).
     return _respond(services.event_scope(event_id), f"event-{event_id}.ics", utcnow())
 
@@ -129,7 +129,7 @@ def _token(token: str, scope: CalendarScope, now: datetime):
 
 @bp.get("/calendar/u/<token>.ics")
 @token_miss_limit
-def person_feed(token: str):
+def person_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.PERSON, now)
     return _respond(services.person_scope(found.person_id), "my-events.ics", now)
@@ -137,7 +137,7 @@ def person_feed(token: str):
 
 @bp.get("/calendar/s/<token>.ics")
 @token_miss_limit
-def site_feed(token: str):
+def site_feed(token: str) -> ResponseReturnValue:
     now = utcnow()
     found = _token(token, CalendarScope.SITE, now)
     site_id = found.site_id

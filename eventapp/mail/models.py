@@ -8,20 +8,21 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column, utcnow
 
 
 class OutboxStatus(enum.StrEnum):
     """Delivery state; failed messages stay visible and can be retried."""
 
+    DRAFT = "draft"  # written with the change, rendered after its commit (mail.drafts)
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
 
-class OutboxMessage(TimestampMixin, db.Model):
+class OutboxMessage(TimestampMixin, Model):
     """One e-mail waiting for, or past, delivery."""
 
     __tablename__ = "outbox_messages"
@@ -46,3 +47,5 @@ class OutboxMessage(TimestampMixin, db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The row a draft is rendered from (a registration for registration.* kinds).
+    source_id: Mapped[int | None] = mapped_column()

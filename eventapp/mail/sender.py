@@ -17,8 +17,9 @@ from flask import current_app
 
 from eventapp.extensions import db
 from eventapp.logs import redact
+from eventapp.mail.drafts import render_due
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(minutes=1)
@@ -124,7 +125,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
             .values(status=OutboxStatus.SENDING, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             claimed.append(message_id)
     db.session.commit()
     return claimed
@@ -144,6 +145,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     """One pass: deliver due messages; a failure is recorded on the message and retried later."""
     now = now or utcnow()
     report = SendReport()
+    render_due(now, limit)  # drafts their request left unrendered (it died, or rendering failed)
     ids = _claim(now, limit)
     if not ids:
         return report
@@ -152,6 +154,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     try:
         for message_id in ids:
             message = db.session.get(OutboxMessage, message_id)
+            if message is None:
+                continue  # claimed ids are never deleted meanwhile; nothing to send if one were
             try:
                 if client is None:
                     client = _smtp()
@@ -188,8 +192,10 @@ def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, repor
 
 
 def retry(message: OutboxMessage) -> None:
-    """Put a failed (or waiting) message back in the queue for the next pass."""
-    message.status = OutboxStatus.QUEUED
+    """Put a failed (or waiting) message back in the queue for the next pass; a draft stays one
+    (never sent unwritten) and is rendered at the next pass."""
+    if message.status != OutboxStatus.DRAFT:
+        message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
     if message.attempts >= MAX_ATTEMPTS:
         message.attempts = MAX_ATTEMPTS - 1

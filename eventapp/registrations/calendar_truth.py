@@ -30,7 +30,6 @@ from eventapp.registrations.models import (
     Enrolment,
     EnrolmentStatus,
     Registration,
-    RegistrationStatus,
 )
 
 # -------------------------------------------------------------------------- the truth per person
@@ -122,7 +121,7 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
         .join(Event, Event.id == Registration.event_id)
         .join(Person, Person.id == Registration.person_id)
         .options(selectinload(Event.agenda_items), selectinload(Event.series))
-        .where(Registration.person_id.in_(person_ids), Registration.status == RegistrationStatus.APPROVED,
+        .where(Registration.person_id.in_(person_ids), Registration.holds_seat,
                Event.status == EventStatus.PUBLISHED, Person.calendar_mode == CalendarMode.INVITATIONS)
         .order_by(Event.starts_at, Event.id)).all()
     enrolled: set[tuple[int, int]] = {(row[0], row[1]) for row in db.session.execute(
@@ -130,7 +129,7 @@ def wanted_for(person_ids: list[int]) -> dict[int, dict[tuple[str, str], Wanted]
             Enrolment.person_id.in_(person_ids), Enrolment.status == EnrolmentStatus.ACTIVE))}
     series_ids = {event.series_id for _pid, event, _site in rows if event.series_id is not None}
     places = _places({(event.id, site_id) for _pid, event, site_id in rows if site_id is not None})
-    counters: dict[int, int] = {row[0]: row[1] or 0 for row in db.session.execute(
+    counters: dict[int | None, int] = {row[0]: row[1] or 0 for row in db.session.execute(
         sa.select(Event.series_id, sa.func.max(Event.sequence)).where(Event.series_id.in_(series_ids))
         .group_by(Event.series_id)).all()} if series_ids else {}
     labels = calendar_labels()
@@ -244,9 +243,10 @@ def _plan(wanted: dict[tuple[str, str], Wanted], told: dict[tuple[str, str], Cal
             continue
         cancels.append((key, record))
     for key, want in wanted.items():
-        record = told.get(key)
+        last_told = told.get(key)
         forced = key[1] == "" and any(stale[0] == key[0] for stale in stale_instances)
-        if record is not None and not record.cancelled and record.fingerprint == prints[key] and not forced:
+        if last_told is not None and not last_told.cancelled and last_told.fingerprint == prints[key] \
+                and not forced:
             continue
         requests.append((key, want))
     parts: list[Part] = []
@@ -274,18 +274,18 @@ def _plan(wanted: dict[tuple[str, str], Wanted], told: dict[tuple[str, str], Cal
         invited[want.uid].append((key, want))
     for uid, wants in invited.items():
         sequence = used[uid] = max([used[uid] + 1, *(want.sequence for _key, want in wants)])
-        first = wants[0][1]
+        first_wanted = wants[0][1]
         components = [lines for _key, want in wants for lines in want.components]
-        ics = itip.itip_message("REQUEST", components, tz=first.tz, sequence=sequence, stamp=now,
+        ics = itip.itip_message("REQUEST", components, tz=first_wanted.tz, sequence=sequence, stamp=now,
                                 organizer=sender, attendee=attendee)
-        parts.append(Part("REQUEST", uid, first.summary, first.starts_at, first.tz, ics))
+        parts.append(Part("REQUEST", uid, first_wanted.summary, first_wanted.starts_at, first_wanted.tz, ics))
         for key, want in wants:
-            record = told.get(key)
-            if record is None:
-                record = CalendarDelivery(person_id=person_id, uid=uid, recurrence_key=key[1])
-                db.session.add(record)
-                told[key] = record
-            record.sequence, record.fingerprint, record.cancelled = sequence, prints[key], False
-            record.summary, record.tz = want.summary[:300], want.tz
-            record.starts_at, record.ends_at = want.starts_at, want.ends_at
+            delivery = told.get(key)
+            if delivery is None:
+                delivery = CalendarDelivery(person_id=person_id, uid=uid, recurrence_key=key[1])
+                db.session.add(delivery)
+                told[key] = delivery
+            delivery.sequence, delivery.fingerprint, delivery.cancelled = sequence, prints[key], False
+            delivery.summary, delivery.tz = want.summary[:300], want.tz
+            delivery.starts_at, delivery.ends_at = want.starts_at, want.ends_at
     return parts

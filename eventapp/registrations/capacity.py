@@ -39,7 +39,7 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 
 def _approved(event_id: int) -> sa.Select:
     return sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.APPROVED)
+        Registration.event_id == event_id, Registration.holds_seat)
 
 
 def venue_seats_taken(event_id: int) -> int:
@@ -86,7 +86,7 @@ def site_usage(event_ids: list[int], site_id: int) -> dict[int, Usage]:
     used = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
             Registration.site_id == site_id, Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.APPROVED,
+            Registration.holds_seat,
         ).group_by(Registration.event_id)).all())
     return {event_id: Usage(quota, used.get(event_id, 0)) for event_id, quota in quotas.items()}
 
@@ -109,7 +109,7 @@ def promote_waitlist(event: Event, site_id: int | None = None) -> list[Registrat
         if event.capacity is None:
             return []
         free = event.capacity - venue_seats_taken(event.id)
-        where = Registration.site_id.is_(None)
+        where: sa.ColumnElement[bool] = Registration.site_id.is_(None)
     else:
         taking_part = participation(event.id, site_id)
         if taking_part is None:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
+from eventapp.calendar import recurrence
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.enrolments import sync_enrolments
-from eventapp.registrations.models import Registration, RegistrationStatus
+from eventapp.registrations.models import Registration
 
 registrations_cli = AppGroup("registrations", help="Registrations: enrolments.")
 
@@ -26,12 +26,12 @@ def _due(now: datetime) -> list[int]:
         sa.select(Registration.id, Event.starts_at, Event.tz).join(Event)
         .where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
                Event.starts_at < now + timedelta(hours=60),
-               Registration.status == RegistrationStatus.APPROVED,
+               Registration.holds_seat,
                Registration.reminder_sent_at.is_(None))
         .order_by(Registration.id)).all()
     due = []
     for registration_id, starts_at, tz in rows:
-        zone = ZoneInfo(tz)
+        zone = recurrence.zone(tz)
         if starts_at.astimezone(zone).date() == (now.astimezone(zone) + timedelta(days=1)).date():
             due.append(registration_id)
     return due
@@ -51,12 +51,14 @@ def queue_reminders(now: datetime | None = None) -> int:
                                           Registration.reminder_sent_at.is_(None))
             .values(reminder_sent_at=now)
             .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             db.session.rollback()
             continue
         registration = db.session.scalar(
             sa.select(Registration).options(selectinload(Registration.person), selectinload(Registration.event))
             .where(Registration.id == registration_id).execution_options(populate_existing=True))
+        if registration is None:
+            continue  # claimed above in this transaction: it cannot be gone
         if emails.notify(registration, emails.REMINDER):
             queued += 1
         db.session.commit()

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 
 from eventapp.events.models import Event, EventMode, EventSite
 from eventapp.extensions import db
+from eventapp.mail import drafts
+from eventapp.mail.models import OutboxMessage
 from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
@@ -97,7 +99,7 @@ def site_place(registration: Registration) -> EventSite | None:
 def join_url(event: Event, registration: Registration, place: EventSite | None = None) -> str | None:
     """The online link is for confirmed registrants only: their site's own link where it has one,
     else the event's for online and hybrid events."""
-    if registration.status != RegistrationStatus.APPROVED:
+    if not registration.holds_seat:
         return None
     place = place or site_place(registration)
     if place is not None and place.join_url:
@@ -114,7 +116,7 @@ def series_sessions(registration: Registration) -> list[Event]:
     return list(db.session.scalars(
         sa.select(Event).join(Registration, Registration.event_id == Event.id)
         .where(Registration.enrolment_id == registration.enrolment_id,
-               Registration.status == RegistrationStatus.APPROVED, Event.starts_at > utcnow())
+               Registration.holds_seat, Event.starts_at > utcnow())
         .order_by(Event.starts_at)))
 
 
@@ -123,6 +125,47 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     person = registration.person
     if not person.email:
         return False  # registered by a site without an e-mail: the coordinator sees the status
+    subject, body_text, body_html, locale = _compose(registration, kind, reason)
+    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
+                            body_text=body_text, body_html=body_html, locale=locale)
+    # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
+    # transaction commits, from what this person's calendar was told and what now holds.
+    calendar_sync.note_message(person.id, message)
+    return True
+
+
+def notify_after_commit(registration: Registration, kind: str) -> bool:
+    """The same e-mail, written now as a draft and rendered (QR image, calendar parts) only after
+    this transaction commits, by `mail.drafts`: the seat decision's lock is not held meanwhile.
+    The ticket's hash is stored now, with the registration; this person's calendar is reconciled
+    when the draft is rendered, not at this commit."""
+    person = registration.person
+    if not person.email:
+        return False
+    if kind not in (CANCELLED, RENEWAL_REQUESTED):
+        current_ticket(registration)
+    drafts.queue_draft(kind=kind, to_address=person.email, to_name=person.full_name,
+                       source_id=registration.id, locale=registration.locale or person.locale or "vi")
+    calendar_sync.defer(person.id)
+    return True
+
+
+def render_draft(message: OutboxMessage) -> bool:
+    """A registration e-mail's draft rendered as `notify` would have; its calendar parts are
+    attached by the reconciler when the rendering transaction commits. False: the registration
+    (or its address) is gone, so there is nothing to tell."""
+    registration = db.session.get(Registration, message.source_id)
+    if registration is None or not registration.person.email:
+        return False
+    message.subject, message.body_text, message.body_html, message.locale = _compose(
+        registration, message.kind, None)
+    calendar_sync.note_message(registration.person_id, message)
+    return True
+
+
+def _compose(registration: Registration, kind: str, reason: str | None) -> tuple[str, str, str, str]:
+    """(subject, text, HTML, locale) of one registration e-mail."""
+    person = registration.person
     event = registration.event
     # Sending never changes the ticket link: every message repeats the current one (a cancellation
     # and a request for a new link carry none). Tickets that can't be repeated (issued before links
@@ -146,7 +189,7 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
             "ticket_elsewhere": token is None and kind not in (CANCELLED, RENEWAL_REQUESTED),
             # The QR code travels in the message itself, for the door even without a connection.
             "qr_data_uri": segno.make(token, error="m").png_data_uri(scale=5, border=2)
-            if token and registration.status == RegistrationStatus.APPROVED else None,
+            if token and registration.holds_seat else None,
             "event_url": public_url("events.detail", event_id=event.id),
             "join_url": join_url(event, registration, place),
             "series_sessions": series_sessions(registration) if kind in SEATED else [],
@@ -154,16 +197,16 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
         subject = subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("registrations/emails/registration.txt", **context)
         body_html = render_template("registrations/emails/registration.html", **context)
-    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
-                            body_text=body_text, body_html=body_html, locale=locale)
-    # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
-    # transaction commits, from what this person's calendar was told and what now holds.
-    calendar_sync.note_message(person.id, message)
-    return True
+    return subject, body_text, body_html, locale
 
 
 def notify_status(registration: Registration, *, reason: str | None = None) -> bool:
     return notify(registration, STATUS_KIND[registration.status], reason=reason)
+
+
+def init_app() -> None:
+    """Drafts of registration e-mails (public submissions) are rendered here (see mail.drafts)."""
+    drafts.register_renderer(WORDING, render_draft)
 
 
 @dataclass(frozen=True)

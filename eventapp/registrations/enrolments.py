@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from eventapp.events.models import Event, EventSeries, EventStatus
+from eventapp.events.services import upcoming_occurrences
 from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.registrations import capacity
@@ -19,15 +20,6 @@ from eventapp.registrations.models import (
     RegistrationChannel,
 )
 from eventapp.registrations.services import RegistrationError, cancel, check_window, register
-
-
-def upcoming_occurrences(event: Event, now: datetime) -> list[Event]:
-    """Published, not yet started occurrences of the event's series (the event itself included)."""
-    if event.series_id is None:
-        return []
-    return list(db.session.scalars(sa.select(Event).where(
-        Event.series_id == event.series_id, Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
-    ).order_by(Event.starts_at, Event.id)))
 
 
 def enrol(person, series: EventSeries, now: datetime) -> Enrolment:
@@ -137,9 +129,7 @@ def sync_enrolments(now: datetime | None = None) -> int:
     made = 0
     for enrolment in db.session.scalars(sa.select(Enrolment).where(
             Enrolment.status == EnrolmentStatus.ACTIVE).order_by(Enrolment.id)).all():
-        series_events = list(db.session.scalars(sa.select(Event).where(
-            Event.series_id == enrolment.series_id, Event.status == EventStatus.PUBLISHED,
-            Event.starts_at > now)))
+        series_events = upcoming_occurrences(enrolment.series, now, published_only=True)
         have = set(db.session.scalars(sa.select(Registration.event_id).where(
             Registration.person_id == enrolment.person_id,
             Registration.event_id.in_([e.id for e in series_events])))) if series_events else set()
@@ -166,9 +156,7 @@ def carry_over(series: EventSeries, *, new_series: EventSeries, now: datetime, *
             Registration.enrolment_id == enrolment.id, Registration.event_id.in_(moved_rows))
             .values(enrolment_id=continued.id).execution_options(synchronize_session=False))
         db.session.expire(continued, ["skips", "registrations"])
-        upcoming = list(db.session.scalars(sa.select(Event).where(
-            Event.series_id == new_series.id, Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
-            .order_by(Event.id)))
+        upcoming = upcoming_occurrences(new_series, now, published_only=True)
         have = set(db.session.scalars(sa.select(Registration.event_id).where(
             Registration.person_id == enrolment.person_id,
             Registration.event_id.in_([e.id for e in upcoming])))) if upcoming else set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -49,11 +51,11 @@ def _strip(value: str | None) -> str | None:
 STRIP = [_strip]
 
 
-def coerce_int_or_none(value: object) -> int | None:
+def coerce_int_or_none(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -109,10 +111,6 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
             raise ValidationError(M["press_card_required"])
 
 
-class ConfirmForm(AppForm):
-    """A POST with only the CSRF token (cancel, skip, un-skip)."""
-
-
 class ReasonForm(AppForm):
     """An optional reason that is e-mailed with the decision."""
 
@@ -120,12 +118,14 @@ class ReasonForm(AppForm):
         Optional(), Length(max=v.MAX_REASON), _no_control])
 
 
+ACTION_CHOICES = [("approved", _l("Approve")), ("rejected", _l("Reject")),
+                  ("waitlisted", _l("Move to waiting list")), ("cancelled", _l("Cancel"))]
+
+
 class BulkActionForm(ReasonForm):
     """Approve, reject, wait-list or cancel the ticked registrations."""
 
-    action = SelectField(_l("Action"), choices=[
-        ("approved", _l("Approve")), ("rejected", _l("Reject")), ("waitlisted", _l("Move to waiting list")),
-        ("cancelled", _l("Cancel"))], validators=[DataRequired()])
+    action = SelectField(_l("Action"), choices=ACTION_CHOICES, validators=[DataRequired()])
 
 
 class OrganiserAddForm(PersonFieldsMixin, AppForm):
@@ -189,22 +189,6 @@ class AccreditForm(AppForm):
 
     def validate_series_id(self, field: SelectField) -> None:
         if field.data is not None and field.data not in self._series_ids:
-            raise ValidationError(_l("Please choose from the list."))
-
-
-class QuestionForm(AppForm):
-    """Assign a registrant's questions to a ministry unit, or mark them answered."""
-
-    unit_id = SelectField(_l("Ministry unit"), coerce=coerce_int_or_none, validate_choice=False)
-    answered = BooleanField(_l("Answered"))
-
-    def __init__(self, *args, units=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.unit_id.choices = [("", "—")] + [(str(u.id), u.name) for u in units]
-        self._unit_ids = {u.id for u in units}
-
-    def validate_unit_id(self, field: SelectField) -> None:
-        if field.data is not None and field.data not in self._unit_ids:
             raise ValidationError(_l("Please choose from the list."))
 
 

@@ -137,7 +137,7 @@ def _email_verdicts(event: Event, site_id: int, organisation_id: int | None, ema
         own = (organisation_id is not None and org_id == organisation_id) or person_id in known
         verdict = _verdict(own, registered_at, status, site_id)
         if verdict:
-            verdicts["e:" + email] = verdict
+            verdicts[f"e:{email}"] = verdict
     return verdicts
 
 
@@ -148,7 +148,7 @@ def _name_verdicts(event: Event, site_id: int, organisation_id: int | None, rows
     for name, phone in db.session.execute(
             sa.select(Person.full_name, Person.phone).join(Registration, Registration.person_id == Person.id)
             .where(Registration.event_id == event.id, Registration.site_id == site_id,
-                   Registration.status.in_(ACTIVE_STATUSES), Person.email_normalised.is_(None))):
+                   Registration.is_active, Person.email_normalised.is_(None))):
         verdicts[_key({"full_name": name, "phone": phone or ""})] = "duplicate"
     names = {normalise_text(r.values["full_name"]) for r in rows}
     if organisation_id is None or not names:
@@ -211,7 +211,7 @@ def check(rows: list[tuple[int, dict[str, str]]], event: Event, site_id: int,
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="registrations.site-import")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="registrations.site-import")
 
 
 def sign(report: Report, event_id: int, site_id: int) -> str:

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from eventapp.registrations.models import CancelledBy, RegistrationChannel, RegistrationStatus
+from eventapp.errors import error_messages
+from eventapp.labels import enum_labels
+from eventapp.registrations.models import (
+    CancelledBy,
+    CheckinMethod,
+    RegistrationChannel,
+    RegistrationStatus,
+)
+from eventapp.registrations.services import RegistrationError
 
-STATUS_LABELS = {
+# The words a registrant reads on their ticket, used on every screen and export alike.
+STATUS_LABELS = enum_labels(RegistrationStatus, {
     RegistrationStatus.PENDING: _l("Awaiting approval"),
     RegistrationStatus.APPROVED: _l("Confirmed"),
     RegistrationStatus.WAITLISTED: _l("On the waiting list"),
     RegistrationStatus.REJECTED: _l("Not accepted"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
+})
 
 STATUS_BADGES = {
     RegistrationStatus.PENDING: "warning",
@@ -22,18 +31,25 @@ STATUS_BADGES = {
     RegistrationStatus.CANCELLED: "secondary",
 }
 
-CHANNEL_LABELS = {
+CHANNEL_LABELS = enum_labels(RegistrationChannel, {
     RegistrationChannel.PUBLIC: _l("Public form"),
     RegistrationChannel.SITE: _l("Site coordinator"),
     RegistrationChannel.CONSOLE: _l("Organiser"),
     RegistrationChannel.WALK_IN: _l("Walk-in"),
-}
+})
 
-CANCELLED_BY_LABELS = {
+CANCELLED_BY_LABELS = enum_labels(CancelledBy, {
     CancelledBy.REGISTRANT: _l("by the registrant"),
     CancelledBy.ORGANISER: _l("by the organiser"),
     CancelledBy.COORDINATOR: _l("by the site coordinator"),
-}
+})
+
+METHOD_LABELS = enum_labels(CheckinMethod, {
+    CheckinMethod.SCAN: _l("Ticket scan"),
+    CheckinMethod.SEARCH: _l("Search at the desk"),
+    CheckinMethod.ROLL_CALL: _l("Site roll-call"),
+    CheckinMethod.WALK_IN: _l("Walk-in"),
+})
 
 ERRORS = {
     "full": _l("The event is full."),
@@ -53,5 +69,7 @@ ERRORS = {
 }
 
 
-def error_message(code: str) -> str:
-    return str(ERRORS.get(code, ERRORS["transition"]))
+@error_messages(RegistrationError)
+def registration_error_message(error: RegistrationError) -> str:
+    """How a registration refusal reads (an unknown code as an impossible change)."""
+    return str(ERRORS.get(error.code, ERRORS["transition"]))

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
 
 if TYPE_CHECKING:
@@ -91,7 +93,7 @@ class EnrolmentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Registration(TimestampMixin, db.Model):
+class Registration(TimestampMixin, Model):
     """A person's registration for one event; at most one per (event, person)."""
 
     __tablename__ = "registrations"
@@ -125,7 +127,6 @@ class Registration(TimestampMixin, db.Model):
     # The last ticket reminder asked for from outside (a duplicate submission, a new-link request):
     # at most one per TICKET_REMINDER_INTERVAL, whichever worker answers.
     ticket_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    questions: Mapped[str | None] = mapped_column(sa.Text)
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi", server_default="vi")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -134,25 +135,26 @@ class Registration(TimestampMixin, db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when `flask mail reminders` queued the day-before reminder: it is sent at most once.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Questions sent in advance: the ministry unit that answers them, and when they were answered.
-    question_unit_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
-    )
-    question_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship(back_populates="registrations")
     site: Mapped[Site | None] = relationship()
     enrolment: Mapped[Enrolment | None] = relationship(back_populates="registrations")
-    question_unit: Mapped[Organisation | None] = relationship(foreign_keys=[question_unit_id])
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Pending, approved or wait-listed: the person still expects to come."""
         return self.status in ACTIVE_STATUSES
 
-    @property
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.status.in_(ACTIVE_STATUSES)
+
+    @hybrid_property
     def holds_seat(self) -> bool:
-        """Approved registrations hold a seat (the venue's, or their site's quota)."""
+        """Approved registrations hold a seat (the venue's, or their site's quota): the rule of
+        capacity, feeds, invitations, reminders and reports alike, in Python and in SQL."""
         return self.status == RegistrationStatus.APPROVED
 
     def can_transition_to(self, new_status: RegistrationStatus) -> bool:
@@ -169,7 +171,7 @@ class Registration(TimestampMixin, db.Model):
             self.cancelled_by = None
 
 
-class Enrolment(TimestampMixin, db.Model):
+class Enrolment(TimestampMixin, Model):
     """"All upcoming briefings of this series": one decision, with per-session skips."""
 
     __tablename__ = "enrolments"
@@ -193,7 +195,7 @@ class Enrolment(TimestampMixin, db.Model):
     registrations: Mapped[list[Registration]] = relationship(back_populates="enrolment")
 
 
-class EnrolmentSkip(db.Model):
+class EnrolmentSkip(Model):
     """One session an enrolled person will not attend."""
 
     __tablename__ = "enrolment_skips"
@@ -206,7 +208,7 @@ class EnrolmentSkip(db.Model):
     enrolment: Mapped[Enrolment] = relationship(back_populates="skips")
 
 
-class Accreditation(TimestampMixin, db.Model):
+class Accreditation(TimestampMixin, Model):
     """A journalist approved for a series (or, with no series, for a period): later registrations auto-approve."""
 
     __tablename__ = "accreditations"
@@ -233,7 +235,7 @@ class Accreditation(TimestampMixin, db.Model):
     series: Mapped[EventSeries | None] = relationship()
 
 
-class CalendarDelivery(TimestampMixin, db.Model):
+class CalendarDelivery(TimestampMixin, Model):
     """What one person's mail calendar was last told about one calendar identity (UID plus
     RECURRENCE-ID): the SEQUENCE and significant content of the last REQUEST, or that the last word
     was a CANCEL. The reconciler (calendar_sync) compares it with the database's truth."""
@@ -254,4 +256,4 @@ class CalendarDelivery(TimestampMixin, db.Model):
     summary: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    tz: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=DEFAULT_TZ)

@@ -1,32 +1,32 @@
-"""Accreditation, questions sent in advance, and announcing an event to the network (services)."""
+"""Accreditation and announcing an event to the network (services)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from eventapp import audit
 from eventapp.accounts.models import Role, User
 from eventapp.audit import AuditEntry
+from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events import site_notices
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
-from eventapp.models import utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.capacity import lock_event
-from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
+from eventapp.registrations.models import Accreditation, AccreditationStatus
 
 
 def accredit(person: Person, *, series: EventSeries | None, valid_until: date | None, actor: Any,
-             note: str | None = None, tz: str = "Asia/Ho_Chi_Minh") -> Accreditation:
+             note: str | None = None, tz: str = DEFAULT_TZ) -> Accreditation:
     """Approve a journalist for a series, or for every event until a date (inclusive, local)."""
     until = None
     if valid_until is not None:
-        until = datetime.combine(valid_until, time(23, 59, 59), ZoneInfo(tz))
+        until = datetime.combine(valid_until, time(23, 59, 59), recurrence.zone(tz))
     accreditation = Accreditation(person_id=person.id, outlet_id=person.organisation_id,
                                   series_id=series.id if series else None,
                                   status=AccreditationStatus.APPROVED, valid_until=until,
@@ -42,18 +42,6 @@ def revoke(accreditation: Accreditation, *, actor: Any) -> None:
     accreditation.status = AccreditationStatus.REVOKED
     accreditation.decided_by_id = getattr(actor, "id", None)
     audit.record(actor, "accreditation.revoke", accreditation, accreditation.person.full_name)
-    db.session.flush()
-
-
-def update_question(registration: Registration, *, unit_id: int | None, answered: bool, actor: Any) -> None:
-    before = {"unit_id": registration.question_unit_id, "answered": registration.question_answered_at is not None}
-    registration.question_unit_id = unit_id
-    if answered and registration.question_answered_at is None:
-        registration.question_answered_at = utcnow()
-    elif not answered:
-        registration.question_answered_at = None
-    audit.record(actor, "registration.question", registration, registration.person.full_name,
-                 {"before": before, "after": {"unit_id": unit_id, "answered": answered}})
     db.session.flush()
 
 
@@ -90,7 +78,7 @@ def announcement_recipients(event: Event, *, coordinators: bool, units: bool,
                 Organisation.email.is_not(None)).order_by(Organisation.id)):
             add(unit.email, unit.name, "vi")
     if journalists:
-        scope = Accreditation.series_id.is_(None)
+        scope: sa.ColumnElement[bool] = Accreditation.series_id.is_(None)
         if event.series_id:
             scope = sa.or_(scope, Accreditation.series_id == event.series_id)
         for person in db.session.scalars(sa.select(Person).where(Person.id.in_(

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from eventapp.directory.collation import sort_key
 from eventapp.directory.models import Organisation, Person, Site
+from eventapp.directory.search import DEFAULT_FIELDS, clean_query, search_people
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.params import MAX_PAGE, int_arg
@@ -31,16 +32,15 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> Filters:
-        status, channel = args.get("status"), args.get("channel")
+        status, channel = args.get("status", ""), args.get("channel", "")
         return cls(
             status=RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
             channel=RegistrationChannel(channel) if channel in RegistrationChannel._value2member_map_ else None,
             site_id=int_arg("site", source=args), outlet_id=int_arg("outlet", source=args),
-            q=(args.get("q") or "").replace("\x00", "").strip()[:100],
-            page=int_arg("page", 1, high=MAX_PAGE, source=args))
+            q=clean_query(args.get("q")), page=int_arg("page", 1, high=MAX_PAGE, source=args) or 1)
 
-    def args(self, **changes: object) -> dict:
-        values = {"status": self.status.value if self.status else None,
+    def args(self, **changes: object) -> dict[str, object]:
+        values: dict[str, object] = {"status": self.status.value if self.status else None,
                   "channel": self.channel.value if self.channel else None,
                   "site": self.site_id, "outlet": self.outlet_id, "q": self.q or None}
         values.update(changes)
@@ -65,9 +65,7 @@ def filtered(event_id: int, filters: Filters) -> sa.Select:
     if filters.outlet_id:
         query = query.where(Person.organisation_id == filters.outlet_id)
     if filters.q:
-        like = f"%{filters.q.replace('%', '').replace('_', '')}%"
-        query = query.where(sa.or_(Person.full_name.ilike(like), Person.email.ilike(like),
-                                   Person.phone.ilike(like), Person.press_card_no.ilike(like)))
+        query = search_people(query, filters.q, (*DEFAULT_FIELDS, "press_card_no"))
     return query
 
 

@@ -12,7 +12,7 @@ from eventapp.events import signals
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registrations import enrolments, schedule_changes, schedule_notices
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration
+from eventapp.registrations.models import Registration
 
 
 def _schedule_changed(_sender: Any, *, changes: list[signals.ScheduleChange]) -> None:
@@ -35,7 +35,7 @@ def _seats_changed(event: Event, *, site_ids: list[int | None], now: datetime | 
     over: dict[int, int] = {}
     for site_id in site_ids:
         participation = participations.get(site_id) if site_id is not None else None
-        if participation is not None:
+        if site_id is not None and participation is not None:
             taken = schedule_changes.site_overbooked(event, participation)
             if taken is not None:
                 over[site_id] = taken
@@ -57,15 +57,16 @@ def _registration_counts(_sender: Any, *, event_ids: list[int]) -> dict[int, int
         return {}
     return dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).where(
-            Registration.event_id.in_(event_ids), Registration.status.in_(ACTIVE_STATUSES))
+            Registration.event_id.in_(event_ids), Registration.is_active)
         .group_by(Registration.event_id)).all())
 
 
 def _site_registration_counts(event: Event) -> dict[int, int]:
-    return dict(db.session.execute(
+    rows = db.session.execute(
         sa.select(Registration.site_id, sa.func.count()).where(
-            Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
-            Registration.site_id.is_not(None)).group_by(Registration.site_id)).all())
+            Registration.event_id == event.id, Registration.is_active,
+            Registration.site_id.is_not(None)).group_by(Registration.site_id)).all()
+    return {site_id: count for site_id, count in rows if site_id is not None}
 
 
 def _venue_overbooked(_sender: Any, *, events: list[Event]) -> dict[int, int]:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from eventapp.events.models import Event, EventSite, EventStatus
 from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.models import rows_changed, utcnow
 from eventapp.registrations import capacity
 from eventapp.registrations import services as registrations
-from eventapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from eventapp.registrations.models import ACTIVE_STATUSES, Registration
 
 
 def promote(event: Event, site_ids: list[int | None], *, now: datetime | None = None) -> list[Registration]:
@@ -36,7 +36,7 @@ def rearm_reminders(event: Event) -> int:
                Registration.reminder_sent_at.is_not(None))
         .values(reminder_sent_at=None)
         .execution_options(synchronize_session="fetch"))
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def venue_overbooked(events: list[Event]) -> list[tuple[Event, int]]:
@@ -49,9 +49,9 @@ def venue_overbooked(events: list[Event]) -> list[tuple[Event, int]]:
     taken = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count())
         .where(Registration.event_id.in_([e.id for e in candidates]),
-               Registration.status == RegistrationStatus.APPROVED, Registration.site_id.is_(None))
+               Registration.holds_seat, Registration.site_id.is_(None))
         .group_by(Registration.event_id)).all())
-    return [(e, taken[e.id]) for e in candidates if taken.get(e.id, 0) > e.capacity]
+    return [(e, taken[e.id]) for e in candidates if e.capacity is not None and taken.get(e.id, 0) > e.capacity]
 
 
 def site_overbooked(event: Event, participation: EventSite) -> int | None:

@@ -20,10 +20,11 @@ from eventapp.directory.models import (
     normalise_email,
     normalise_text,
 )
-from eventapp.events.models import Event
+from eventapp.errors import DomainError
+from eventapp.events.models import Event, RegistrationWindow
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import calendar_sync, capacity, emails
+from eventapp.registrations import calendar_sync, capacity, emails, signals
 from eventapp.registrations.models import (
     Accreditation,
     AccreditationStatus,
@@ -35,13 +36,8 @@ from eventapp.registrations.models import (
 )
 
 
-class RegistrationError(Exception):
-    """A domain rule refused the action; `code` picks the message, `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class RegistrationError(DomainError):
+    """A registration rule refused the action (worded by registrations.labels.ERRORS)."""
 
 
 @dataclass
@@ -121,7 +117,7 @@ def outlet_for_name(name: str) -> Organisation:
 
 def is_accredited(person_id: int, event: Event) -> bool:
     """An approved accreditation for the event's series, or a general one, valid at its start."""
-    scope = Accreditation.series_id.is_(None)
+    scope: sa.ColumnElement[bool] = Accreditation.series_id.is_(None)
     if event.series_id is not None:
         scope = sa.or_(scope, Accreditation.series_id == event.series_id)
     return bool(db.session.scalar(sa.select(sa.exists().where(
@@ -172,21 +168,19 @@ def register(event: Event, person: Person, *, channel: RegistrationChannel, site
         registration.channel, registration.locale, registration.reminder_sent_at = channel, locale, None
     registration.site_id = site_id
     registration.enrolment = enrolment
-    if questions:
-        registration.questions = questions
     db.session.flush()
+    if questions:
+        signals.question_submitted.send(registration, text=questions)  # the questions domain files it
     if channel != RegistrationChannel.WALK_IN:  # at the door, a calendar entry is no news
         calendar_sync.touch(person.id)
     return Outcome(registration)
 
 
 def check_window(event: Event, now: datetime) -> None:
-    if not event.is_published or event.starts_at <= now:
-        raise RegistrationError("not_open")
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationError("not_yet_open")
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        raise RegistrationError("closed")
+    """Refuse unless the event's registration window (Event.registration_window) is open now."""
+    window = event.registration_window(now)
+    if window != RegistrationWindow.OPEN:
+        raise RegistrationError(window.value)
 
 
 # ------------------------------------------------------------------------ changes and cancels
@@ -274,13 +268,9 @@ def add_by_organiser(event: Event, applicant: Applicant, *, actor: Any, site_id:
 
 # ------------------------------------------------------------------------------ site entries
 
-def site_deadline(event: Event) -> datetime:
-    """Coordinators may add, edit and cancel until registration closes (or the event starts)."""
-    return event.registration_closes_at or event.starts_at
-
-
 def check_site_deadline(event: Event, now: datetime) -> None:
-    if not event.is_published or now >= site_deadline(event):
+    """Refuse a coordinator's change after the event's site deadline (Event.site_changes_open)."""
+    if not event.site_changes_open(now):
         raise RegistrationError("deadline")
 
 

@@ -10,26 +10,24 @@ import io
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventapp import audit
+from eventapp import audit, spreadsheets
 from eventapp.accounts.permissions import COORDINATORS, managed_sites, require_site, roles_required
 from eventapp.directory.models import Person, Site
+from eventapp.directory.search import clean_query, search_people
+from eventapp.errors import error_message
 from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
 from eventapp.registrations import capacity, imports, services
-from eventapp.registrations.console.registrants import download
-from eventapp.registrations.forms import (
-    ConfirmForm,
-    ImportConfirmForm,
-    ImportUploadForm,
-    SitePersonForm,
-)
-from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.forms import ImportConfirmForm, ImportUploadForm, SitePersonForm
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import CancelledBy, Registration
 from eventapp.spreadsheets import SpreadsheetError, read_table
 
@@ -39,7 +37,7 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 def _site(site_id: int) -> Site:
     require_site(current_user, site_id)
-    return db.session.get(Site, site_id) or abort(404)
+    return db.get_or_404(Site, site_id)
 
 
 def _taking_part(site: Site, event_id: int) -> Event:
@@ -51,7 +49,7 @@ def _taking_part(site: Site, event_id: int) -> Event:
 
 @bp.get("/")
 @roles_required(*COORDINATORS)
-def index():
+def index() -> ResponseReturnValue:
     sites = managed_sites(current_user)
     now = utcnow()
     rows = db.session.execute(
@@ -63,12 +61,12 @@ def index():
         by_site[site_id].append(event)
     usage = {s.id: capacity.site_usage([e.id for e in by_site[s.id]], s.id) for s in sites if by_site[s.id]}
     return render_template("registrations/site_console/index.html", sites=[s for s in sites if by_site[s.id]],
-                           by_site=by_site, usage=usage, deadline=services.site_deadline, now=now)
+                           by_site=by_site, usage=usage, now=now)
 
 
 @bp.get("/<int:site_id>/events/<int:event_id>")
 @roles_required(*COORDINATORS)
-def event(site_id: int, event_id: int):
+def event(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     registrations = db.session.scalars(
@@ -78,21 +76,21 @@ def event(site_id: int, event_id: int):
     return render_template(
         "registrations/site_console/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
-        usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev),
-        open=utcnow() < services.site_deadline(ev) and ev.is_published, form=SitePersonForm(),
+        usage=capacity.site_usage([ev.id], site.id)[ev.id], open=ev.site_changes_open(),
+        form=SitePersonForm(),
         confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
         status_badges=STATUS_BADGES)
 
 
 def _applicant(form: SitePersonForm, site: Site) -> services.Applicant:
-    return services.Applicant(full_name=form.full_name.data, email=form.email.data or None,
+    return services.Applicant(full_name=form.full_name.data or "", email=form.email.data or None,
                               phone=form.phone.data or None, position=form.position.data or None,
                               organisation_id=site.organisation_id)
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/add")
 @roles_required(*COORDINATORS)
-def add(site_id: int, event_id: int):
+def add(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = SitePersonForm()
@@ -103,11 +101,11 @@ def add(site_id: int, event_id: int):
             db.session.commit()
         except services.RegistrationError as error:
             db.session.rollback()
-            (getattr(form, error.field) if error.field else form.full_name).errors.append(error_message(error.code))
+            show_error(form, error, default_field="full_name")
         except IntegrityError:
             # a concurrent entry, possibly another site's: say nothing about whose
             db.session.rollback()
-            form.email.errors.append(error_message("not_for_site"))
+            show_error(form, services.RegistrationError("not_for_site", "email"))
         else:
             flash(_("%(name)s registered.", name=registration.person.full_name), "success")
             return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
@@ -116,23 +114,22 @@ def add(site_id: int, event_id: int):
     return render_template(
         "registrations/site_console/event.html", site=site, event=ev, registrations=registrations,
         place=capacity.participation(ev.id, site.id),
-        usage=capacity.site_usage([ev.id], site.id)[ev.id], deadline=services.site_deadline(ev), open=True,
+        usage=capacity.site_usage([ev.id], site.id)[ev.id], open=True,
         form=form, confirm=ConfirmForm(), upload=ImportUploadForm(), status_labels=STATUS_LABELS,
         status_badges=STATUS_BADGES), 422
 
 
 @bp.get("/<int:site_id>/people.json")
 @roles_required(*COORDINATORS)
-def people(site_id: int):
+def people(site_id: int) -> ResponseReturnValue:
     """Autocomplete: people of the site's own organisation only."""
     site = _site(site_id)
-    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
+    q = clean_query(request.args.get("q"))
     if len(q) < 2 or site.organisation_id is None:
         return jsonify([])
-    like = f"%{q.replace('%', '').replace('_', '')}%"
-    found = db.session.scalars(sa.select(Person).where(
-        Person.organisation_id == site.organisation_id,
-        sa.or_(Person.full_name.ilike(like), Person.email.ilike(like))).order_by(Person.full_name).limit(10))
+    found = db.session.scalars(search_people(
+        sa.select(Person).where(Person.organisation_id == site.organisation_id), q, ("full_name", "email"))
+        .order_by(Person.full_name).limit(10))
     return jsonify([{"full_name": p.full_name, "email": p.email or "", "phone": p.phone or "",
                      "position": p.position or ""} for p in found])
 
@@ -147,14 +144,15 @@ def _registration(registration_id: int) -> Registration:
 
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
-def edit(registration_id: int):
+def edit(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     person, site, ev = registration.person, registration.site, registration.event
+    assert site is not None  # _registration refuses a registration without a site
     form = SitePersonForm(obj=person)
-    allowed = utcnow() < services.site_deadline(ev) and person.organisation_id == site.organisation_id
+    allowed = ev.site_changes_open() and person.organisation_id == site.organisation_id
     if allowed and form.validate_on_submit():
         before = {"full_name": person.full_name, "phone": person.phone, "position": person.position}
-        person.full_name, person.phone, person.position = form.full_name.data, form.phone.data or None, \
+        person.full_name, person.phone, person.position = form.full_name.data or "", form.phone.data or None, \
             form.position.data or None
         audit.record(current_user, "registration.site_edit", registration, person.full_name,
                      {"before": before})
@@ -162,12 +160,12 @@ def edit(registration_id: int):
         flash(_("Saved."), "success")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     return render_template("registrations/site_console/edit.html", registration=registration, site=site, event=ev,
-                           form=form, allowed=allowed)
+                           form=form, allowed=allowed), form_status(form)
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
-def cancel(registration_id: int):
+def cancel(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     ev, site_id = registration.event, registration.site_id
     form = ConfirmForm()
@@ -182,7 +180,7 @@ def cancel(registration_id: int):
         services.cancel(registration, by=CancelledBy.COORDINATOR, actor=current_user)
     except services.RegistrationError as error:
         db.session.rollback()
-        flash(error_message(error.code), "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("Registration cancelled."), "success")
@@ -191,13 +189,13 @@ def cancel(registration_id: int):
 
 @bp.get("/template.<any(csv, xlsx):fmt>")
 @roles_required(*COORDINATORS)
-def template(fmt: str):
-    return download(imports.TEMPLATE_HEADERS, [], fmt, "mau-dang-ky")
+def template(fmt: str) -> ResponseReturnValue:
+    return spreadsheets.download(fmt, "mau-dang-ky", imports.TEMPLATE_HEADERS, [])
 
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import")
 @roles_required(*COORDINATORS)
-def import_preview(site_id: int, event_id: int):
+def import_preview(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportUploadForm()
@@ -231,20 +229,20 @@ def _preview(site: Site, ev: Event, report: imports.Report, status: int = 200):
 
 @bp.post("/<int:site_id>/events/<int:event_id>/import/confirm")
 @roles_required(*COORDINATORS)
-def import_confirm(site_id: int, event_id: int):
+def import_confirm(site_id: int, event_id: int) -> ResponseReturnValue:
     site = _site(site_id)
     ev = _taking_part(site, event_id)
     form = ImportConfirmForm()
     try:
         if not form.validate_on_submit():
             raise ValueError("expired")
-        rows = imports.unsign(form.payload.data, ev.id, site.id)
+        rows = imports.unsign(form.payload.data or "", ev.id, site.id)
         services.check_site_deadline(ev, utcnow())
     except ValueError:
         flash(str(imports.FILE_ERRORS["expired"]), "danger")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     except services.RegistrationError as error:
-        flash(error_message(error.code), "danger")
+        flash(error_message(error), "danger")
         return redirect(url_for(".event", site_id=site.id, event_id=ev.id))
     try:
         report = imports.import_rows(rows, ev, site.id, site.organisation_id, actor=current_user)

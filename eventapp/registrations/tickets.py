@@ -38,7 +38,7 @@ TICKET_REMINDER_INTERVAL = timedelta(minutes=15)
 
 def _mac(purpose: str, message: str) -> str:
     """43 URL-safe characters: HMAC-SHA256 under a key of its own, derived from SECRET_KEY."""
-    key = hashlib.sha256(f"eventapp:{purpose}:".encode() + current_app.secret_key.encode()).digest()
+    key = hashlib.sha256(f"eventapp:{purpose}:".encode() + str(current_app.config["SECRET_KEY"]).encode()).digest()
     digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 

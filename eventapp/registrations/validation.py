@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -92,7 +93,7 @@ class PersonFields:
         self.errors: dict[str, str] = {}
 
 
-def check_person(raw: dict[str, object], *, email_required: bool) -> PersonFields:
+def check_person(raw: Mapping[str, object], *, email_required: bool) -> PersonFields:
     """Clean and check name, e-mail, phone and position (used for imports and hand entry)."""
     fields = PersonFields(
         full_name=clean(raw.get("full_name"), MAX_NAME), email=clean(raw.get("email"), MAX_EMAIL),

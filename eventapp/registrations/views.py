@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -24,13 +26,17 @@ from werkzeug.routing import BuildError
 
 from eventapp.directory.collation import sort_key
 from eventapp.directory.models import Organisation, OrganisationKind
+from eventapp.errors import error_message
 from eventapp.events.labels import MODE_LABELS
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import Event, EventStatus, RegistrationWindow
+from eventapp.events.services import upcoming_occurrences
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
+from eventapp.forms import ConfirmForm, form_status
+from eventapp.mail import drafts
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
-from eventapp.registrations.forms import ConfirmForm, PublicRegistrationForm
-from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS, error_message
+from eventapp.registrations.forms import PublicRegistrationForm
+from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
 from eventapp.registrations.models import ACTIVE_STATUSES, CancelledBy, Enrolment, Registration
 from eventapp.registrations.tickets import (
     current_ticket,
@@ -61,18 +67,15 @@ def _public_event(event_id: int) -> Event:
     return event
 
 
-def window_state(event: Event, now) -> str:
-    """open | not_yet_open | closed (the template says when)."""
-    try:
-        services.check_window(event, now)
-    except services.RegistrationError as error:
-        return "not_yet_open" if error.code == "not_yet_open" else "closed"
-    return "open"
+def window_state(event: Event, now: datetime | None = None) -> str:
+    """open | not_yet_open | closed, as the pages say it (an event not open at all reads as closed)."""
+    window = event.registration_window(now)
+    return RegistrationWindow.CLOSED.value if window == RegistrationWindow.NOT_OPEN else window.value
 
 
 @bp.app_template_global("registration_window")
 def registration_window(event: Event) -> str:
-    return window_state(event, utcnow())
+    return window_state(event)
 
 
 def _outlets() -> list[Organisation]:
@@ -84,7 +87,7 @@ def _outlets() -> list[Organisation]:
 
 def _applicant(form: PublicRegistrationForm) -> services.Applicant:
     return services.Applicant(
-        full_name=form.full_name.data, email=form.email.data, phone=form.phone.data or None,
+        full_name=form.full_name.data or "", email=form.email.data, phone=form.phone.data or None,
         position=form.position.data or None, press_card_no=form.press_card_no.data or None,
         organisation_id=form.outlet_id.data, locale=str(get_locale() or "vi"))
 
@@ -103,7 +106,7 @@ def _form_kept(_limit: object) -> Response:
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], on_breach=_form_kept)
-def register(event_id: int):
+def register(event_id: int) -> ResponseReturnValue:
     event = _public_event(event_id)
     now = utcnow()
     form = PublicRegistrationForm(outlets=_outlets(), requires_press_card=event.requires_press_card,
@@ -119,8 +122,9 @@ def register(event_id: int):
             try:
                 public.submit_public(event, _applicant(form), outlet_name=form.outlet_name.data or None,
                                        questions=form.questions.data or None, whole_series=whole_series,
-                                       now=now)
+                                       now=now, render_after_commit=True)
                 db.session.commit()
+                drafts.render_written()  # after the commit: the event's seats are no longer locked
                 break
             except (IntegrityError, OperationalError) as error:
                 db.session.rollback()
@@ -131,25 +135,26 @@ def register(event_id: int):
             except services.RegistrationError as error:
                 db.session.rollback()
                 if error.code != "full":
-                    state = window_state(event, utcnow())
+                    state = window_state(event)
                     break
                 # Full without a waiting list: said by e-mail, so the page never tells whether
                 # this address was registered already.
                 applicant = _applicant(form)
-                emails.event_full(event, applicant.email, applicant.full_name, applicant.locale)
+                emails.event_full(event, applicant.email or "", applicant.full_name, applicant.locale)
                 db.session.commit()
                 break
         else:
             abort(503)
         if state == "open":
             return redirect(url_for(".sent", event_id=event.id, to=masked_email(form.email.data)))
-    series_sessions = enrolments.upcoming_occurrences(event, now) if event.series_id else []
+    series_sessions = (upcoming_occurrences(event.series, now, published_only=True)
+                       if event.series is not None else [])
     return render_template("registrations/register.html", event=event, form=form, state=state,
-                           mode_labels=MODE_LABELS, series_sessions=series_sessions)
+                           mode_labels=MODE_LABELS, series_sessions=series_sessions), form_status(form)
 
 
 @bp.get("/events/<int:event_id>/register/sent")
-def sent(event_id: int):
+def sent(event_id: int) -> ResponseReturnValue:
     # Only a masked address travels in the URL (it never names a registration, only what was typed).
     shown = request.args.get("to", "")[:80]
     return render_template("registrations/sent.html", event=_public_event(event_id),
@@ -181,7 +186,7 @@ def _calendar_url(event: Event) -> str | None:
 
 @bp.get("/ticket/<token>")
 @token_miss_limit
-def ticket(token: str):
+def ticket(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event = registration.event
     now = utcnow()
@@ -197,7 +202,7 @@ def ticket(token: str):
 
 @bp.route("/ticket/<token>/cancel", methods=["GET", "POST"])
 @token_miss_limit
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     registration = _ticket(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -206,7 +211,7 @@ def cancel(token: str):
             services.cancel(registration, by=CancelledBy.REGISTRANT)
         except services.RegistrationError as error:
             db.session.rollback()
-            flash(error_message(error.code), "danger")
+            flash(error_message(error), "danger")
             return redirect(url_for(".ticket", token=token))
         db.session.commit()
         flash(_("Your registration has been cancelled. Thank you for letting us know."), "success")
@@ -230,7 +235,7 @@ def _session_event(registration: Registration, event_id: int) -> tuple[Event, En
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/<any(skip, unskip):action>")
 @token_miss_limit
-def session_action(token: str, event_id: int, action: str):
+def session_action(token: str, event_id: int, action: str) -> ResponseReturnValue:
     registration = _ticket(token)
     event, enrolment = _session_event(registration, event_id)
     if not ConfirmForm().validate_on_submit() or event.starts_at <= utcnow():
@@ -246,7 +251,7 @@ def session_action(token: str, event_id: int, action: str):
 
 @bp.post("/ticket/<token>/sessions/<int:event_id>/open")
 @token_miss_limit
-def open_session(token: str, event_id: int):
+def open_session(token: str, event_id: int) -> ResponseReturnValue:
     """The ticket of another session of the same enrolment (its current link; a new one only if
     that one was issued before links were derived and can't be repeated)."""
     registration = _ticket(token)
@@ -264,7 +269,7 @@ def open_session(token: str, event_id: int):
 
 @bp.post("/ticket/<token>/renew")
 @token_miss_limit
-def request_renewal(token: str):
+def request_renewal(token: str) -> ResponseReturnValue:
     """"Send me a new ticket link": a confirmation link goes to the registered address only."""
     registration = _ticket(token)
     if not ConfirmForm().validate_on_submit():
@@ -279,7 +284,7 @@ def request_renewal(token: str):
 
 @bp.route("/ticket/renew/<token>", methods=["GET", "POST"])
 @token_miss_limit
-def renew_ticket(token: str):
+def renew_ticket(token: str) -> ResponseReturnValue:
     """The confirmation link: GET only asks (mail scanners open links), POST replaces the link."""
     registration = find_by_renewal(token)
     if registration is None:

@@ -1,5 +1,5 @@
 """evaluations: an event's questions, responses (one per attendee or site), answers, and the
-day-after e-mails queued (to attendees, and to the coordinators of each site that took part)
+day-after e-mails queued
 
 Revision ID: 0012
 Revises: 0011
@@ -95,21 +95,9 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('registration_id', name=op.f('pk_day_after_emails')),
     )
-    op.create_table(
-        'site_evaluation_notices',
-        sa.Column('event_id', sa.Integer(), nullable=False),
-        sa.Column('site_id', sa.Integer(), nullable=False),
-        sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_site_evaluation_notices_event_id_events'),
-                                ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_evaluation_notices_site_id_sites'),
-                                ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('event_id', 'site_id', name=op.f('pk_site_evaluation_notices')),
-    )
 
 
 def downgrade():
-    op.drop_table('site_evaluation_notices')
     op.drop_table('day_after_emails')
     op.drop_index(op.f('ix_evaluation_answers_question_id'), table_name='evaluation_answers')
     op.drop_table('evaluation_answers')

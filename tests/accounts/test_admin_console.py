@@ -41,7 +41,7 @@ def test_coordinator_without_site_is_refused_and_form_keeps_input(client, make_u
         "email": "x@example.vn", "full_name": "Trần Văn Bình", "role": "site_coordinator",
         "site_id": "", "organisation_id": "", "password": "",
     })
-    assert response.status_code == 200
+    assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "Trần Văn Bình" in text and "is-invalid" in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
@@ -52,7 +52,7 @@ def test_duplicate_email_is_a_field_error(client, make_user, login) -> None:
     response = client.post("/console/users/new", data={
         "email": "ADMIN@example.vn", "full_name": "Ai đó", "role": "organiser", "password": "",
     })
-    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "is-invalid" in response.get_data(as_text=True)
 
 
 def test_reset_password_signs_the_user_out_everywhere(app, make_user, login) -> None:
@@ -65,7 +65,7 @@ def test_reset_password_signs_the_user_out_everywhere(app, make_user, login) -> 
     response = admin_client.post(f"/console/users/{organiser.id}/reset-password", follow_redirects=True)
     assert response.status_code == 200
     assert organiser_client.get("/console/").status_code == 302  # old session is gone
-    assert organiser_client.post("/login", data={"email": organiser.email, "password": PASSWORD}).status_code == 200
+    assert organiser_client.post("/login", data={"email": organiser.email, "password": PASSWORD}).status_code == 422
 
 
 def test_role_change_and_deactivation(client, make_user, login) -> None:

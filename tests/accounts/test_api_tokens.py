@@ -112,9 +112,9 @@ def test_staff_creates_a_token_shown_once(client, make_user, login) -> None:
 def test_a_name_is_required_and_the_input_is_kept(client, make_user, login) -> None:
     login(make_user())
     response = client.post("/console/api-tokens/new", data={"name": "  \x00 "})
-    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "is-invalid" in response.get_data(as_text=True)
     response = client.post("/console/api-tokens/new", data={"name": "x" * 101})
-    assert "x" * 101 in response.get_data(as_text=True) and "is-invalid" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "x" * 101 in response.get_data(as_text=True) and "is-invalid" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 
 

@@ -32,7 +32,7 @@ def test_wrong_password_and_unknown_email_give_the_same_message(client, make_use
     make_user(email="known@example.vn")
     wrong = client.post("/login", data={"email": "known@example.vn", "password": "wrong password"})
     unknown = client.post("/login", data={"email": "nobody@example.vn", "password": "wrong password"})
-    assert wrong.status_code == unknown.status_code == 200
+    assert wrong.status_code == unknown.status_code == 422
     assert _error_text(wrong) and _error_text(wrong) == _error_text(unknown)
     # what was typed is kept
     assert 'value="known@example.vn"' in wrong.get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_deactivated_user_cannot_sign_in_and_loses_sessions(client, make_user, l
     db.session.commit()
     assert client.get("/console/").status_code == 302
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 200 and _error_text(response)
+    assert response.status_code == 422 and _error_text(response)
 
 
 def test_login_replaces_the_session_and_keeps_language(client, make_user) -> None:
@@ -86,7 +86,7 @@ def test_post_without_csrf_token_is_refused(backend) -> None:
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         ok = client.post("/login", data={"email": "a@example.vn", "password": "x", "csrf_token": token})
-        assert ok.status_code == 200
+        assert ok.status_code == 422
         db.session.remove()
 
 
@@ -109,7 +109,7 @@ def test_login_is_rate_limited(rate_limited_app, storage: str) -> None:
         client = app.test_client()
         codes = [client.post("/login", data={"email": "a@example.vn", "password": "x"}).status_code
                  for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
+        assert codes == [422, 422, 422, 429]
         limited = client.post("/login", data={"email": "a@example.vn", "password": "x"})
         assert "Quá nhiều yêu cầu" in limited.get_data(as_text=True)
         assert client.get("/login").status_code == 200  # only POSTs count
@@ -126,8 +126,8 @@ def test_behind_a_proxy_each_client_has_its_own_limit(rate_limited_app, trusted_
         def login_from(address: str) -> int:
             return client.post("/login", data={"email": "a@example.vn", "password": "x"},
                                headers={"X-Forwarded-For": address}).status_code
-        assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [200, 429]
-        assert login_from("198.51.100.20") == (200 if trusted_proxies else 429)
+        assert [login_from("203.0.113.7"), login_from("203.0.113.7")] == [422, 429]
+        assert login_from("198.51.100.20") == (422 if trusted_proxies else 429)
 
 
 def test_the_429_page_says_how_many_minutes_to_wait(rate_limited_app) -> None:

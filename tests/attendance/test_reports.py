@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from eventapp.attendance import exports, reports, svg
+from eventapp import spreadsheets
+from eventapp.attendance import reports, svg
 from eventapp.directory.models import OrganisationKind
 from eventapp.events.models import EventMode, EventSeries, EventSite
 from eventapp.extensions import db
@@ -147,7 +148,7 @@ def test_csv_and_xlsx_exports_are_safe_and_keep_vietnamese(organiser, dataset) -
             response = organiser.get("/console/attendance/series-report", query_string={
                 "series_id": dataset["series"].id, "format": fmt, "table": table})
             assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
-            assert response.headers.get_all("Content-Type") == [exports.CONTENT_TYPES[fmt]]
+            assert response.headers.get_all("Content-Type") == [spreadsheets.CONTENT_TYPES[fmt]]
 
 
 def test_report_query_count_does_not_grow(app, organiser, dataset, make_registration) -> None:

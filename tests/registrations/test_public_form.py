@@ -66,7 +66,7 @@ def test_required_and_invalid_fields_are_marked_and_input_is_kept(client, make_e
         outlet.id, full_name="A" * 151, email="not-an-email", phone="12ab", consent=None,
         position="Biên tập viên <b>", questions="x" * 2001))
     text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert invalid_fields(text) == {"full_name", "email", "phone", "consent", "press_card_no", "questions"}
     assert 'value="not-an-email"' in text and "Biên tập viên &lt;b&gt;" in text
     assert _registrations() == [] and messages() == []
@@ -76,7 +76,7 @@ def test_outlet_must_be_chosen_or_typed_and_a_typed_one_waits_for_confirmation(c
     event = make_event()
     db.session.commit()
     missing = client.post(f"/events/{event.id}/register", data=form_data(None, outlet_name=""))
-    assert missing.status_code == 200 and invalid_fields(missing.get_data(as_text=True)) == {"outlet_id"}
+    assert missing.status_code == 422 and invalid_fields(missing.get_data(as_text=True)) == {"outlet_id"}
     client.post(f"/events/{event.id}/register", data=form_data(None, outlet_name="Tạp chí <Mới>"))
     outlet = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Tạp chí <Mới>"))
     assert outlet is not None and outlet.is_confirmed is False

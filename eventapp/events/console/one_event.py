@@ -4,18 +4,19 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import error_message
 from eventapp.events import conflicts, occurrences, oneoff, services
 from eventapp.events.console import bp
 from eventapp.events.console.series import (
     flash_conflicts,
     flash_overbooked,
-    get_or_404,
     horizon_months,
     registration_counts,
     render_series_form,
@@ -28,12 +29,11 @@ from eventapp.events.forms import (
     EventForm,
     OccurrenceForm,
     SeriesForm,
-    apply_error,
-    error_message,
 )
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status, required, show_error
 from eventapp.models import utcnow
 
 EVENT_FIELD_MAP = {"status": "title", "registration_opens_days_before": "registration_opens_at"}
@@ -41,7 +41,8 @@ EVENT_FIELD_MAP = {"status": "title", "registration_opens_days_before": "registr
 
 def event_spec(form: EventForm) -> oneoff.EventSpec:
     return oneoff.EventSpec(
-        title=form.title.data, starts_local=form.starts_at.data, ends_local=form.ends_at.data, tz=form.tz.data,
+        title=form.title.data or "", starts_local=required(form.starts_at.data),
+        ends_local=required(form.ends_at.data), tz=form.tz.data or DEFAULT_TZ,
         kind=EventKind(form.kind.data), description=form.description.data or "", mode=EventMode(form.mode.data),
         venue=form.venue.data or None, venue_address=form.venue_address.data or None,
         online_url=form.online_url.data or None, capacity=form.capacity.data,
@@ -54,8 +55,8 @@ def event_spec(form: EventForm) -> oneoff.EventSpec:
 def occurrence_values(form: OccurrenceForm, event: Event) -> dict:
     return {
         "title": form.title.data,
-        "starts_at": recurrence.to_utc(form.starts_at.data, event.tz),
-        "ends_at": recurrence.to_utc(form.ends_at.data, event.tz), "mode": EventMode(form.mode.data),
+        "starts_at": recurrence.to_utc(required(form.starts_at.data), event.tz),
+        "ends_at": recurrence.to_utc(required(form.ends_at.data), event.tz), "mode": EventMode(form.mode.data),
         "venue": form.venue.data or None, "venue_address": form.venue_address.data or None,
         "online_url": form.online_url.data or None, "capacity": form.capacity.data,
     }
@@ -84,19 +85,19 @@ def render_event(form: OccurrenceForm, event: Event | None):
         started=event.starts_at <= utcnow() if event else False,
         started_message=error_message(services.EventError("already_started")),
         can_split=occurrences.can_split(event) if event and event.series_id else False,
-    )
+    ), form_status(form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def new_event():
+def new_event() -> ResponseReturnValue:
     form = EventForm()
     if form.validate_on_submit():
         try:
             event = oneoff.create_event(event_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc, EVENT_FIELD_MAP)
+            show_error(form, exc, EVENT_FIELD_MAP)
         else:
             db.session.commit()
             flash(_("Event created as a draft. Add sites and the agenda, then publish."), "success")
@@ -107,8 +108,8 @@ def new_event():
 
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_event(event_id: int):
-    event = get_or_404(Event, event_id)
+def edit_event(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form_class = OccurrenceForm if event.series_id else EventForm
     form = form_class(obj=event if request.method == "GET" else None)
     if request.method == "GET":
@@ -121,7 +122,7 @@ def edit_event(event_id: int):
                 diff = oneoff.change_event(event, event_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc, EVENT_FIELD_MAP)
+            show_error(form, exc, EVENT_FIELD_MAP)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
@@ -134,8 +135,8 @@ def edit_event(event_id: int):
 
 @bp.post("/<int:event_id>/publish")
 @roles_required(*ORGANISERS)
-def publish_event(event_id: int):
-    event = get_or_404(Event, event_id)
+def publish_event(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -152,14 +153,14 @@ def publish_event(event_id: int):
 
 @bp.post("/<int:event_id>/cancel")
 @roles_required(*ORGANISERS)
-def cancel_event(event_id: int):
-    event = get_or_404(Event, event_id)
+def cancel_event(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
         return redirect(url_for(".edit_event", event_id=event.id))
     try:
-        count = occurrences.cancel_event(event, form.reason.data, actor=current_user)
+        count = occurrences.cancel_event(event, form.reason.data or "", actor=current_user)
     except services.EventError as exc:
         db.session.rollback()
         flash(error_message(exc), "danger")
@@ -172,19 +173,20 @@ def cancel_event(event_id: int):
 
 @bp.route("/<int:event_id>/following", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_following(event_id: int):
+def edit_following(event_id: int) -> ResponseReturnValue:
     """Change this occurrence and all following ones: the series is split here."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if event.series is None:
         abort(404)
     refusal = occurrences.split_refusal(event)
     if refusal is not None:
         flash(error_message(refusal), "danger")
         return redirect(url_for(".edit_event", event_id=event.id))
-    series = event.series
+    series, original_start = event.series, event.original_start
+    assert series is not None and original_start is not None  # split_refusal saw to it
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
-        local = recurrence.to_local(event.original_start, series.tz)
+        local = recurrence.to_local(original_start, series.tz)
         form.kind.data, form.mode.data = series.kind.value, series.mode.value
         form.start_date.data, form.time_of_day.data = local.date(), series.dtstart_local.time()
         form.fill_recurrence(series.rrule, series.tz)

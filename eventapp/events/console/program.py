@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.labels import KIND_LABELS as ORG_KIND_LABELS
@@ -16,13 +18,14 @@ from eventapp.directory.labels import REGION_LABELS
 from eventapp.directory.models import Organisation, OrganisationKind, Site
 from eventapp.events import agenda, services, signals, sites
 from eventapp.events.console import bp
-from eventapp.events.console.series import flash_conflicts, get_or_404
-from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm, apply_error
+from eventapp.events.console.series import flash_conflicts
+from eventapp.events.forms import AddSitesForm, AgendaItemForm, SitesTableForm
 from eventapp.events.models import AgendaItem, Event, EventSite
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status, required, show_error
 
 
-def _site_choices(form: AddSitesForm, event: Event) -> list[Site]:
+def _site_choices(form: AddSitesForm, event: Event) -> Sequence[Site]:
     all_sites = db.session.scalars(sa.select(Site).where(Site.is_active).order_by(
         Site.is_ministry_location.desc(), Site.code)).all()
     taken = {p.site_id for p in event.sites}
@@ -61,24 +64,24 @@ def render_sites(event: Event, add_form: AddSitesForm | None = None, table_form:
 
 @bp.get("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def event_sites(event_id: int):
-    return render_sites(get_or_404(Event, event_id))
+def event_sites(event_id: int) -> ResponseReturnValue:
+    return render_sites(db.get_or_404(Event, event_id))
 
 
 @bp.post("/<int:event_id>/sites/add")
 @roles_required(*ORGANISERS)
-def add_sites(event_id: int):
-    event = get_or_404(Event, event_id)
+def add_sites(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = AddSitesForm()
     _site_choices(form, event)
     if form.validate_on_submit():
         try:
             chosen = sites.select_sites(scope=form.scope.data, region=form.region.data,
                                         organisation_kind=form.organisation_kind.data, site_ids=form.site_ids.data)
-            added = sites.add_sites(event, [s.id for s in chosen], quota=form.default_quota.data, actor=current_user)
+            added = sites.add_sites(event, [s.id for s in chosen], quota=form.default_quota.data or 0, actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(count)s sites added.", count=len(added)), "success")
@@ -89,8 +92,8 @@ def add_sites(event_id: int):
 
 @bp.post("/<int:event_id>/sites")
 @roles_required(*ORGANISERS)
-def update_sites(event_id: int):
-    event = get_or_404(Event, event_id)
+def update_sites(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = SitesTableForm()
     if form.validate_on_submit():
         try:
@@ -103,7 +106,7 @@ def update_sites(event_id: int):
             result = sites.update_sites(event, changes, actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Sites saved (%(count)s changed).", count=result["changed"]), "success")
@@ -123,7 +126,8 @@ def _organisation_choices(form: AgendaItemForm) -> None:
 
 def agenda_spec(form: AgendaItemForm) -> agenda.AgendaSpec:
     return agenda.AgendaSpec(
-        starts_local=form.starts_at.data, ends_local=form.ends_at.data, title=form.title.data,
+        starts_local=required(form.starts_at.data), ends_local=required(form.ends_at.data),
+        title=form.title.data or "",
         speaker=form.speaker.data or None, speaker_organisation_id=form.speaker_organisation_id.data,
         speaker_organisation_name=form.speaker_organisation_name.data or None,
         description=form.description.data or "", is_parallel=form.is_parallel.data)
@@ -138,8 +142,8 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 
 @bp.route("/<int:event_id>/agenda", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def event_agenda(event_id: int):
-    event = get_or_404(Event, event_id)
+def event_agenda(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = AgendaItemForm()
     _organisation_choices(form)
     if request.method == "GET":
@@ -151,20 +155,20 @@ def event_agenda(event_id: int):
             agenda.add_item(event, agenda_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Agenda item added."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("events/console/agenda.html", event=event, form=form, item=None,
                            confirm_form=ConfirmForm()), status
 
 
 @bp.route("/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+def edit_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
     _organisation_choices(form)
@@ -176,20 +180,20 @@ def edit_agenda_item(event_id: int, item_id: int):
             agenda.update_item(item, agenda_spec(form), actor=current_user)
         except services.EventError as exc:
             db.session.rollback()
-            apply_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for(".event_agenda", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("events/console/agenda.html", event=event, form=form, item=item,
                            confirm_form=ConfirmForm()), status
 
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+def delete_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -201,8 +205,8 @@ def delete_agenda_item(event_id: int, item_id: int):
 
 @bp.post("/<int:event_id>/agenda/<int:item_id>/move")
 @roles_required(*ORGANISERS)
-def move_agenda_item(event_id: int, item_id: int):
-    event = get_or_404(Event, event_id)
+def move_agenda_item(event_id: int, item_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     item = _get_item(event, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -213,8 +217,8 @@ def move_agenda_item(event_id: int, item_id: int):
 
 @bp.post("/<int:event_id>/agenda/sort")
 @roles_required(*ORGANISERS)
-def sort_agenda(event_id: int):
-    event = get_or_404(Event, event_id)
+def sort_agenda(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     agenda.sort_by_time(event, actor=current_user)

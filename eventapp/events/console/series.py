@@ -15,19 +15,22 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.calendar import recurrence, recurrence_words
+from eventapp.calendar.recurrence import DEFAULT_TZ
+from eventapp.errors import error_message
 from eventapp.events import conflicts, occurrences, services, signals
 from eventapp.events.console import bp
-from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm, apply_error, error_message
+from eventapp.events.forms import COMMON_ZONES, CancelForm, SeriesForm
 from eventapp.events.labels import KIND_SINGULAR, MODE_LABELS, STATUS_LABELS
 from eventapp.events.models import Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm, form_status, required, show_error
 from eventapp.models import utcnow
 
 
@@ -35,18 +38,11 @@ def horizon_months() -> int:
     return int(current_app.config.get("EVENT_HORIZON_MONTHS", 12))
 
 
-def get_or_404(model: type, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def series_spec(form: SeriesForm) -> services.SeriesSpec:
     """The form's values as a plain spec for the service layer."""
     return services.SeriesSpec(
-        title=form.title.data, rrule=form.rule_text(), dtstart_local=form.dtstart_local(),
-        duration_minutes=form.duration_minutes.data, tz=form.tz.data, kind=EventKind(form.kind.data),
+        title=form.title.data or "", rrule=form.rule_text(), dtstart_local=form.dtstart_local(),
+        duration_minutes=required(form.duration_minutes.data), tz=form.tz.data or DEFAULT_TZ, kind=EventKind(form.kind.data),
         description=form.description.data or "", mode=EventMode(form.mode.data), venue=form.venue.data or None,
         venue_address=form.venue_address.data or None, online_url=form.online_url.data or None,
         capacity=form.capacity.data, registration_opens_days_before=form.registration_opens_days_before.data,
@@ -60,7 +56,7 @@ SERIES_FIELD_MAP = {"ends_at": "duration_minutes", "starts_at": "start_date", "s
 
 
 def series_error(form: SeriesForm, exc: services.EventError) -> None:
-    apply_error(form, exc, {**SERIES_FIELD_MAP, "rrule": form.rule_field()})
+    show_error(form, exc, {**SERIES_FIELD_MAP, "rrule": form.rule_field()})
 
 
 def flash_conflicts(events: list[Event]) -> None:
@@ -97,12 +93,12 @@ def registration_counts(event_ids: list[int]) -> dict[int, int]:
 
 def render_series_form(form: SeriesForm, series: EventSeries | None, *, occurrence: Event | None = None):
     return render_template("events/console/series_form.html", form=form, series=series,
-                           occurrence=occurrence, zones=COMMON_ZONES)
+                           occurrence=occurrence, zones=COMMON_ZONES), form_status(form)
 
 
 @bp.get("/")
 @roles_required(*ORGANISERS)
-def index():
+def index() -> ResponseReturnValue:
     now = utcnow()
     series = db.session.scalars(sa.select(EventSeries).order_by(EventSeries.status, EventSeries.title)).all()
     next_dates = dict(db.session.execute(
@@ -118,10 +114,10 @@ def index():
 
 @bp.route("/series/new", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def new_series():
+def new_series() -> ResponseReturnValue:
     form = SeriesForm()
     if request.method == "GET":
-        form.start_date.data = recurrence.to_local(utcnow(), form.tz.data).date() + timedelta(days=1)
+        form.start_date.data = recurrence.to_local(utcnow(), form.tz.data or DEFAULT_TZ).date() + timedelta(days=1)
     if form.validate_on_submit():
         try:
             series = services.create_series(series_spec(form), actor=current_user,
@@ -139,7 +135,7 @@ def new_series():
 
 @bp.get("/series/preview")
 @roles_required(*ORGANISERS)
-def preview():
+def preview() -> ResponseReturnValue:
     """The next 10 dates of the rule the picker describes, formatted in the current locale."""
     form = SeriesForm(formdata=request.args, meta={"csrf": False})
     # Every picker field is checked: weekday=99 or nth=² must be an error message, never a 500.
@@ -149,7 +145,7 @@ def preview():
     errors = [e for name in picker for e in getattr(form, name).errors]
     if errors or form.start_date.data is None or form.time_of_day.data is None:
         return jsonify(dates=[], rrule="", error=str(errors[0]) if errors else _("Choose a first date and a time."))
-    rule, tz, start = form.rule_text(), form.tz.data, form.dtstart_local()
+    rule, tz, start = form.rule_text(), form.tz.data or DEFAULT_TZ, form.dtstart_local()
     try:
         normalised = recurrence.normalise_rrule(rule, tz)
         dates = recurrence.preview(normalised, start, tz, 10)
@@ -170,8 +166,8 @@ def preview():
 
 @bp.get("/series/<int:series_id>")
 @roles_required(*ORGANISERS)
-def series_detail(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+def series_detail(series_id: int) -> ResponseReturnValue:
+    series = db.get_or_404(EventSeries, series_id)
     now = utcnow()
     upcoming = services.upcoming_occurrences(series, now)
     past = db.session.scalars(sa.select(Event).where(Event.series_id == series.id, Event.starts_at <= now)
@@ -188,8 +184,8 @@ def series_detail(series_id: int):
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def edit_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+def edit_series(series_id: int) -> ResponseReturnValue:
+    series = db.get_or_404(EventSeries, series_id)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data, form.mode.data = series.kind.value, series.mode.value
@@ -218,8 +214,8 @@ def edit_series(series_id: int):
 
 @bp.post("/series/<int:series_id>/publish")
 @roles_required(*ORGANISERS)
-def publish_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+def publish_series(series_id: int) -> ResponseReturnValue:
+    series = db.get_or_404(EventSeries, series_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if request.form.get("confirmed") != "1":
@@ -241,14 +237,14 @@ def publish_series(series_id: int):
 
 @bp.post("/series/<int:series_id>/cancel")
 @roles_required(*ORGANISERS)
-def cancel_series(series_id: int):
-    series = get_or_404(EventSeries, series_id)
+def cancel_series(series_id: int) -> ResponseReturnValue:
+    series = db.get_or_404(EventSeries, series_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
         return redirect(url_for(".series_detail", series_id=series.id))
     try:
-        count = occurrences.cancel_series(series, form.reason.data, actor=current_user)
+        count = occurrences.cancel_series(series, form.reason.data or "", actor=current_user)
     except services.EventError as exc:
         db.session.rollback()
         flash(error_message(exc), "danger")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,19 +13,16 @@ from flask_login import current_user
 from eventapp.accounts.permissions import ORGANISERS, roles_required
 from eventapp.events.models import Event
 from eventapp.extensions import db
+from eventapp.forms import form_status
 from eventapp.registrations import emails, network
 from eventapp.registrations.console import bp
 from eventapp.registrations.forms import AnnounceForm
 
 
-def _event(event_id: int) -> Event:
-    return db.session.get(Event, event_id) or abort(404)
-
-
 @bp.route("/events/<int:event_id>/announce", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def announce(event_id: int):
-    event = _event(event_id)
+def announce(event_id: int) -> ResponseReturnValue:
+    event = db.get_or_404(Event, event_id)
     form = AnnounceForm()
     if form.validate_on_submit():
         if not event.is_published:
@@ -54,7 +52,7 @@ def announce(event_id: int):
             return redirect(url_for(".event_registrations", event_id=event.id))
     recipients = network.announcement_recipients(event, coordinators=True, units=True, journalists=True)
     return render_template("registrations/console/announce.html", event=event, form=form,
-                           recipient_count=len(recipients))
+                           recipient_count=len(recipients)), form_status(form)
 
 
 def _samples(event: Event, chosen: list, note: str | None) -> list[tuple[str, str, str]]:

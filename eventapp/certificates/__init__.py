@@ -1,0 +1,1 @@
+"""Certificates of participation (giấy chứng nhận) with public verification, and name badges."""
