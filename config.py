@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,16 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a long form session must not lose what was typed
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    # Documents units attach to written answers: a folder under instance/ (or an absolute path)
+    # and the largest file kept.
+    QUESTION_DOCUMENTS_FOLDER = os.environ.get("QUESTION_DOCUMENTS_FOLDER", "question_documents")
+    QUESTION_DOCUMENT_MAX_BYTES = int(os.environ.get("QUESTION_DOCUMENT_MAX_BYTES", 4 * 1024 * 1024))
+    QUESTION_RATE_LIMIT = os.environ.get("QUESTION_RATE_LIMIT", "10 per minute;60 per hour")  # per address
+    # Materials (slides, documents) live outside the database, in this folder (relative: inside
+    # instance/); the largest file accepted is MATERIALS_MAX_BYTES (its form alone may exceed
+    # MAX_CONTENT_LENGTH).
+    MATERIALS_FOLDER = os.environ.get("MATERIALS_FOLDER", "materials")
+    MATERIALS_MAX_BYTES = int(os.environ.get("MATERIALS_MAX_BYTES", 20 * 1024 * 1024))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -98,6 +109,8 @@ class TestingConfig(Config):
     FEED_VERSION_TTL = 0  # every request sees the latest data
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method, fast in tests only
     SERVER_NAME = None
+    # A folder of its own per run, like the key: tests never write into the checkout's instance/.
+    MATERIALS_FOLDER = str(Path(tempfile.gettempdir()) / f"eventapp-test-materials-{secrets.token_hex(6)}")
 
 
 class ProductionConfig(Config):

@@ -109,6 +109,64 @@ class Client(threading.Thread):
         self.seconds = time.perf_counter() - started
 
 
+class Submitter(threading.Thread):
+    """One connection submitting the form again and again (a new address each time) until `until`."""
+
+    def __init__(self, number: int, address: str, event_id: int, outlet_id: int, until: float) -> None:
+        super().__init__(daemon=True)
+        self.number, self.address, self.event_id, self.outlet_id, self.until = (
+            number, address, event_id, outlet_id, until)
+        self.done, self.errors = 0, 0
+
+    def run(self) -> None:
+        host, port = self.address.split(":")
+        path = f"/events/{self.event_id}/register"
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        page = response.read().decode("utf-8")
+        connection.close()
+        cookie = "; ".join(value.split(";", 1)[0] for name, value in response.getheaders()
+                           if name.lower() == "set-cookie" and value.startswith("session="))
+        token = TOKEN.search(page).group(1)
+        while time.perf_counter() < self.until:
+            sent = self.done + self.errors
+            body = urlencode({
+                "csrf_token": token, "full_name": f"Phóng viên {self.number}-{sent}",
+                "email": f"pv{self.number}-{sent}@bench.example", "phone": "0912 345 678",
+                "position": "Phóng viên", "outlet_id": str(self.outlet_id), "outlet_name": "", "consent": "y",
+                "website": ""})
+            connection = http.client.HTTPConnection(host, int(port), timeout=60)
+            connection.request("POST", path, body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 302:
+                self.done += 1
+            else:
+                self.errors += 1
+
+
+def throughput(database_url: str, workers: int, *, connections: int = 4, seconds: float = 10.0) -> tuple[float, int]:
+    """Registration POSTs per second (every one approved: e-mail with QR code and invitation) at
+    `connections` clients submitting back to back; returns (per second, errors)."""
+    event_id, outlet_id = seed(database_url, 1_000_000)
+    env = {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0", "SECRET_KEY": secrets.token_hex(32)}
+    with serve("eventapp:create_app()", env=env, workers=workers) as address:
+        warm = Submitter(99, address, event_id, outlet_id, time.perf_counter() + 1.0)
+        warm.run()
+        until = time.perf_counter() + seconds
+        clients = [Submitter(i, address, event_id, outlet_id, until) for i in range(connections)]
+        began = time.perf_counter()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(timeout=seconds + 120)
+        elapsed = time.perf_counter() - began
+    return sum(c.done for c in clients) / elapsed, sum(c.errors for c in clients)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

@@ -98,17 +98,21 @@ def _import_models() -> None:
     from eventapp.accounts import models as _accounts  # noqa: F401
     from eventapp.certificates import models as _certificates  # noqa: F401
     from eventapp.directory import models as _directory  # noqa: F401
+    from eventapp.evaluations import models as _evaluations  # noqa: F401
     from eventapp.events import models as _events  # noqa: F401
     from eventapp.feeds import models as _feeds  # noqa: F401
     from eventapp.mail import models as _mail  # noqa: F401
+    from eventapp.materials import models as _materials  # noqa: F401
+    from eventapp.questions import models as _questions  # noqa: F401
     from eventapp.registrations import models as _registrations  # noqa: F401
 
 
 def _connect_reactions() -> None:
     """Lower layers announce changes; these higher-layer handlers react (connecting is idempotent)."""
-    from eventapp.registrations import calendar_sync, reactions
+    from eventapp.registrations import calendar_sync, emails, reactions
 
     calendar_sync.init_app()
+    emails.init_app()
     reactions.connect()
 
 
@@ -118,7 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.accounts.console import bp as accounts_console_bp
     from eventapp.accounts.tokens_console import bp as api_tokens_console_bp
     from eventapp.accounts.views import bp as accounts_bp
-    from eventapp.api import public, staff  # noqa: F401  (their routes join api.bp)
+    from eventapp.api import public, questions, staff  # noqa: F401  (their routes join api.bp)
     from eventapp.attendance.api import bp as attendance_api_bp
     from eventapp.attendance.console import bp as attendance_console_bp
     from eventapp.attendance.rollcall_console import bp as rollcall_console_bp
@@ -126,16 +130,22 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.console import bp as console_bp
     from eventapp.console.directory import bp as directory_console_bp
     from eventapp.console.outbox import bp as mail_console_bp
+    from eventapp.evaluations import bp as evaluations_bp
+    from eventapp.evaluations import console as _evaluations_console  # noqa: F401  (its routes join evaluations_bp)
+    from eventapp.evaluations import views as _evaluations_views  # noqa: F401  (its routes join evaluations_bp)
     from eventapp.events import console as events_console
     from eventapp.events.console import one_event, program, series  # noqa: F401  (their routes join events_console.bp)
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.console import bp as feeds_console_bp
     from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.materials import bp as materials_bp
+    from eventapp.materials import console as _materials_console  # noqa: F401  (its routes join materials_bp)
+    from eventapp.materials import views as _materials_views  # noqa: F401  (its routes join materials_bp)
+    from eventapp.questions import setup as questions_setup
     from eventapp.registrations import console as registrations_console
     from eventapp.registrations.console import (  # noqa: F401  (their routes join registrations_console.bp)
         accreditation,
         announcements,
-        questions,
         registrants,
     )
     from eventapp.registrations.site_console import bp as site_console_bp
@@ -162,6 +172,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_api_bp, url_prefix="/console/attendance/api")
     app.register_blueprint(rollcall_console_bp, url_prefix="/console/rollcall")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    questions_setup.init_app(app)  # its public and console blueprints, CLI, hand-over from registrations
+    app.register_blueprint(materials_bp)
+    app.register_blueprint(evaluations_bp)
     app.register_blueprint(certificates_bp)
 
 
@@ -180,4 +193,7 @@ def _register_cli(app: Flask) -> None:
     from eventapp.registrations.cli import registrations_cli, reminders_command
 
     mail_cli.add_command(reminders_command)  # `flask mail reminders`
+    from eventapp.evaluations.followup import day_after_command
+
+    mail_cli.add_command(day_after_command)  # `flask mail day-after`
     app.cli.add_command(registrations_cli)

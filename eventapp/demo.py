@@ -19,11 +19,14 @@ from eventapp.calendar.recurrence import DEFAULT_TZ
 from eventapp.certificates import demo as certificates_demo
 from eventapp.directory.models import Organisation, OrganisationKind, Person, Site
 from eventapp.directory.services import seed_network
+from eventapp.evaluations import demo as evaluations_demo
 from eventapp.events import services as events
 from eventapp.events import sites as event_sites
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries
 from eventapp.extensions import db
+from eventapp.materials import demo as materials_demo
 from eventapp.models import utcnow
+from eventapp.questions import demo as questions_demo
 from eventapp.registrations import calendar_truth
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
@@ -164,7 +167,7 @@ def _ensure_training(now: datetime) -> Event:
 
 
 def _register(event: Event, person: Person, status: RegistrationStatus, channel: RegistrationChannel,
-              site: Site | None = None, questions: str | None = None) -> None:
+              site: Site | None = None) -> None:
     exists = db.session.scalar(sa.select(Registration.id).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
     if exists:
@@ -172,7 +175,7 @@ def _register(event: Event, person: Person, status: RegistrationStatus, channel:
     token_hash = hashlib.sha256(f"demo-ticket-{event.id}-{person.id}".encode()).hexdigest()
     db.session.add(Registration(
         event_id=event.id, person_id=person.id, site_id=site.id if site else None, channel=channel,
-        status=status, questions=questions, ticket_token_hash=token_hash,
+        status=status, ticket_token_hash=token_hash,
     ))
 
 
@@ -183,9 +186,8 @@ def _ensure_registrations(series: EventSeries, training: Event, journalists: lis
     mix = itertools.cycle([RegistrationStatus.APPROVED] * 6 + [RegistrationStatus.PENDING,
                           RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED])
     for event in upcoming:
-        for n, person in enumerate(journalists[:45]):
-            question = content.SAMPLE_QUESTIONS[n % len(content.SAMPLE_QUESTIONS)] if n % 5 == 0 else None
-            _register(event, person, next(mix), RegistrationChannel.PUBLIC, questions=question)
+        for person in journalists[:45]:
+            _register(event, person, next(mix), RegistrationChannel.PUBLIC)
     for code, count in (("P01", 6), ("P22", 6), ("P79", 5), ("P48", 4), ("BO-HN", 6)):
         site = db.session.scalars(sa.select(Site).where(Site.code == code)).one()  # seeded above
         for person in _ensure_site_staff(site, count):
@@ -203,7 +205,10 @@ def load_demo(now: datetime | None = None) -> None:
     series = _ensure_briefing_series(now)
     training = _ensure_training(now)
     _ensure_registrations(series, training, journalists, now)
+    materials_demo.load(now)  # a past training with its attendance, materials and a recording
+    evaluations_demo.load(now)  # that training's questionnaire and answers
     db.session.flush()
+    questions_demo.load_questions(now, DEMO_PASSWORD)  # a briefing with questions in every state
     # The demo's people were invited when they registered (as real registrants are): their
     # calendars are recorded as holding their sessions, so the first change tells them just that.
     calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)

@@ -188,9 +188,14 @@ def make_site(app, seq, make_organisation):
 @pytest.fixture
 def make_user(app, seq):
     def build(role: Role = Role.ORGANISER, email: str | None = None, site: Site | None = None,
-              password: str = PASSWORD, active: bool = True) -> User:
+              password: str = PASSWORD, active: bool = True, unit: Organisation | None = None) -> User:
+        if role == Role.UNIT_RESPONDENT and unit is None:  # a unit respondent is always bound to a unit
+            unit = Organisation(kind=OrganisationKind.MINISTRY_UNIT, name=f"Cục số {seq()}")
+            db.session.add(unit)
+            db.session.flush()
         user = User(email=email or f"user{seq()}@example.vn", full_name="Người dùng", role=role,
-                    site_id=site.id if site else None, is_active_account=active, session_version=0)
+                    site_id=site.id if site else None, unit_id=unit.id if unit else None,
+                    is_active_account=active, session_version=0)
         user.set_password(password)
         db.session.add(user)
         db.session.commit()

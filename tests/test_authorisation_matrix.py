@@ -14,7 +14,9 @@ from eventapp.accounts.models import Role
 from eventapp.extensions import db
 
 ADMIN, ORGANISER, COORD, CHECKIN = Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR, Role.CHECKIN_STAFF
-STAFF = frozenset(Role)
+UNIT = Role.UNIT_RESPONDENT
+STAFF = frozenset(Role)  # their own account: password, API tokens, the dashboard (it sends each role home)
+EVENT_STAFF = STAFF - {UNIT}  # unit respondents see their unit's questions and nothing else
 ORGANISERS = frozenset({ADMIN, ORGANISER})
 PUBLIC = "public"
 DESK = frozenset({ADMIN, ORGANISER, CHECKIN})
@@ -72,9 +74,6 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "registrations_console.person": ORGANISERS,
     "registrations_console.outlets": ORGANISERS,
     "registrations_console.confirm_outlet": ORGANISERS,
-    "registrations_console.questions": ORGANISERS,
-    "registrations_console.update_question": ORGANISERS,
-    "registrations_console.export_questions": ORGANISERS,
     "registrations_console.announce": ORGANISERS,
     "registrations_console.accredit": ORGANISERS,
     "registrations_console.revoke_accreditation": ORGANISERS,
@@ -101,7 +100,7 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "attendance_api.walk_in": DESK,
     "attendance_api.search": DESK,
     "attendance_api.board": ORGANISERS,
-    "attendance_api.ping": STAFF,
+    "attendance_api.ping": EVENT_STAFF,
     "rollcall_console.index": SITE_ROLES,
     "rollcall_console.screen": SITE_ROLES,
     "rollcall_console.connect": SITE_ROLES,
@@ -113,6 +112,43 @@ ACCESS: dict[str, frozenset[Role] | str] = {
     "rollcall_console.lock": ORGANISERS,
     "api.event": PUBLIC,
     "api.openapi": PUBLIC,
+    "questions_console.index": ORGANISERS,
+    "questions_console.queue": ORGANISERS,
+    "questions_console.set_deadline": ORGANISERS,
+    "questions_console.send_answers": ORGANISERS,
+    "questions_console.question": ORGANISERS,
+    "questions_console.edit": ORGANISERS,
+    "questions_console.assign": ORGANISERS,
+    "questions_console.decline": ORGANISERS,
+    "questions_console.merge": ORGANISERS,
+    "questions_console.publish": ORGANISERS,
+    "questions_console.approve": ORGANISERS,
+    "questions_console.return_answer": ORGANISERS,
+    "questions_console.export": ORGANISERS,
+    "questions_console.report": ORGANISERS,
+    "questions_console.moderator": ORGANISERS,
+    "questions_console.live_json": ORGANISERS,
+    "questions_console.projector": ORGANISERS,
+    "questions_console.live_action": ORGANISERS,
+    "questions_console.unit_index": frozenset({UNIT}),
+    "questions_console.assignment": frozenset({UNIT}),
+    "questions_console.document": frozenset({ADMIN, ORGANISER, UNIT}),
+    "questions_console.site_ask": SITE_ROLES,
+    "materials.index": ORGANISERS,
+    "materials.event_materials": ORGANISERS,
+    "materials.upload": ORGANISERS,
+    "materials.add_link": ORGANISERS,
+    "materials.delete_material": ORGANISERS,
+    "materials.delete_link": ORGANISERS,
+    "materials.console_download": SITE_ROLES,
+    "evaluations.index": ORGANISERS,
+    "evaluations.questions": ORGANISERS,
+    "evaluations.add_question": ORGANISERS,
+    "evaluations.add_talk_ratings": ORGANISERS,
+    "evaluations.delete_question": ORGANISERS,
+    "evaluations.results_page": ORGANISERS,
+    "evaluations.export": ORGANISERS,
+    "evaluations.site_answer": SITE_ROLES,
     "certificates.index": SITE_ROLES,
     "certificates.event": ORGANISERS,
     "certificates.event_pdf": ORGANISERS,
@@ -125,9 +161,11 @@ ACCESS: dict[str, frozenset[Role] | str] = {
 
 # endpoint -> roles whose API token may use it (token-authenticated: a session cookie gets a 401)
 API_ACCESS: dict[str, frozenset[Role]] = {
-    "api.registrations": STAFF,
+    "api.registrations": EVENT_STAFF,
     "api.checkins": DESK,
     "api.sites": SITE_ROLES,
+    "api.questions": frozenset({ADMIN, ORGANISER, UNIT}),
+    "api.question": frozenset({ADMIN, ORGANISER, UNIT}),
 }
 
 
@@ -175,7 +213,55 @@ def url_values(app, make_user, make_site, make_event, make_person):
     values["series_id"] = _series().id
     values["item_id"] = _agenda_item(event).id
     values["token_id"] = _api_token().id
+    values.update(_question_values(event, values["registration_id"]))
+    values["action"] = "start"
+    values["material_id"], values["link_id"] = _material_and_link(event)
+    values["evaluation_question_id"] = _evaluation_question(event)
     return values
+
+
+def _question_values(event, registration_id):
+    """A question with an assignment and a submitted answer (the unit's own objects are tested in
+    tests/questions: here every role meets the same rows)."""
+    from eventapp.directory.models import Organisation, OrganisationKind
+    from eventapp.questions import services
+    from eventapp.questions.models import AnswerStatus, AskedVia, Handling, QuestionAnswer
+    from eventapp.registrations.models import Registration
+
+    registration = db.session.get(Registration, registration_id)
+    unit = Organisation(kind=OrganisationKind.MINISTRY_UNIT, name="Cục Báo chí")
+    db.session.add(unit)
+    db.session.flush()
+    question = services.ask(event, text="Câu hỏi về báo chí?", via=AskedVia.TICKET, person=registration.person,
+                            registration=registration)
+    services.assign(question, unit_ids=[unit.id], handling=Handling.STAGE, due_on=None, actor=None)
+    assignment = question.assignments[0]
+    assignment.answer = QuestionAnswer(text="Trả lời", status=AnswerStatus.SUBMITTED)
+    db.session.flush()
+    return {"question_id": question.id, "assignment_id": assignment.id, "answer_id": assignment.answer.id}
+
+
+def _evaluation_question(event) -> int:
+    from eventapp.evaluations.models import EvaluationQuestion, QuestionKind
+
+    question = EvaluationQuestion(event_id=event.id, kind=QuestionKind.TEXT, prompt="Góp ý của anh/chị?")
+    db.session.add(question)
+    db.session.flush()
+    return question.id
+
+
+def _material_and_link(event) -> tuple[int, int]:
+    from eventapp.materials.models import Audience, EventLink, LinkKind, Material
+    from eventapp.materials.storage import save
+
+    material = Material(event_id=event.id, title="Tài liệu", filename="tai-lieu.pdf", kind="pdf",
+                        content_type="application/pdf", size_bytes=9, sha256="0" * 64,
+                        storage_key=save(b"%PDF-1.4\n"), audience=Audience.PUBLIC)
+    link = EventLink(event_id=event.id, kind=LinkKind.RECORDING, title="Ghi hình", url="https://example.vn/v",
+                     audience=Audience.PUBLIC)
+    db.session.add_all([material, link])
+    db.session.flush()
+    return material.id, link.id
 
 
 def _api_token():

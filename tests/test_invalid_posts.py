@@ -8,6 +8,8 @@ from eventapp.accounts.models import Role
 from eventapp.directory.models import Organisation, OrganisationKind
 from eventapp.events.models import EventSeries
 from eventapp.extensions import db
+from eventapp.questions import services
+from eventapp.questions.models import AskedVia, QuestionStatus
 from eventapp.registrations.models import Accreditation, RegistrationChannel
 from tests.events.test_console_series import series_form
 
@@ -33,7 +35,9 @@ def test_announcement_accreditation_and_question(client, login, make_user, make_
                                                  make_registration) -> None:
     event = make_event()
     journalist = make_person(full_name="Nhà báo Kiểm")
-    registration = make_registration(event, journalist, questions="Về luật báo chí?")
+    registration = make_registration(event, journalist)
+    question = services.ask(event, text="Về luật báo chí?", via=AskedVia.TICKET, person=journalist,
+                            registration=registration)
     db.session.commit()
     login(make_user())
     announce = client.post(f"/console/registrations/events/{event.id}/announce",
@@ -47,11 +51,11 @@ def test_announcement_accreditation_and_question(client, login, make_user, make_
     other = Organisation(kind=OrganisationKind.PRESS_OUTLET, name="Không phải đơn vị của Bộ")
     db.session.add(other)
     db.session.commit()
-    question = client.post(f"/console/registrations/questions/{registration.id}",
-                           data={f"q{registration.id}-unit_id": str(other.id)})
-    assert question.status_code == 422 and "is-invalid" in question.get_data(as_text=True)
-    db.session.refresh(registration)
-    assert registration.question_unit_id is None
+    assigned = client.post(f"/console/questions/{question.id}/assign",
+                           data={"assign-handling": "written", "assign-unit_ids": str(other.id)})
+    assert assigned.status_code == 422 and "invalid-feedback" in assigned.get_data(as_text=True)
+    db.session.refresh(question)
+    assert question.assignments == [] and question.status == QuestionStatus.NEW
 
 
 def test_series_edit(client, login, make_user) -> None:

@@ -32,9 +32,11 @@ def _fill_choices(form: UserForm) -> None:
         sa.select(Organisation)
         .where(Organisation.kind.in_([OrganisationKind.MINISTRY_UNIT, OrganisationKind.PROVINCIAL_DEPARTMENT]))
         .order_by(Organisation.name)
-    )
+    ).all()
     form.site_id.choices = [(None, "—")] + [(s.id, s.name) for s in sites]
     form.organisation_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs]
+    form.unit_id.choices = [(None, "—")] + [(o.id, o.name) for o in orgs
+                                            if o.kind == OrganisationKind.MINISTRY_UNIT]
 
 
 def _password_page(heading: str, user: User, password: str | None):
@@ -67,7 +69,8 @@ def create() -> ResponseReturnValue:
             user = services.create_user(
                 email=form.email.data or "", password=password, role=Role(form.role.data),
                 full_name=form.full_name.data or "", site_id=form.site_id.data,
-                organisation_id=form.organisation_id.data, actor=current_user, temporary=True,
+                organisation_id=form.organisation_id.data, unit_id=form.unit_id.data, actor=current_user,
+                temporary=True,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
@@ -96,7 +99,7 @@ def edit(user_id: int) -> ResponseReturnValue:
         try:
             services.update_user(
                 user, full_name=form.full_name.data or "", role=Role(form.role.data), site_id=form.site_id.data,
-                organisation_id=form.organisation_id.data, actor=current_user,
+                organisation_id=form.organisation_id.data, unit_id=form.unit_id.data, actor=current_user,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "role").errors.append(str(exc))

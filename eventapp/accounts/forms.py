@@ -17,6 +17,7 @@ ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),
     Role.SITE_COORDINATOR: _l("Site coordinator"),
     Role.CHECKIN_STAFF: _l("Check-in staff"),
+    Role.UNIT_RESPONDENT: _l("Unit respondent"),
 }
 
 
@@ -56,6 +57,8 @@ class UserForm(AppForm):
     organisation_id = SelectField(
         _l("Or organisation (for unit coordinators)"), coerce=coerce_optional_int, validators=[Optional()]
     )
+    unit_id = SelectField(_l("Ministry unit (for unit respondents)"), coerce=coerce_optional_int,
+                          validators=[Optional()])
     password = PasswordField(
         _l("Initial password"), validators=[Optional(), strong_password],
         description=_l("Leave empty to generate one; it is shown once after saving. Either way the "

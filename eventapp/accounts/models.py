@@ -20,12 +20,15 @@ if TYPE_CHECKING:
 
 
 class Role(enum.StrEnum):
-    """What a console user may do; site coordinators are bound to one site or organisation."""
+    """What a console user may do; site coordinators are bound to one site or organisation, unit
+    respondents to one ministry unit."""
 
     ADMIN = "admin"
     ORGANISER = "organiser"
     SITE_COORDINATOR = "site_coordinator"
     CHECKIN_STAFF = "checkin_staff"
+    # Drafts answers to the questions assigned to one ministry unit, and sees nothing else.
+    UNIT_RESPONDENT = "unit_respondent"
 
 
 class User(UserMixin, TimestampMixin, Model):
@@ -38,6 +41,7 @@ class User(UserMixin, TimestampMixin, Model):
             "role != 'site_coordinator' OR site_id IS NOT NULL OR organisation_id IS NOT NULL",
             name="coordinator_bound",
         ),
+        sa.CheckConstraint("role != 'unit_respondent' OR unit_id IS NOT NULL", name="unit_respondent_bound"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +53,8 @@ class User(UserMixin, TimestampMixin, Model):
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
+    # The ministry unit a unit respondent answers for (their whole view of the console).
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     is_active_account: Mapped[bool] = mapped_column(
         "is_active", default=True, server_default=sa.true(), nullable=False
     )
@@ -60,7 +66,8 @@ class User(UserMixin, TimestampMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site | None] = relationship()
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+    unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id])
 
     # Flask-Login
     @property

@@ -15,7 +15,11 @@ from eventapp.directory.models import Site
 from eventapp.extensions import db, login_manager
 
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
-ALL_STAFF = tuple(Role)
+# Everyone who signs in: their own account (password, API tokens) and the dashboard, which sends
+# each role to its own start page.
+ACCOUNT_HOLDERS = tuple(Role)
+# The people who run events; unit respondents see only their unit's questions.
+ALL_STAFF = tuple(role for role in Role if role != Role.UNIT_RESPONDENT)
 CHECKIN = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF)
 COORDINATORS = (Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR)
 

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from eventapp import audit
 from eventapp.accounts import passwords
 from eventapp.accounts.models import Role, User
-from eventapp.directory.models import normalise_email
+from eventapp.directory.models import Organisation, OrganisationKind, normalise_email
 from eventapp.extensions import db
 from eventapp.models import utcnow
 
@@ -38,14 +38,19 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _check_binding(role: Role, site_id: int | None, organisation_id: int | None) -> None:
+def _check_binding(role: Role, site_id: int | None, organisation_id: int | None, unit_id: int | None) -> None:
     if role == Role.SITE_COORDINATOR and site_id is None and organisation_id is None:
         raise AccountError(gettext("A site coordinator must be bound to a site or an organisation."), "site_id")
+    if role == Role.UNIT_RESPONDENT:
+        unit = db.session.get(Organisation, unit_id) if unit_id is not None else None
+        if unit is None or unit.kind != OrganisationKind.MINISTRY_UNIT:
+            raise AccountError(gettext("A unit respondent must be bound to a ministry unit."), "unit_id")
 
 
 def create_user(
     *, email: str, password: str, role: Role, full_name: str = "", site_id: int | None = None,
-    organisation_id: int | None = None, actor: User | None = None, temporary: bool = False,
+    organisation_id: int | None = None, unit_id: int | None = None, actor: User | None = None,
+    temporary: bool = False,
 ) -> User:
     """A new account; `temporary`: the password was set by someone else (an admin), so the user
     must replace it at the first sign-in."""
@@ -54,11 +59,12 @@ def create_user(
         raise AccountError(gettext("An e-mail address is required."), "email")
     if find_user_by_email(email_key):
         raise AccountError(gettext("A user with this e-mail address already exists."), "email")
-    _check_binding(role, site_id, organisation_id)
+    _check_binding(role, site_id, organisation_id, unit_id)
     user = User(
         email=email_key, full_name=full_name.strip(), role=role,
         site_id=site_id if role == Role.SITE_COORDINATOR else None,
         organisation_id=organisation_id if role == Role.SITE_COORDINATOR else None,
+        unit_id=unit_id if role == Role.UNIT_RESPONDENT else None,
         session_version=0, must_change_password=temporary,
     )
     user.set_password(password)
@@ -70,15 +76,18 @@ def create_user(
 
 def update_user(
     user: User, *, full_name: str, role: Role, site_id: int | None, organisation_id: int | None,
-    actor: User | None,
+    actor: User | None, unit_id: int | None = None,
 ) -> User:
-    _check_binding(role, site_id, organisation_id)
-    before = {"role": user.role.value, "site_id": user.site_id, "organisation_id": user.organisation_id}
+    _check_binding(role, site_id, organisation_id, unit_id)
+    before = {"role": user.role.value, "site_id": user.site_id, "organisation_id": user.organisation_id,
+              "unit_id": user.unit_id}
     user.full_name = full_name.strip()
     user.role = role
     user.site_id = site_id if role == Role.SITE_COORDINATOR else None
     user.organisation_id = organisation_id if role == Role.SITE_COORDINATOR else None
-    after = {"role": user.role.value, "site_id": user.site_id, "organisation_id": user.organisation_id}
+    user.unit_id = unit_id if role == Role.UNIT_RESPONDENT else None
+    after = {"role": user.role.value, "site_id": user.site_id, "organisation_id": user.organisation_id,
+             "unit_id": user.unit_id}
     if before != after:
         # A changed role takes effect at once: existing sessions must sign in again.
         user.session_version += 1

@@ -10,7 +10,7 @@ from flask_login import current_user
 from eventapp.accounts import api_tokens
 from eventapp.accounts.forms import ApiTokenForm
 from eventapp.accounts.models import ApiToken, Role, User
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.extensions import db
 from eventapp.forms import ConfirmForm, form_status
 from eventapp.params import int_arg
@@ -26,13 +26,13 @@ def _page(form: ApiTokenForm):
 
 
 @bp.get("/")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def index() -> ResponseReturnValue:
     return _page(ApiTokenForm())
 
 
 @bp.post("/new")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def create() -> ResponseReturnValue:
     form = ApiTokenForm()
     if not form.validate_on_submit():
@@ -50,7 +50,7 @@ def create() -> ResponseReturnValue:
 
 
 @bp.post("/<int:token_id>/revoke")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one's own token; an admin anyone's (another user's token is a 404 for the rest)."""
     if not ConfirmForm().validate_on_submit():

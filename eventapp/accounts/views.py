@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventapp.accounts.forms import ChangePasswordForm, LoginForm
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.accounts.services import (
     AccountError,
     authenticate,
@@ -108,7 +108,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/console/password", methods=["GET", "POST"])
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def change_password() -> ResponseReturnValue:
     """Every user changes their own password here; a temporary one must be replaced first."""
     user = current_user._get_current_object()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventapp.api import openapi_staff
+from eventapp.api import openapi_questions, openapi_staff
 
 EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -81,7 +81,9 @@ def document() -> dict[str, Any]:
                 }
             },
             **openapi_staff.PATHS,
+            **openapi_questions.PATHS,
         },
-        "components": {"schemas": {"Event": EVENT_SCHEMA, "Error": ERROR_SCHEMA, **openapi_staff.SCHEMAS},
+        "components": {"schemas": {"Event": EVENT_SCHEMA, "Error": ERROR_SCHEMA, **openapi_staff.SCHEMAS,
+                                      **openapi_questions.SCHEMAS},
                        "securitySchemes": openapi_staff.SECURITY_SCHEMES},
     }

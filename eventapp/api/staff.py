@@ -14,7 +14,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from eventapp.accounts.models import Role, User
-from eventapp.accounts.permissions import managed_site_condition
+from eventapp.accounts.permissions import ALL_STAFF, managed_site_condition
 from eventapp.api import bp
 from eventapp.api.auth import api_user, fail, token_required
 from eventapp.attendance import rollcall, services
@@ -27,7 +27,7 @@ from eventapp.models import utcnow
 from eventapp.params import is_digits
 from eventapp.registrations.models import Registration, RegistrationStatus
 
-EVERY_ROLE = tuple(Role)
+EVERY_ROLE = ALL_STAFF  # unit respondents see only their questions
 DOOR_ROLES = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF)
 BOARD_ROLES = (Role.ADMIN, Role.ORGANISER, Role.SITE_COORDINATOR)
 MAX_LIMIT, DEFAULT_LIMIT, MAX_OFFSET = 500, 100, 1_000_000

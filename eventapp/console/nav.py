@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from eventapp.accounts.models import Role
-from eventapp.accounts.permissions import ALL_STAFF, CHECKIN, COORDINATORS, ORGANISERS
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, CHECKIN, COORDINATORS, ORGANISERS
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,19 @@ NAV_ITEMS = (
     NavItem(_l("Site board"), "attendance_console.boards", "grid-3x3-gap", ORGANISERS),
     NavItem(_l("Roll-call"), "rollcall_console.index", "person-check", (Role.SITE_COORDINATOR,)),
     NavItem(_l("Reports"), "attendance_console.reports_index", "bar-chart", ORGANISERS),
+    NavItem(_l("Materials"), "materials.index", "folder2-open", ORGANISERS),
+    NavItem(_l("Evaluations"), "evaluations.index", "ui-checks", ORGANISERS),
     NavItem(_l("Certificates"), "certificates.index", "award", COORDINATORS),
     NavItem(_l("Registrations"), "registrations_console.index", "person-lines-fill", ORGANISERS),
+    NavItem(_l("Questions"), "questions_console.index", "chat-left-text", ORGANISERS),
+    NavItem(_l("My unit's questions"), "questions_console.unit_index", "chat-left-text", (Role.UNIT_RESPONDENT,)),
     NavItem(_l("Sites"), "directory_console.sites", "geo-alt", ORGANISERS),
     NavItem(_l("Organisations"), "directory_console.organisations", "building", ORGANISERS),
     NavItem(_l("People"), "directory_console.people", "people", ORGANISERS),
     NavItem(_l("Outbox"), "mail_console.outbox", "envelope", ORGANISERS),
     NavItem(_l("Calendar feeds"), "feeds_console.index", "calendar-plus", COORDINATORS),
     NavItem(_l("Users"), "accounts_console.index", "person-gear", (Role.ADMIN,)),
-    NavItem(_l("API tokens"), "api_tokens_console.index", "key", ALL_STAFF),
+    NavItem(_l("API tokens"), "api_tokens_console.index", "key", ACCOUNT_HOLDERS),
 )
 
 

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventapp.accounts.models import Role
-from eventapp.accounts.permissions import ALL_STAFF, roles_required
+from eventapp.accounts.permissions import ACCOUNT_HOLDERS, roles_required
 from eventapp.console.nav import items_for
 from eventapp.directory.models import Person, Site
 from eventapp.events.models import Event, EventStatus
@@ -28,12 +28,14 @@ def console_nav() -> dict:
 
 
 @bp.get("/")
-@roles_required(*ALL_STAFF)
+@roles_required(*ACCOUNT_HOLDERS)
 def dashboard() -> ResponseReturnValue:
     if current_user.role == Role.SITE_COORDINATOR:
         # A coordinator's day starts with their own site's events, quotas and deadlines; the
         # network-wide counts and drafts in preparation are not theirs to see.
         return redirect(url_for("site_console.index"))
+    if current_user.role == Role.UNIT_RESPONDENT:
+        return redirect(url_for("questions_console.unit_index"))  # their unit's questions, nothing else
     now = utcnow()
     counts = {
         "upcoming_events": count_upcoming(now),

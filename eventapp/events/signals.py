@@ -46,8 +46,9 @@ event_cancelled = _signals.signal("event-cancelled")
 
 # sender: the event; site_ids: [None] when the venue's capacity changed, else the sites whose quota
 # changed; now: the instant. Sent after the flush, under the event lock (events.locks), so that
-# freed seats are handed out. A receiver returns {site_id: approved} for the sites (None: the venue)
-# whose approved people now exceed their seats: nobody is removed, the organiser is warned.
+# freed seats are handed out. A receiver returns {site_id: approved} for the changed sites whose
+# approved people now exceed their quota: nobody is removed, the organiser is warned (for the venue,
+# the console asks venue_overbooked).
 seats_changed = _signals.signal("seats-changed")
 
 # Questions.

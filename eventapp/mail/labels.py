@@ -6,6 +6,7 @@ from eventapp.labels import enum_labels
 from eventapp.mail.models import OutboxStatus
 
 STATUS_LABELS = enum_labels(OutboxStatus, {
+    OutboxStatus.DRAFT: _l("Being written"),
     OutboxStatus.QUEUED: _l("Queued"),
     OutboxStatus.SENDING: _l("Sending"),
     OutboxStatus.SENT: _l("Sent"),

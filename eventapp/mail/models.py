@@ -15,6 +15,7 @@ from eventapp.models import TimestampMixin, UTCDateTime, enum_check, enum_column
 class OutboxStatus(enum.StrEnum):
     """Delivery state; failed messages stay visible and can be retried."""
 
+    DRAFT = "draft"  # written with the change, rendered after its commit (mail.drafts)
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -46,3 +47,5 @@ class OutboxMessage(TimestampMixin, Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The row a draft is rendered from (a registration for registration.* kinds).
+    source_id: Mapped[int | None] = mapped_column()

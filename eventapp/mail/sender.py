@@ -17,6 +17,7 @@ from flask import current_app
 
 from eventapp.extensions import db
 from eventapp.logs import redact
+from eventapp.mail.drafts import render_due
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.models import rows_changed, utcnow
 
@@ -144,6 +145,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     """One pass: deliver due messages; a failure is recorded on the message and retried later."""
     now = now or utcnow()
     report = SendReport()
+    render_due(now, limit)  # drafts their request left unrendered (it died, or rendering failed)
     ids = _claim(now, limit)
     if not ids:
         return report
@@ -190,8 +192,10 @@ def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, repor
 
 
 def retry(message: OutboxMessage) -> None:
-    """Put a failed (or waiting) message back in the queue for the next pass."""
-    message.status = OutboxStatus.QUEUED
+    """Put a failed (or waiting) message back in the queue for the next pass; a draft stays one
+    (never sent unwritten) and is rendered at the next pass."""
+    if message.status != OutboxStatus.DRAFT:
+        message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
     if message.attempts >= MAX_ATTEMPTS:
         message.attempts = MAX_ATTEMPTS - 1

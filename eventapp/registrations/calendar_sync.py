@@ -60,18 +60,26 @@ class _Pending:
     events: set[int]
     series: set[int]
     messages: dict[int, list[OutboxMessage]]
+    deferred: set[int]
 
 
 def _pending(session: Session) -> _Pending:
     state = session.info.get(_STATE)
     if state is None:
-        state = session.info[_STATE] = _Pending(set(), set(), set(), defaultdict(list))
+        state = session.info[_STATE] = _Pending(set(), set(), set(), defaultdict(list), set())
     return state
 
 
 def touch(*person_ids: int) -> None:
     """Reconcile these people's calendars before the transaction commits."""
     _pending(db.session()).people.update(p for p in person_ids if p is not None)
+
+
+def defer(person_id: int) -> None:
+    """Not at this commit: a draft e-mail to this person was written in this transaction, and the
+    transaction that renders it reconciles this person (see emails.notify_after_commit). So the
+    transaction that wrote it, holding an event's seat lock, does not run the reconciler."""
+    _pending(db.session()).deferred.add(person_id)
 
 
 def note_message(person_id: int, message: OutboxMessage) -> None:
@@ -160,7 +168,7 @@ def settle(session: Session | None = None) -> dict[int, list[calendar_truth.Part
     state: _Pending | None = session.info.pop(_STATE, None)
     if state is None:
         return {}
-    people = state.people | _people_of(state.events, state.series)
+    people = (state.people | _people_of(state.events, state.series)) - state.deferred
     for person_id, messages in state.messages.items():
         state.messages[person_id] = _merge_notices(session, messages)
     plans = calendar_truth.reconcile(sorted(people)) if people else {}

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 
 from eventapp.events.models import Event, EventMode, EventSite
 from eventapp.extensions import db
+from eventapp.mail import drafts
+from eventapp.mail.models import OutboxMessage
 from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
@@ -123,6 +125,47 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
     person = registration.person
     if not person.email:
         return False  # registered by a site without an e-mail: the coordinator sees the status
+    subject, body_text, body_html, locale = _compose(registration, kind, reason)
+    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
+                            body_text=body_text, body_html=body_html, locale=locale)
+    # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
+    # transaction commits, from what this person's calendar was told and what now holds.
+    calendar_sync.note_message(person.id, message)
+    return True
+
+
+def notify_after_commit(registration: Registration, kind: str) -> bool:
+    """The same e-mail, written now as a draft and rendered (QR image, calendar parts) only after
+    this transaction commits, by `mail.drafts`: the seat decision's lock is not held meanwhile.
+    The ticket's hash is stored now, with the registration; this person's calendar is reconciled
+    when the draft is rendered, not at this commit."""
+    person = registration.person
+    if not person.email:
+        return False
+    if kind not in (CANCELLED, RENEWAL_REQUESTED):
+        current_ticket(registration)
+    drafts.queue_draft(kind=kind, to_address=person.email, to_name=person.full_name,
+                       source_id=registration.id, locale=registration.locale or person.locale or "vi")
+    calendar_sync.defer(person.id)
+    return True
+
+
+def render_draft(message: OutboxMessage) -> bool:
+    """A registration e-mail's draft rendered as `notify` would have; its calendar parts are
+    attached by the reconciler when the rendering transaction commits. False: the registration
+    (or its address) is gone, so there is nothing to tell."""
+    registration = db.session.get(Registration, message.source_id)
+    if registration is None or not registration.person.email:
+        return False
+    message.subject, message.body_text, message.body_html, message.locale = _compose(
+        registration, message.kind, None)
+    calendar_sync.note_message(registration.person_id, message)
+    return True
+
+
+def _compose(registration: Registration, kind: str, reason: str | None) -> tuple[str, str, str, str]:
+    """(subject, text, HTML, locale) of one registration e-mail."""
+    person = registration.person
     event = registration.event
     # Sending never changes the ticket link: every message repeats the current one (a cancellation
     # and a request for a new link carry none). Tickets that can't be repeated (issued before links
@@ -154,16 +197,16 @@ def notify(registration: Registration, kind: str, *, reason: str | None = None) 
         subject = subject_line(f"{subject_text()}: {event.title}")
         body_text = render_template("registrations/emails/registration.txt", **context)
         body_html = render_template("registrations/emails/registration.html", **context)
-    message = queue_message(kind=kind, to_address=person.email, to_name=person.full_name, subject=subject,
-                            body_text=body_text, body_html=body_html, locale=locale)
-    # The calendar part (REQUEST or CANCEL, or none) is worked out by the reconciler before the
-    # transaction commits, from what this person's calendar was told and what now holds.
-    calendar_sync.note_message(person.id, message)
-    return True
+    return subject, body_text, body_html, locale
 
 
 def notify_status(registration: Registration, *, reason: str | None = None) -> bool:
     return notify(registration, STATUS_KIND[registration.status], reason=reason)
+
+
+def init_app() -> None:
+    """Drafts of registration e-mails (public submissions) are rendered here (see mail.drafts)."""
+    drafts.register_renderer(WORDING, render_draft)
 
 
 @dataclass(frozen=True)

@@ -192,22 +192,6 @@ class AccreditForm(AppForm):
             raise ValidationError(_l("Please choose from the list."))
 
 
-class QuestionForm(AppForm):
-    """Assign a registrant's questions to a ministry unit, or mark them answered."""
-
-    unit_id = SelectField(_l("Ministry unit"), coerce=coerce_int_or_none, validate_choice=False)
-    answered = BooleanField(_l("Answered"))
-
-    def __init__(self, *args, units=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.unit_id.choices = [("", "—")] + [(str(u.id), u.name) for u in units]
-        self._unit_ids = {u.id for u in units}
-
-    def validate_unit_id(self, field: SelectField) -> None:
-        if field.data is not None and field.data not in self._unit_ids:
-            raise ValidationError(_l("Please choose from the list."))
-
-
 class AnnounceForm(AppForm):
     """Announce an event to the network (coordinators, unit contacts, accredited journalists)."""
 

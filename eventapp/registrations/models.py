@@ -127,7 +127,6 @@ class Registration(TimestampMixin, Model):
     # The last ticket reminder asked for from outside (a duplicate submission, a new-link request):
     # at most one per TICKET_REMINDER_INTERVAL, whichever worker answers.
     ticket_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    questions: Mapped[str | None] = mapped_column(sa.Text)
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi", server_default="vi")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -136,17 +135,11 @@ class Registration(TimestampMixin, Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when `flask mail reminders` queued the day-before reminder: it is sent at most once.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Questions sent in advance: the ministry unit that answers them, and when they were answered.
-    question_unit_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
-    )
-    question_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship(back_populates="registrations")
     site: Mapped[Site | None] = relationship()
     enrolment: Mapped[Enrolment | None] = relationship(back_populates="registrations")
-    question_unit: Mapped[Organisation | None] = relationship(foreign_keys=[question_unit_id])
 
     @hybrid_property
     def is_active(self) -> bool:

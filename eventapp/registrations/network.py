@@ -1,4 +1,4 @@
-"""Accreditation, questions sent in advance, and announcing an event to the network (services)."""
+"""Accreditation and announcing an event to the network (services)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from eventapp.directory.models import Organisation, OrganisationKind, Person
 from eventapp.events import site_notices
 from eventapp.events.models import Event, EventSeries, EventSite
 from eventapp.extensions import db
-from eventapp.models import utcnow
 from eventapp.registrations import emails
 from eventapp.registrations.capacity import lock_event
-from eventapp.registrations.models import Accreditation, AccreditationStatus, Registration
+from eventapp.registrations.models import Accreditation, AccreditationStatus
 
 
 def accredit(person: Person, *, series: EventSeries | None, valid_until: date | None, actor: Any,
@@ -43,18 +42,6 @@ def revoke(accreditation: Accreditation, *, actor: Any) -> None:
     accreditation.status = AccreditationStatus.REVOKED
     accreditation.decided_by_id = getattr(actor, "id", None)
     audit.record(actor, "accreditation.revoke", accreditation, accreditation.person.full_name)
-    db.session.flush()
-
-
-def update_question(registration: Registration, *, unit_id: int | None, answered: bool, actor: Any) -> None:
-    before = {"unit_id": registration.question_unit_id, "answered": registration.question_answered_at is not None}
-    registration.question_unit_id = unit_id
-    if answered and registration.question_answered_at is None:
-        registration.question_answered_at = utcnow()
-    elif not answered:
-        registration.question_answered_at = None
-    audit.record(actor, "registration.question", registration, registration.person.full_name,
-                 {"before": before, "after": {"unit_id": unit_id, "answered": answered}})
     db.session.flush()
 
 

@@ -16,10 +16,12 @@ from eventapp.registrations.models import RegistrationChannel
 
 def submit_public(event: Event, applicant: services.Applicant, *, outlet_name: str | None = None,
                   questions: str | None = None, whole_series: bool = False,
-                  now: datetime | None = None) -> services.Outcome:
+                  now: datetime | None = None, render_after_commit: bool = False) -> services.Outcome:
     """A journalist's form. New or not, the answer on screen is the same: the outcome is e-mailed.
     Anyone can type any address, so nothing that exists is changed: a duplicate only reminds the
-    registered address of its current ticket link (at most once per TICKET_REMINDER_INTERVAL)."""
+    registered address of its current ticket link (at most once per TICKET_REMINDER_INTERVAL).
+    `render_after_commit`: the e-mail is written as a draft that the caller renders after its
+    commit (`mail.drafts.render_written`), so the event's lock is held for the seat decision only."""
     now = now or utcnow()
     services.check_window(event, now)
     # The person first, outside the event lock (shorter lock, and one order everywhere: person,
@@ -37,9 +39,10 @@ def submit_public(event: Event, applicant: services.Applicant, *, outlet_name: s
     if enrolment is not None:
         enrolments.register_enrolled(enrolment, [e for e in targets if e.id != event.id],
                                      locale=applicant.locale, now=now, attach_existing=False)
+    notify = emails.notify_after_commit if render_after_commit else emails.notify
     if outcome.duplicate:
         if tickets.may_remind(outcome.registration, now):
-            emails.notify(outcome.registration, emails.TICKET_RESENT)
+            notify(outcome.registration, emails.TICKET_RESENT)
     else:
-        emails.notify_status(outcome.registration)
+        notify(outcome.registration, emails.STATUS_KIND[outcome.registration.status])
     return outcome

@@ -24,7 +24,7 @@ from eventapp.errors import DomainError
 from eventapp.events.models import Event, RegistrationWindow
 from eventapp.extensions import db
 from eventapp.models import utcnow
-from eventapp.registrations import calendar_sync, capacity, emails
+from eventapp.registrations import calendar_sync, capacity, emails, signals
 from eventapp.registrations.models import (
     Accreditation,
     AccreditationStatus,
@@ -168,9 +168,9 @@ def register(event: Event, person: Person, *, channel: RegistrationChannel, site
         registration.channel, registration.locale, registration.reminder_sent_at = channel, locale, None
     registration.site_id = site_id
     registration.enrolment = enrolment
-    if questions:
-        registration.questions = questions
     db.session.flush()
+    if questions:
+        signals.question_submitted.send(registration, text=questions)  # the questions domain files it
     if channel != RegistrationChannel.WALK_IN:  # at the door, a calendar entry is no news
         calendar_sync.touch(person.id)
     return Outcome(registration)

@@ -32,6 +32,7 @@ from eventapp.events.models import Event, EventStatus, RegistrationWindow
 from eventapp.events.services import upcoming_occurrences
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.forms import ConfirmForm, form_status
+from eventapp.mail import drafts
 from eventapp.models import utcnow
 from eventapp.registrations import emails, enrolments, public, services
 from eventapp.registrations.forms import PublicRegistrationForm
@@ -121,8 +122,9 @@ def register(event_id: int) -> ResponseReturnValue:
             try:
                 public.submit_public(event, _applicant(form), outlet_name=form.outlet_name.data or None,
                                        questions=form.questions.data or None, whole_series=whole_series,
-                                       now=now)
+                                       now=now, render_after_commit=True)
                 db.session.commit()
+                drafts.render_written()  # after the commit: the event's seats are no longer locked
                 break
             except (IntegrityError, OperationalError) as error:
                 db.session.rollback()

@@ -124,3 +124,35 @@ def test_desk_and_roll_call(audit, scene, viewport) -> None:
 def test_site_board(audit, scene, viewport) -> None:
     assert_no_violations(audit(f"/console/attendance/events/{scene['event'].id}/board", viewport,
                                scene["users"]["organiser"].email), "site board")
+
+
+@pytest.mark.parametrize("viewport", SIZES, ids=["phone", "laptop"])
+def test_evaluation_form_and_materials(audit, scene, viewport) -> None:
+    """After the talk: the ticket with its materials and evaluation cards, the evaluation form, and
+    the organiser's materials and results screens."""
+    from datetime import UTC, datetime
+
+    from eventapp.evaluations import services as evaluations
+    from eventapp.evaluations.models import QuestionKind
+    from eventapp.materials import services as materials
+    from eventapp.materials.models import Audience
+    from eventapp.registrations.tickets import find_by_token
+
+    event, organiser = scene["event"], scene["users"]["organiser"]
+    event.ends_at = datetime.now(UTC).replace(microsecond=0)
+    registration = find_by_token(scene["token"])
+    registration.checked_in_at = event.starts_at
+    materials.add_material(event, data=b"%PDF-1.4\n%%EOF\n", filename="chuong-trinh.pdf", title="Chương trình",
+                           audience=Audience.REGISTRANTS, agenda_item_id=None, actor=organiser)
+    evaluations.add_question(event, kind=QuestionKind.RATING, prompt="Đánh giá chung", actor=organiser)
+    evaluations.add_question(event, kind=QuestionKind.CHOICE, prompt="Hình thức?", options="Trực tiếp\nTrực tuyến",
+                             actor=organiser)
+    evaluations.add_question(event, kind=QuestionKind.TEXT, prompt="Góp ý", actor=organiser)
+    db.session.commit()
+    token = scene["token"]
+    assert_no_violations(audit(f"/ticket/{token}", viewport, ready="[data-ticket-evaluation]"), "ticket after")
+    assert_no_violations(audit(f"/ticket/{token}/evaluation", viewport), "evaluation form")
+    assert_no_violations(audit(f"/console/materials/events/{event.id}", viewport, organiser.email), "materials")
+    assert_no_violations(audit(f"/console/evaluations/events/{event.id}", viewport, organiser.email), "questions")
+    assert_no_violations(audit(f"/console/evaluations/events/{event.id}/results", viewport, organiser.email),
+                         "results")

@@ -81,7 +81,7 @@ def test_create_hybrid_training_add_sites_agenda_and_publish(client, training, m
 def test_bad_event_input(client, organiser, values, field_id, message) -> None:
     response = client.post("/console/events/new", data=event_form(**values))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert_field_error(html, field_id, message)
     assert value_of(html, "venue") == "Trung tâm Hội nghị tỉnh Quảng Ninh"
     if field_id == "starts_at" and "/" in values["starts_at"]:

@@ -93,7 +93,7 @@ def test_bad_series_input_keeps_the_form_and_saves_nothing(app, client, organise
     finally:
         app.config["EVENT_HORIZON_MONTHS"] = 12
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert_field_error(html, field_id, message)
     assert value_of(html, "title") == "Họp báo thường kỳ Bộ TT&amp;TT"  # what was typed is kept
     if field_id == "rrule" and values.get("rrule"):

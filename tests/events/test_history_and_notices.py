@@ -196,7 +196,7 @@ def test_a_series_on_the_last_day_of_each_month(app, client, organiser) -> None:
 @pytest.mark.parametrize("day", ["0", "32", "-2", "abc"])
 def test_other_days_are_refused(client, organiser, day) -> None:
     response = client.post("/console/events/series/new", data=series_form(preset="monthly_day", day=day))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose a day between 1 and 31, or the last day of the month." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSeries)) == 0
 

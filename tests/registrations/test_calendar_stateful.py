@@ -26,6 +26,7 @@ from eventapp.events.models import Event, EventMode, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import tokens
 from eventapp.feeds.models import CalendarScope
+from eventapp.mail import drafts
 from eventapp.models import utcnow
 from eventapp.registrations import enrolments, public, services
 from eventapp.registrations.models import Enrolment, Registration, RegistrationStatus
@@ -40,6 +41,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 EXAMPLES = int(os.environ.get("EVENTAPP_STATEFUL_EXAMPLES", "80"))
 STEPS = int(os.environ.get("EVENTAPP_STATEFUL_STEPS", "10"))
 ERRORS = (events.EventError, services.RegistrationError, ValueError)
+RENDERED = ("in_transaction", "after_commit", "by_worker")
 
 who = st.sampled_from(PEOPLE)
 which = st.integers(min_value=0, max_value=9)
@@ -99,13 +101,19 @@ def _machine(app):
 
         # ------------------------------------------------------------------------ journalists
 
-        @rule(email=who, index=which, whole=st.booleans())
-        def register(self, email: str, index: int, whole: bool) -> None:
+        @rule(email=who, index=which, whole=st.booleans(), rendered=st.sampled_from(RENDERED))
+        def register(self, email: str, index: int, whole: bool, rendered: str) -> None:
+            """`rendered`: in the transaction (a service caller), after the commit (the public
+            form's request), or by the mail worker (the request died after its commit)."""
             event = self._pick(index)
             if event is not None:
                 self._do(lambda: public.submit_public(
                     event, services.Applicant(full_name="Nhà báo " + email[0].upper(), email=email),
-                    whole_series=whole))
+                    whole_series=whole, render_after_commit=rendered != "in_transaction"))
+                if rendered == "after_commit":
+                    drafts.render_written()
+                elif rendered == "by_worker":
+                    drafts.render_due(now=FAR)
             if email not in self.feeds and self._person(email) is not None:
                 self.feeds[email] = tokens.issue_token(CalendarScope.PERSON, self._person(email).id)
                 db.session.commit()

@@ -18,7 +18,7 @@ from eventapp.spreadsheets import export_filename, slug
 STARTS = datetime(2027, 1, 7, 1, 30, tzinfo=UTC)  # 08:30 on 07/01/2027 in Hà Nội
 TITLE = "Hội nghị tập huấn kỹ năng phát ngôn — Đà Nẵng"
 HEADERS = ["Mã đăng ký", "Họ và tên", "E-mail", "Điện thoại", "Cơ quan, đơn vị", "Chức vụ", "Số thẻ nhà báo",
-           "Điểm cầu", "Kênh đăng ký", "Trạng thái", "Thời điểm đăng ký", "Thời điểm điểm danh", "Câu hỏi"]
+           "Điểm cầu", "Kênh đăng ký", "Trạng thái", "Thời điểm đăng ký", "Thời điểm điểm danh"]
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def event(make_event, make_person, make_registration, make_site):
     event = make_event(title=TITLE, starts_at=STARTS)
     make_registration(event, make_person(full_name="Nguyễn Thị Hằng", phone="0912000444"),
                       created_at=datetime(2026, 12, 31, 17, 30, tzinfo=UTC),  # 00:30 on 01/01 locally
-                      checked_in_at=datetime(2027, 1, 7, 1, 20, tzinfo=UTC), questions="Về chuyển đổi số?")
+                      checked_in_at=datetime(2027, 1, 7, 1, 20, tzinfo=UTC))
     make_registration(event, make_person(full_name="Trần Văn Bình"), status=RegistrationStatus.PENDING,
                       site=make_site(name="Sở TT&TT Đà Nẵng"), channel=RegistrationChannel.SITE,
                       created_at=datetime(2027, 1, 2, 3, 0, tzinfo=UTC))
@@ -55,7 +55,7 @@ def test_xlsx_export_has_vietnamese_headers_local_times_and_a_frozen_filtered_he
     assert sheet.title == "Đăng ký"
     assert [c.value for c in sheet[1]] == HEADERS and sheet["A1"].font.b
     assert sheet.freeze_panes == "A2"  # the header stays in view while scrolling
-    assert sheet.auto_filter.ref == "A1:M3"  # every column can be filtered and sorted
+    assert sheet.auto_filter.ref == "A1:L3"  # every column can be filtered and sorted
     rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     hang, binh = rows["Nguyễn Thị Hằng"], rows["Trần Văn Bình"]
     assert hang[3] == "0912000444"  # the leading 0 is kept
@@ -74,14 +74,6 @@ def test_csv_export_is_vietnamese_with_local_times(client, organiser, event) -> 
     assert next(csv.reader(io.StringIO(text))) == HEADERS
     assert "2027-01-01 00:30" in text and "2027-01-07 08:20" in text
     assert "+00:00" not in text and "T17:30" not in text and "approved" not in text
-
-
-def test_questions_export_is_for_people_too(client, organiser, event) -> None:
-    response = client.get(f"/console/registrations/events/{event.id}/questions/export.xlsx")
-    assert _filename(response) == "cau-hoi-hoi-nghi-tap-huan-ky-nang-phat-ngon-da-nang-2027-01-07.xlsx"
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [c.value for c in sheet[1]][:3] == ["Họ và tên", "Cơ quan báo chí", "Câu hỏi"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
 
 
 def test_attendance_export_has_local_check_in_times_and_a_named_file(client, organiser, event) -> None:

@@ -41,7 +41,7 @@ def test_the_public_form_refuses_a_line_break_in_a_single_line_field(client, sub
     for field, value in (("full_name", INJECTED_NAME), ("position", "a\rb"), ("press_card_no", "1\t2"),
                          ("outlet_name", "Báo\u2028Mới")):
         response = submit(event, **{field: value})
-        assert response.status_code == 200, field
+        assert response.status_code == 422, field
         assert "Vui lòng viết trên một dòng, không xuống dòng hay dấu tab." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0 and messages() == []
 
@@ -84,7 +84,7 @@ def test_formula_triggers_after_any_separator_are_neutralised() -> None:
 def test_registrations_csv_has_no_live_formula_after_a_semicolon(client, login, make_user, make_event, make_person,
                                                                   make_registration) -> None:
     event = make_event()
-    make_registration(event, make_person('x;=HYPERLINK("https://evil.example","bấm")'), questions="a,@SUM(A1)")
+    make_registration(event, make_person('x;=HYPERLINK("https://evil.example","bấm")'))
     login(make_user(Role.ORGANISER))
     db.session.commit()
     response = client.get(f"/console/registrations/events/{event.id}/export.csv")

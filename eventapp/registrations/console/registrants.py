@@ -136,7 +136,7 @@ def export_headers() -> list[str]:
     """Column titles for people, in the organiser's language."""
     return [_("Registration no."), _("Full name"), _("E-mail"), _("Phone"), _("Organisation"), _("Position"),
             _("Press card number"), _("Site"), _("Channel"), _("Status"), _("Registered at"),
-            _("Checked in at"), _("Questions")]
+            _("Checked in at")]
 
 
 def local(instant: datetime | None, tz: str) -> datetime | None:
@@ -160,7 +160,7 @@ def export(event_id: int, fmt: str) -> ResponseReturnValue:
                      p.position, p.press_card_no, r.site.name if r.site else "",
                      str(CHANNEL_LABELS.get(r.channel, r.channel.value)),
                      str(STATUS_LABELS.get(r.status, r.status.value)), local(r.created_at, event.tz),
-                     local(r.checked_in_at, event.tz), r.questions])
+                     local(r.checked_in_at, event.tz)])
     return spreadsheets.download(fmt, export_name(_("Registrations"), event), export_headers(), rows,
                                  title=_("Registrations"))
 

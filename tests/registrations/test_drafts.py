@@ -1,0 +1,127 @@
+"""A public submission's e-mail is a draft committed with the seat and rendered after the commit:
+by the request, or by the mail worker when the request died in between. Nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from eventapp.extensions import db
+from eventapp.mail import drafts
+from eventapp.mail.models import OutboxMessage, OutboxStatus
+from eventapp.mail.sender import _claim, retry
+from eventapp.models import utcnow
+from eventapp.registrations import emails, public, services
+from eventapp.registrations.models import CalendarDelivery
+from tests.registrations.conftest import TICKET_LINK, messages
+from tests.registrations.mailcal import MailCalendars, truth
+
+EMAIL = "binh@baochi.vn"
+
+
+def _submit_and_die(event) -> int:
+    """The seat's transaction commits; the process dies before rendering its e-mail."""
+    outcome = public.submit_public(event, services.Applicant(full_name="Trần Thị Bình", email=EMAIL),
+                                   render_after_commit=True)
+    db.session.commit()
+    db.session.info.clear()  # what the dead process knew is gone
+    return outcome.registration.person_id
+
+
+def test_the_form_renders_its_draft_right_after_the_commit(app, make_event, submit) -> None:
+    event = make_event(capacity=5)
+    db.session.commit()
+    assert submit(event).status_code == 302
+    (message,) = messages(emails.APPROVED, EMAIL)
+    assert message.status == OutboxStatus.QUEUED and message.source_id is not None
+    assert TICKET_LINK.search(message.body_text) and "data:image/png;base64," in message.body_html
+    assert message.ics_method == "REQUEST" and event.uid in message.ics
+
+
+def test_a_draft_left_by_a_dead_request_is_rendered_by_the_worker_once(app, make_event) -> None:
+    event = make_event(capacity=5)
+    db.session.commit()
+    person_id = _submit_and_die(event)
+    (draft,) = messages(to=EMAIL)
+    assert draft.status == OutboxStatus.DRAFT and draft.body_text == ""
+    # never sent half-written, and the calendar was not told yet
+    assert _claim(utcnow() + timedelta(days=1), 10) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDelivery)) == 0
+    # the request's grace period first (it may still be rendering), then the worker takes it
+    assert drafts.render_due(utcnow()) == 0
+    assert drafts.render_due(utcnow() + drafts.DRAFT_GRACE + timedelta(seconds=1)) == 1
+    assert drafts.render_due(utcnow() + timedelta(days=1)) == 0
+    db.session.expire_all()
+    (message,) = messages(to=EMAIL)
+    assert message.id == draft.id and message.status == OutboxStatus.QUEUED
+    assert message.kind == emails.APPROVED and TICKET_LINK.search(message.body_text)
+    mail = MailCalendars()
+    mail.read_outbox()
+    assert truth(person_id) and mail.sessions(EMAIL, event.starts_at, event.ends_at) == truth(person_id)
+
+
+def test_changes_made_before_the_worker_renders_reach_the_calendar(app, make_event) -> None:
+    """The organiser moves the event while the draft waits: whichever transaction reconciles first
+    tells the calendar, the other finds nothing left to say, and the calendar ends up true."""
+    event = make_event(capacity=5)
+    db.session.commit()
+    person_id = _submit_and_die(event)
+    event.starts_at += timedelta(hours=2)
+    event.ends_at += timedelta(hours=2)
+    event.sequence = (event.sequence or 0) + 1
+    db.session.commit()
+    drafts.render_due(utcnow() + timedelta(days=1))
+    mail = MailCalendars()
+    mail.read_outbox()
+    assert mail.sessions(EMAIL, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) \
+        == truth(person_id)
+
+
+def test_a_failing_render_keeps_the_draft_unsent_and_says_why(app, make_event, monkeypatch) -> None:
+    event = make_event(capacity=5)
+    db.session.commit()
+    _submit_and_die(event)
+
+    def broken(_message: OutboxMessage) -> bool:
+        raise RuntimeError("template missing")
+
+    monkeypatch.setitem(drafts._RENDERERS, emails.APPROVED, broken)
+    assert drafts.render_due(utcnow() + timedelta(days=1)) == 0
+    (draft,) = messages(to=EMAIL)
+    assert draft.status == OutboxStatus.DRAFT and draft.attempts == 1
+    assert "template missing" in draft.last_error and draft.next_attempt_at > utcnow()
+    monkeypatch.undo()
+    retry(draft)  # the console's "retry": rendered at the next pass, never sent unwritten
+    db.session.commit()
+    assert draft.status == OutboxStatus.DRAFT and _claim(utcnow(), 10) == []
+    assert drafts.render_due(utcnow()) == 1
+
+
+def test_two_renderers_at_once_render_one_draft_once(app, make_event) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL")
+    event = make_event(capacity=5)
+    db.session.commit()
+    _submit_and_die(event)
+    (draft,) = messages(to=EMAIL)
+    barrier, done = threading.Barrier(2), []
+
+    def render() -> None:
+        with app.app_context():
+            barrier.wait(timeout=30)
+            done.append(drafts.render([draft.id]))
+            db.session.remove()
+
+    threads = [threading.Thread(target=render) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(done) == [0, 1]
+    db.session.expire_all()
+    (message,) = messages(to=EMAIL)
+    assert message.status == OutboxStatus.QUEUED and message.ics_method == "REQUEST"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDelivery)) == 1
