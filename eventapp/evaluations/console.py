@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp import spreadsheets
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, require_site, roles_required
 from eventapp.calendar import recurrence
 from eventapp.directory.models import Site
@@ -22,6 +21,7 @@ from eventapp.evaluations.models import EvaluationQuestion, EvaluationResponse, 
 from eventapp.evaluations.views import Attempt, attempt, render_form
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.forms import ConfirmForm
 from eventapp.models import utcnow
 
 

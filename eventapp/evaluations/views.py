@@ -10,7 +10,6 @@ from flask import Response, abort, flash, make_response, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import can_manage_site
 from eventapp.directory.models import Site
 from eventapp.evaluations import bp, services
@@ -18,6 +17,7 @@ from eventapp.evaluations.labels import RATING_WORDS, error_message
 from eventapp.evaluations.models import EvaluationQuestion
 from eventapp.events.models import Event
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, token_miss_limit
+from eventapp.forms import ConfirmForm
 from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import find_by_token
 

@@ -10,10 +10,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.accounts.forms import ConfirmForm
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, roles_required
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import csrf, db
+from eventapp.forms import ConfirmForm
 from eventapp.materials import bp, services, storage
 from eventapp.materials.filetypes import FileTypeError
 from eventapp.materials.forms import LinkForm, MaterialForm
