@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, roles_required
+from eventapp.documents.filetypes import FileTypeError
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import csrf, db
 from eventapp.forms import ConfirmForm
 from eventapp.materials import bp, services, storage
-from eventapp.materials.filetypes import FileTypeError
 from eventapp.materials.forms import LinkForm, MaterialForm
 from eventapp.materials.labels import error_message
 from eventapp.materials.models import Audience, EventLink, LinkKind, Material

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventapp.materials.filetypes import FileTypeError, detect
+from eventapp.documents.filetypes import FileTypeError, detect
 from tests.materials.conftest import HTML_AS_PDF, PDF, ooxml_bytes, png_bytes
 
 

@@ -11,7 +11,7 @@ import filetype
 
 
 class FileTypeError(ValueError):
-    """The file is not one we accept; `code` names the reason (messages in materials.labels)."""
+    """The file is not one we accept; `code` names the reason (each user of it words the codes)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
