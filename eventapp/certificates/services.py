@@ -208,6 +208,13 @@ class Verification:
     event: str
     date: str
     revoked: bool
+    # Issued, but its holder is no longer recorded as present (check-in undone, registration
+    # cancelled, marked absent by the site): a printed copy must not keep verifying as valid.
+    withdrawn: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not (self.revoked or self.withdrawn)
 
 
 def event_dates(event: Event) -> str:
@@ -222,7 +229,8 @@ def event_dates(event: Event) -> str:
 def verification(certificate: Certificate) -> Verification:
     registration = certificate.registration
     return Verification(name=registration.person.full_name, event=registration.event.title,
-                        date=event_dates(registration.event), revoked=certificate.is_revoked)
+                        date=event_dates(registration.event), revoked=certificate.is_revoked,
+                        withdrawn=not is_present(registration))
 
 
 def _values(registration: Registration) -> dict[str, str]:

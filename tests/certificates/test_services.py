@@ -108,7 +108,7 @@ def test_revoking_marks_the_certificate_and_leaves_it_out_of_bundles(past_traini
 
 def test_the_verification_holds_name_event_and_date_only(past_training) -> None:
     result = services.verification(services.certificate_of(past_training.by_rollcall))
-    assert set(vars(result)) == {"name", "event", "date", "revoked"}
+    assert set(vars(result)) == {"name", "event", "date", "revoked", "withdrawn"}
     assert result.name == NAME and result.event == past_training.event.title
 
 
