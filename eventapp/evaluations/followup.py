@@ -88,7 +88,7 @@ def queue_day_after(now: datetime | None = None) -> int:
         registration = db.session.scalar(
             sa.select(Registration).options(selectinload(Registration.person), selectinload(Registration.event))
             .where(Registration.id == registration_id))
-        if registration.person.email:
+        if registration is not None and registration.person.email:
             subject, body_text, body_html = render(registration, now)
             queue_message(kind=KIND, to_address=registration.person.email, to_name=registration.person.full_name,
                           subject=subject, body_text=body_text, body_html=body_html,

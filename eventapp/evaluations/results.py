@@ -73,7 +73,8 @@ class Results:
     def talks(self) -> list[QuestionResult]:
         """Ratings of talks, in programme order."""
         rated = [r for r in self.questions if r.question.kind == QuestionKind.RATING and r.question.agenda_item]
-        return sorted(rated, key=lambda r: (r.question.agenda_item.position, r.question.position))
+        return sorted(rated, key=lambda r: (r.question.agenda_item.position if r.question.agenda_item else 0,
+                                            r.question.position))
 
 
 def results(event: Event) -> Results:

@@ -158,6 +158,7 @@ def _docx(paragraphs: list[str]) -> bytes:
 def _xlsx(rows: list[list[object]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Số liệu"
     for row in rows:
         sheet.append(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
@@ -17,7 +19,7 @@ def _clean(value: str | None) -> str | None:
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
-def _optional_int(value: object) -> int | None:
+def _optional_int(value: Any) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
 

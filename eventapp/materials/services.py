@@ -132,9 +132,9 @@ def site_takes_part(event_id: int, user: User) -> bool:
     condition = managed_site_condition(user)
     if condition is None:
         return False
-    return db.session.scalar(
+    return (db.session.scalar(
         sa.select(sa.func.count()).select_from(EventSite).join(Site, EventSite.site_id == Site.id)
-        .where(EventSite.event_id == event_id, condition)) > 0
+        .where(EventSite.event_id == event_id, condition)) or 0) > 0
 
 
 def staff_audiences(event: Event, user: User) -> frozenset[Audience]:
