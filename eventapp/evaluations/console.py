@@ -40,7 +40,7 @@ def _talk_choices(form: QuestionForm, event: Event) -> None:
 
 @bp.get("/console/evaluations/")
 @roles_required(*ORGANISERS)
-def index() -> str:
+def index() -> ResponseReturnValue:
     """Recent and coming events with their number of questions and responses."""
     now = utcnow()
     asked = (sa.select(EvaluationQuestion.event_id, sa.func.count().label("n"))
@@ -66,7 +66,7 @@ def render_builder(event: Event, form: QuestionForm | None = None, status: int =
 
 @bp.get("/console/evaluations/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def questions(event_id: int) -> tuple[str, int]:
+def questions(event_id: int) -> ResponseReturnValue:
     return render_builder(_event(event_id))
 
 
@@ -128,15 +128,14 @@ def delete_question(evaluation_question_id: int) -> ResponseReturnValue:
 
 @bp.get("/console/evaluations/events/<int:event_id>/results")
 @roles_required(*ORGANISERS)
-def results_page(event_id: int) -> str:
+def results_page(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     data = results.results(event)
     question_charts = {
         r.question.id: charts.count_bars(r.bars(), r.question.prompt)
         for r in data.questions if r.question.kind != QuestionKind.TEXT}
     talk_chart = charts.score_bars(
-        [(r.question.agenda_item.title if r.question.agenda_item else "", r.average, r.answered)
-         for r in data.talks],
+        [(data.talk_title(r), r.average, r.answered) for r in data.talks],
         _("Average rating per talk")) if data.talks else None
     site_chart = charts.score_bars(
         [(s.name, s.average, s.responses) for s in data.sites],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -17,8 +15,8 @@ def _clean(value: str | None) -> str | None:
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
-def _optional_int(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+def _optional_int(value: object) -> int | None:
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
 class QuestionForm(AppForm):

@@ -121,3 +121,13 @@ class DayAfterEmail(Model):
         sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
     )
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class SiteEvaluationNotice(Model):
+    """The e-mail asking a site's coordinators to answer for their site: at most once per site and event."""
+
+    __tablename__ = "site_evaluation_notices"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, roles_required
+from eventapp.documents.filetypes import FileTypeError
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import csrf, db
 from eventapp.forms import ConfirmForm
 from eventapp.materials import bp, services, storage
-from eventapp.materials.filetypes import FileTypeError
 from eventapp.materials.forms import LinkForm, MaterialForm
 from eventapp.materials.labels import error_message
 from eventapp.materials.models import Audience, EventLink, LinkKind, Material
@@ -39,7 +39,7 @@ def _talk_choices(form: MaterialForm, event: Event) -> None:
 
 @bp.get("/console/materials/")
 @roles_required(*ORGANISERS)
-def index() -> str:
+def index() -> ResponseReturnValue:
     """Recent and coming events with their number of files and downloads."""
     now = utcnow()
     counts = (sa.select(Material.event_id, sa.func.count().label("files"),
@@ -66,7 +66,7 @@ def render_event(event: Event, form: MaterialForm | None = None, link_form: Link
 
 @bp.get("/console/materials/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def event_materials(event_id: int) -> tuple[str, int]:
+def event_materials(event_id: int) -> ResponseReturnValue:
     return render_event(_event(event_id))
 
 

@@ -157,9 +157,8 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 def _xlsx(rows: list[list[object]]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Số liệu"
+    sheet = workbook.create_sheet("Số liệu", 0)
+    del workbook[workbook.sheetnames[1]]  # the empty default sheet
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

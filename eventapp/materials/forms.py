@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from eventapp.documents.filetypes import ACCEPTED_EXTENSIONS
 from eventapp.forms import AppForm
-from eventapp.materials.filetypes import ACCEPTED_EXTENSIONS
 from eventapp.materials.labels import AUDIENCE_LABELS, LINK_KIND_LABELS
 from eventapp.materials.models import Audience
 
@@ -19,8 +17,8 @@ def _clean(value: str | None) -> str | None:
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
-def _optional_int(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+def _optional_int(value: object) -> int | None:
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
 class MaterialForm(AppForm):

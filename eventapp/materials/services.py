@@ -16,10 +16,10 @@ from eventapp import audit
 from eventapp.accounts.models import User
 from eventapp.accounts.permissions import managed_site_condition
 from eventapp.directory.models import Site
+from eventapp.documents.filetypes import detect
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.materials import storage
-from eventapp.materials.filetypes import detect
 from eventapp.materials.models import (
     ANYONE,
     REGISTRANT,
