@@ -49,6 +49,7 @@ AUDIT_LABELS = {
     "question.assign": _l("Assigned"),
     "question.decline": _l("Declined"),
     "question.merge": _l("Merged"),
+    "question.merged_in": _l("A duplicate merged in (its askers and units)"),
     "question.answered": _l("Answered in writing"),
     "question.answered_on_stage": _l("Answered on stage"),
     "question.live_start": _l("On screen"),

@@ -3,7 +3,7 @@ reminders, publication, every change in the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -39,6 +39,28 @@ def test_edit_keeps_the_askers_words_and_merge_keeps_every_asker(make_event, ask
     with pytest.raises(services.QuestionError):
         services.merge(other_event_question, kept, actor=organiser)
     assert _audit("question.edit") == 1 and _audit("question.merge") == 1
+
+
+def test_merging_keeps_the_duplicates_units_and_says_so_on_the_kept_question(make_event, ask, make_unit,
+                                                                             organiser) -> None:
+    event = make_event()
+    kept, duplicate = ask(event, "Chuyển đổi số năm 2027?"), ask(event, "Chuyển đổi số năm tới ra sao?")
+    digital, press = make_unit("Cục Chuyển đổi số quốc gia"), make_unit("Cục Báo chí")
+    due = date(2027, 1, 20)
+    services.assign(duplicate, unit_ids=[digital.id, press.id], handling=Handling.WRITTEN, due_on=due,
+                    actor=organiser)
+    services.merge(duplicate, kept, actor=organiser)
+    # Nothing the organiser decided is dropped: both units now hold the kept question, same due date.
+    assert sorted((a.unit.name, a.due_on) for a in kept.assignments) == [
+        ("Cục Báo chí", due), ("Cục Chuyển đổi số quốc gia", due)]
+    assert kept.status == QuestionStatus.ASSIGNED and kept.handling == Handling.WRITTEN
+    assert duplicate.assignments == []
+    assert _audit("question.merged_in") == 1
+    # A unit the kept question already has is not given it twice.
+    third = ask(event, "Lại chuyển đổi số?")
+    services.assign(third, unit_ids=[press.id], handling=Handling.WRITTEN, due_on=due, actor=organiser)
+    services.merge(third, kept, actor=organiser)
+    assert len(kept.assignments) == 2
 
 
 def test_assign_needs_units_and_a_due_date_for_writing_and_decline_needs_a_reason(make_event, ask, make_unit,
