@@ -112,7 +112,7 @@ class AnswerForm(AppForm):
     text = TextAreaField(_l("Answer"), filters=STRIP, validators=[Optional(), Length(max=10_000)],
                          render_kw={"rows": 8})
     document = FileField(_l("Document (optional)"),
-                         description=_l("PDF, DOCX, XLSX, ODT, PNG or JPEG, up to 4 MB."))
+                         description=_l("PDF, DOCX, XLSX, PNG or JPEG, up to 4 MB."))
 
 
 class ReturnForm(AppForm):

@@ -80,7 +80,7 @@ ERRORS = {
     "already_submitted": _l("This answer was already submitted."),
     "not_submitted": _l("This answer is not waiting for approval."),
     "not_on_stage": _l("This question is not in the live queue."),
-    "document_type": _l("Attach a PDF, Word (DOCX), spreadsheet (XLSX), OpenDocument (ODT) or image (PNG, JPEG) file."),
+    "document_type": _l("Attach a PDF, Word (DOCX), spreadsheet (XLSX) or image (PNG, JPEG) file, without macros. The content decides, not the name."),
     "document_size": _l("The document is too large."),
     "document_empty": _l("The document is empty."),
 }

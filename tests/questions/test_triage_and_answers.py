@@ -14,6 +14,7 @@ from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.questions import answering, delivery, documents, live, services
 from eventapp.questions.models import AnswerStatus, Handling, QuestionStatus
+from tests.materials.conftest import ooxml_bytes, png_bytes
 
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -129,6 +130,20 @@ def test_a_unit_drafts_submits_is_returned_then_approved_and_both_askers_get_the
     assert delivery.send_answers(first) == 0  # once
     for action in ("answer.draft", "answer.submit", "answer.return", "answer.approve", "question.answered"):
         assert _audit(action) >= 1, action
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("tra-loi.docx", ooxml_bytes("word/document.xml", "word/vbaProject.bin")),  # macros
+    ("../../tra-loi.docx", ooxml_bytes("content.xml")),                           # a zip, no Word document
+    ("bang.pdf", b"<html><script>alert(1)</script></html>"),                     # a web page renamed .pdf
+    ("anh.pdf", png_bytes()),                                                     # a picture named .pdf
+])
+def test_answer_documents_are_read_from_their_bytes_as_materials_are(app, name: str, data: bytes) -> None:
+    with pytest.raises(documents.DocumentError) as refused:
+        documents.checked(documents.Upload(name, data))
+    assert refused.value.code == "type"
+    assert documents.checked(documents.Upload("../../Báo cáo.docx", ooxml_bytes("word/document.xml"))) == (
+        "Báo cáo.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 def test_answers_approved_before_the_event_wait_for_its_end(make_event, ask, make_unit, organiser) -> None:
