@@ -16,6 +16,7 @@ from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
 from eventapp.mail.services import queue_message
 from eventapp.models import rows_changed, utcnow
+from eventapp.questions import documents
 from eventapp.questions.models import AnswerStatus, Question, QuestionAssignment, QuestionStatus
 from eventapp.questions.services import local_today
 from eventapp.registrations.tickets import public_url
@@ -64,7 +65,11 @@ def send_answers(question: Question, now: datetime | None = None) -> int:
     for address, name, locale in recipients(question):
         with rendering(locale):
             context = {"lang": locale, "name": name, "event": event, "question": question, "answers": answers,
-                       "event_url": public_url("events.detail", event_id=event.id)}
+                       "event_url": public_url("events.detail", event_id=event.id),
+                       "document_urls": {answer.id: public_url(
+                           "questions.answer_document", answer_id=answer.id,
+                           signature=documents.asker_signature(answer.id, answer.document_key))
+                           for _unit, answer in answers if answer.document_key}}
             subject = _subject(_("Answer to your question: %(title)s", title=event.title))
             text = render_template("questions/emails/answer.txt", **context)
             html = render_template("questions/emails/answer.html", **context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,3 +73,14 @@ def path_of(key: str) -> Path | None:
         return None
     path = folder() / key
     return path if path.is_file() else None
+
+
+def asker_signature(answer_id: int, key: str) -> str:
+    """What an asker's e-mail link to an approved answer's document carries: unguessable, tied to
+    that answer and that file (a replaced document voids the old links)."""
+    secret = hashlib.sha256(b"eventapp:answer-document:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(secret, f"{answer_id}:{key}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def signature_holds(answer_id: int, key: str | None, signature: str) -> bool:
+    return bool(key) and hmac.compare_digest(asker_signature(answer_id, key or ""), signature)

@@ -12,6 +12,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -22,10 +23,16 @@ from eventapp.events.models import Event
 from eventapp.extensions import KNOWN_TOKEN_CHECKS, db, limiter, token_miss_limit
 from eventapp.forms import required, show_error
 from eventapp.models import utcnow
-from eventapp.questions import services
+from eventapp.questions import documents, services
 from eventapp.questions.forms import AskForm
 from eventapp.questions.labels import STATUS_LABELS
-from eventapp.questions.models import AnswerStatus, Question, QuestionAssignment, QuestionStatus
+from eventapp.questions.models import (
+    AnswerStatus,
+    Question,
+    QuestionAnswer,
+    QuestionAssignment,
+    QuestionStatus,
+)
 from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import find_by_token
 
@@ -85,3 +92,22 @@ def ask(token: str) -> ResponseReturnValue:
 
 
 KNOWN_TOKEN_CHECKS[f"{bp.name}.ask"] = lambda token: find_by_token(token) is not None
+
+
+@bp.get("/answers/<int:answer_id>/document/<signature>")
+@token_miss_limit
+def answer_document(answer_id: int, signature: str) -> ResponseReturnValue:
+    """An approved answer's document, from the link in the askers' e-mail (signed, so a guessed
+    id opens nothing; the unit's drafts and returned answers never)."""
+    answer = db.session.get(QuestionAnswer, answer_id)
+    if (answer is None or answer.status != AnswerStatus.APPROVED
+            or not documents.signature_holds(answer.id, answer.document_key, signature)):
+        abort(404)
+    path = documents.path_of(answer.document_key or "")
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=answer.document_type or "application/octet-stream", as_attachment=True,
+                         download_name=answer.document_name or "document", max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

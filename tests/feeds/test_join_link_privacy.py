@@ -100,6 +100,13 @@ def _values(world: Hybrid) -> dict[str, list[object]]:
         "user_id": [1],
         "message_id": [1],
         "fmt": ["csv", "xlsx"],
+        # Later packages' ids: any id is fine here (anonymous: refused or 404), what matters is that
+        # no response, whatever it says, carries the join link.
+        **{name: [1] for name in ("question_id", "assignment_id", "answer_id", "material_id", "link_id",
+                                  "evaluation_question_id")},
+        "action": ["start"],
+        "signature": ["0" * 40],
+        "code": ["ABCD-EFGH-JKLM-NPQR"],
     }
 
 

@@ -4,6 +4,7 @@ reminders, publication, every change in the audit log."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -90,7 +91,7 @@ def test_assign_needs_units_and_a_due_date_for_writing_and_decline_needs_a_reaso
 
 
 def test_a_unit_drafts_submits_is_returned_then_approved_and_both_askers_get_the_answer(
-        make_event, ask, make_person, make_unit, make_user, organiser, documents_folder) -> None:
+        client, make_event, ask, make_person, make_unit, make_user, organiser, documents_folder) -> None:
     event = make_event(starts_in=timedelta(days=-1))  # over: the answer goes out at approval
     first = ask(event, "Về Luật Báo chí sửa đổi?", make_person("Nguyễn Văn An", email="an@baochi.vn"))
     second = ask(event, "Luật Báo chí khi nào?", make_person("Trần Thị Bình", email="binh@baochi.vn"))
@@ -128,6 +129,12 @@ def test_a_unit_drafts_submits_is_returned_then_approved_and_both_askers_get_the
     assert all("Trình Quốc hội tại kỳ họp tháng 5/2027." in m.body_text and "Cục Báo chí" in m.body_text
                for m in mails)
     assert delivery.send_answers(first) == 0  # once
+    # The unit's document reaches each asker: a signed link in the e-mail, a download, nothing else.
+    link = next(line for line in mails[0].body_text.splitlines() if "Trả lời.pdf" in line).rsplit(" ", 1)[-1]
+    db.session.commit()
+    got = client.get(urlsplit(link).path)
+    assert got.status_code == 200 and got.data == PDF and got.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(urlsplit(link).path[:-4] + "0000").status_code == 404
     for action in ("answer.draft", "answer.submit", "answer.return", "answer.approve", "question.answered"):
         assert _audit(action) >= 1, action
 

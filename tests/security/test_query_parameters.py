@@ -75,11 +75,13 @@ def world(recording_app, url_values, make_site, make_event, add_site_to_event, m
     ticket = issue_ticket(registration)
     admin = make_user(Role.ADMIN, email="quantri@example.vn")
     values = {**url_values, "event_id": event.id, "site_id": site.id, "registration_id": registration.id,
-              "token": ticket, "code": "en", "kind": "press-briefings", "action": "skip"}
+              "token": ticket, "code": "en", "kind": "press-briefings", "action": "skip",
+              "signature": "0" * 40}
     by_endpoint = {
         "feeds.site_feed": {"token": calendar_tokens.issue_token(CalendarScope.SITE, site.id)},
         "feeds.person_feed": {"token": calendar_tokens.issue_token(CalendarScope.PERSON,
                                                                    registration.person_id)},
+        "questions_console.live_action": {"action": "start"},
     }
     bearer = issue(admin, "Kiểm thử", actor=None)[1]
     db.session.commit()
