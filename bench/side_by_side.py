@@ -65,6 +65,7 @@ def feed_builds(database_url: str, events: int, count: int, *, one_event: bool =
     """The feed's build in this process: from scratch, in a new worker, after one change (what a
     request pays beyond the HTTP floor; the CPU column is this process's share, without PostgreSQL's)."""
     app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, PUBLIC_BASE_URL="https://eventapp.example.vn",
+                     SECRET_KEY=secrets.token_hex(16),
                      FEED_VERSION_TTL=0)
     rng = random.Random(11)
     with app.app_context():

@@ -27,7 +27,7 @@ from eventapp.extensions import db
 from eventapp.materials import demo as materials_demo
 from eventapp.models import utcnow
 from eventapp.questions import demo as questions_demo
-from eventapp.registrations import calendar_truth
+from eventapp.registrations import calendar_truth, tickets
 from eventapp.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
 DEMO_PASSWORD = "eventapp-demo"  # noqa: S105 - printed by `make run`, demo data only
@@ -172,10 +172,9 @@ def _register(event: Event, person: Person, status: RegistrationStatus, channel:
         Registration.event_id == event.id, Registration.person_id == person.id))
     if exists:
         return
-    token_hash = hashlib.sha256(f"demo-ticket-{event.id}-{person.id}".encode()).hexdigest()
     db.session.add(Registration(
         event_id=event.id, person_id=person.id, site_id=site.id if site else None, channel=channel,
-        status=status, ticket_token_hash=token_hash,
+        status=status,
     ))
 
 
@@ -213,6 +212,28 @@ def load_demo(now: datetime | None = None) -> None:
     # calendars are recorded as holding their sessions, so the first change tells them just that.
     calendar_truth.record_as_told(list(db.session.scalars(sa.select(Registration.person_id).distinct())), now)
     certificates_demo.load_demo(now)  # after the features that make the past training
+    # Real ticket links (derived from SECRET_KEY, as for any registrant), so that every e-mail,
+    # ticket page and badge of the demo works: nothing is a placeholder.
+    for registration in db.session.scalars(sa.select(Registration).where(Registration.ticket_token_hash.is_(None))):
+        tickets.current_ticket(registration)
+
+
+def demo_tickets() -> list[tuple[str, str]]:
+    """(whose, ticket URL) of two demo registrants to click through: one of an upcoming briefing,
+    and one present at the past training (its materials, evaluation and certificate)."""
+    now = utcnow()
+    wanted = (("an upcoming briefing", sa.and_(Event.starts_at > now, Event.series_id.is_not(None))),
+              ("the past training (present)", sa.and_(Event.ends_at < now, Registration.checked_in_at.is_not(None))))
+    found = []
+    for label, condition in wanted:
+        registration = db.session.scalars(
+            sa.select(Registration).join(Event, Event.id == Registration.event_id)
+            .where(condition, Registration.status == RegistrationStatus.APPROVED, Registration.site_id.is_(None))
+            .order_by(Event.starts_at, Registration.id).limit(1)).first()
+        token = tickets.current_ticket(registration) if registration else None
+        if token:
+            found.append((label, tickets.ticket_url(token)))
+    return found
 
 
 def demo_counts() -> dict[str, int]:
@@ -235,6 +256,8 @@ def demo_command() -> None:
     click.echo(f"\nEventApp demo at {base}  (password for every demo account: {DEMO_PASSWORD})")
     for email, role, _name, _site in DEMO_USERS:
         click.echo(f"  {role.value:<17} {email}")
+    for label, url in demo_tickets():
+        click.echo(f"  ticket of {label}: {url}")
 
 
 __all__ = ["DEMO_PASSWORD", "demo_command", "demo_counts", "load_demo"]

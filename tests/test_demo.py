@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
 from eventapp.accounts.models import Role, User
 from eventapp.demo import demo_counts
 from eventapp.events.models import Event, EventKind, EventSite, EventStatus
 from eventapp.extensions import db
+from eventapp.registrations import tickets
 from eventapp.registrations.models import Registration
 
 
@@ -31,6 +34,14 @@ def test_demo_twice_gives_the_same_counts(app) -> None:
     statuses = set(db.session.scalars(sa.select(Registration.status).distinct()))
     assert len(statuses) >= 3  # mixed states
     assert "admin@demo.eventapp.vn" in first.output
+    # Every demo registrant has a real ticket link (e-mails, badges and the day-after links work),
+    # and the output names two to click through, which open.
+    assert all(tickets.current_ticket(r) for r in db.session.scalars(sa.select(Registration)))
+    links = [line.split(": ", 1)[1] for line in second.output.splitlines() if line.strip().startswith("ticket of")]
+    assert len(links) == 2
+    client = app.test_client()
+    for link in links:
+        assert client.get(urlsplit(link).path).status_code == 200
 
 
 def test_the_demos_people_hold_their_invitations(app) -> None:

@@ -130,23 +130,29 @@ def _issue_one(registration: Registration, now: datetime) -> Certificate:
         return existing
 
 
-def issue(registrations: list[Registration], now: datetime | None = None) -> dict[int, Certificate]:
-    """The certificates of these registrations, issuing those not issued yet to the present ones;
-    absent registrants get none (and are left out of the answer)."""
+def issue(registrations: list[Registration], now: datetime | None = None,
+          actor: User | None = None) -> dict[int, Certificate]:
+    """The certificates of these registrations, issuing those not issued yet to the present ones
+    (audited, with who asked: an organiser, a coordinator, or None for the holder); absent
+    registrants get none (and are left out of the answer)."""
     now = now or utcnow()
     present = [r for r in registrations if is_present(r)]
     found = certificates_by_registration([r.id for r in present])
-    for registration in present:
-        if registration.id not in found:
-            found[registration.id] = _issue_one(registration, now)
+    new = [r for r in present if r.id not in found]
+    for registration in new:
+        found[registration.id] = _issue_one(registration, now)
+    if new:
+        audit.record(actor, "certificates.issue", new[0].event, ", ".join(r.person.full_name for r in new),
+                     diff={"codes": [found[r.id].code for r in new]})
     return found
 
 
-def certificate_of(registration: Registration, now: datetime | None = None) -> Certificate:
-    """The holder's own certificate (issued now if need be); refuses absent people and revoked ones."""
+def certificate_of(registration: Registration, now: datetime | None = None,
+                   actor: User | None = None) -> Certificate:
+    """One person's certificate (issued now if need be); refuses absent people and revoked ones."""
     if not is_present(registration):
         raise CertificateError("not_present")
-    certificate = issue([registration], now)[registration.id]
+    certificate = issue([registration], now, actor)[registration.id]
     if certificate.is_revoked:
         raise CertificateError("revoked")
     return certificate
@@ -202,6 +208,13 @@ class Verification:
     event: str
     date: str
     revoked: bool
+    # Issued, but its holder is no longer recorded as present (check-in undone, registration
+    # cancelled, marked absent by the site): a printed copy must not keep verifying as valid.
+    withdrawn: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not (self.revoked or self.withdrawn)
 
 
 def event_dates(event: Event) -> str:
@@ -216,7 +229,8 @@ def event_dates(event: Event) -> str:
 def verification(certificate: Certificate) -> Verification:
     registration = certificate.registration
     return Verification(name=registration.person.full_name, event=registration.event.title,
-                        date=event_dates(registration.event), revoked=certificate.is_revoked)
+                        date=event_dates(registration.event), revoked=certificate.is_revoked,
+                        withdrawn=not is_present(registration))
 
 
 def _values(registration: Registration) -> dict[str, str]:
@@ -262,8 +276,9 @@ def render(event: Event, certificates: list[Certificate]) -> bytes:
     return layout.render(pages, title=_("Certificates of participation") + " · " + event.title)
 
 
-def bundle(event: Event, registrations: list[Registration], now: datetime | None = None) -> tuple[bytes, int]:
+def bundle(event: Event, registrations: list[Registration], now: datetime | None = None,
+           actor: User | None = None) -> tuple[bytes, int]:
     """The certificates of these (present) registrants as one PDF, issuing any missing; and how many."""
-    issued = issue(registrations, now)
+    issued = issue(registrations, now, actor)
     certificates = [issued[r.id] for r in registrations if r.id in issued and not issued[r.id].is_revoked]
     return render(event, certificates), len(certificates)

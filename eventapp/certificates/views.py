@@ -207,7 +207,7 @@ def event_pdf(event_id: int) -> Response | BaseResponse:
 
 
 def _bundle(ev: Event, registrations: list[Registration], back: str, name: str) -> Response | BaseResponse:
-    data, count = services.bundle(ev, registrations)
+    data, count = services.bundle(ev, registrations, actor=current_user)
     if count == 0:
         db.session.rollback()
         flash(_("Nobody here was recorded as present, so there are no certificates yet."), "warning")
@@ -228,7 +228,7 @@ def _registration(registration_id: int) -> Registration:
 def registration_pdf(registration_id: int) -> Response | BaseResponse:
     registration = _registration(registration_id)
     try:
-        certificate = services.certificate_of(registration)
+        certificate = services.certificate_of(registration, actor=current_user)
     except services.CertificateError as error:
         flash(MESSAGES[error.code](), "warning")
         return redirect(url_for(".event", event_id=registration.event_id))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,7 +40,7 @@ def _talk_choices(form: QuestionForm, event: Event) -> None:
 
 @bp.get("/console/evaluations/")
 @roles_required(*ORGANISERS)
-def index() -> str:
+def index() -> ResponseReturnValue:
     """Recent and coming events with their number of questions and responses."""
     now = utcnow()
     asked = (sa.select(EvaluationQuestion.event_id, sa.func.count().label("n"))
@@ -65,19 +66,19 @@ def render_builder(event: Event, form: QuestionForm | None = None, status: int =
 
 @bp.get("/console/evaluations/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def questions(event_id: int) -> tuple[str, int]:
+def questions(event_id: int) -> ResponseReturnValue:
     return render_builder(_event(event_id))
 
 
 @bp.post("/console/evaluations/events/<int:event_id>/questions")
 @roles_required(*ORGANISERS)
-def add_question(event_id: int) -> Response | tuple[str, int]:
+def add_question(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     form = QuestionForm()
     _talk_choices(form, event)
     if form.validate_on_submit():
         try:
-            services.add_question(event, kind=QuestionKind(form.kind.data), prompt=form.prompt.data,
+            services.add_question(event, kind=QuestionKind(form.kind.data), prompt=form.prompt.data or "",
                                   options=form.options.data or "", agenda_item_id=form.agenda_item_id.data,
                                   actor=current_user)
         except services.EvaluationError as error:
@@ -97,7 +98,7 @@ def _talk_prompt(item: AgendaItem) -> str:
 
 @bp.post("/console/evaluations/events/<int:event_id>/talk-ratings")
 @roles_required(*ORGANISERS)
-def add_talk_ratings(event_id: int) -> Response:
+def add_talk_ratings(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -109,7 +110,7 @@ def add_talk_ratings(event_id: int) -> Response:
 
 @bp.post("/console/evaluations/questions/<int:evaluation_question_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_question(evaluation_question_id: int) -> Response:
+def delete_question(evaluation_question_id: int) -> ResponseReturnValue:
     question = db.session.get(EvaluationQuestion, evaluation_question_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -127,14 +128,14 @@ def delete_question(evaluation_question_id: int) -> Response:
 
 @bp.get("/console/evaluations/events/<int:event_id>/results")
 @roles_required(*ORGANISERS)
-def results_page(event_id: int) -> str:
+def results_page(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     data = results.results(event)
     question_charts = {
         r.question.id: charts.count_bars(r.bars(), r.question.prompt)
         for r in data.questions if r.question.kind != QuestionKind.TEXT}
     talk_chart = charts.score_bars(
-        [(r.question.agenda_item.title, r.average, r.answered) for r in data.talks],
+        [(data.talk_title(r), r.average, r.answered) for r in data.talks],
         _("Average rating per talk")) if data.talks else None
     site_chart = charts.score_bars(
         [(s.name, s.average, s.responses) for s in data.sites],
@@ -146,7 +147,7 @@ def results_page(event_id: int) -> str:
 
 @bp.get("/console/evaluations/events/<int:event_id>/export/<any(csv, xlsx):fmt>")
 @roles_required(*ORGANISERS)
-def export(event_id: int, fmt: str) -> Response:
+def export(event_id: int, fmt: str) -> ResponseReturnValue:
     event = _event(event_id)
     headers, rows = results.export_rows(event, results.results(event), RESPONDENT_LABELS,
                                         [_("Respondent"), _("Site"), _("Answered at")])
@@ -168,7 +169,7 @@ def _site_event(site_id: int, event_id: int) -> tuple[Site, Event]:
 
 @bp.route("/console/evaluations/sites/<int:site_id>/events/<int:event_id>", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
-def site_answer(site_id: int, event_id: int) -> Response:
+def site_answer(site_id: int, event_id: int) -> ResponseReturnValue:
     """A coordinator answers for their site's room, once."""
     site, event = _site_event(site_id, event_id)
     asked = services.questions(event)

@@ -1,5 +1,6 @@
-"""The day-after e-mail: once per attendee after the event, with the materials they may see, the
-evaluation, and where their certificate of participation is. `flask mail day-after` (daily cron)."""
+"""The day-after e-mails (`flask mail day-after`, daily cron): once per attendee after the event, with
+the materials they may see, the evaluation and where their certificate of participation is; and once
+per site that took part, to its coordinators, with the link to answer the evaluation for the site."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventapp.accounts.models import Role, User
+from eventapp.accounts.permissions import can_manage_site
+from eventapp.directory.models import Site
 from eventapp.evaluations import services
-from eventapp.evaluations.models import DayAfterEmail
-from eventapp.events.models import Event, EventStatus
+from eventapp.evaluations.models import DayAfterEmail, EvaluationQuestion, SiteEvaluationNotice
+from eventapp.events.models import Event, EventSite, EventStatus, SiteParticipationStatus
 from eventapp.extensions import db
 from eventapp.mail.rendering import rendering
 from eventapp.mail.sender import one_line
@@ -25,6 +29,7 @@ from eventapp.registrations.models import Registration, RegistrationStatus
 from eventapp.registrations.tickets import current_ticket, public_url, ticket_url
 
 KIND = "evaluation.day_after"
+SITE_KIND = "evaluation.site_invitation"
 # Events that ended longer ago than this are left alone (a first run must not write to old attendees).
 LOOK_BACK = timedelta(days=7)
 
@@ -40,11 +45,11 @@ def due(now: datetime) -> list[int]:
         .order_by(Registration.id)))
 
 
-def _claim(registration_id: int, now: datetime) -> bool:
+def _claim(row: DayAfterEmail | SiteEvaluationNotice) -> bool:
     """Record the e-mail as queued; False when another run did it first (the primary key holds)."""
     try:
         with db.session.begin_nested():
-            db.session.add(DayAfterEmail(registration_id=registration_id, queued_at=now))
+            db.session.add(row)
             db.session.flush()
     except IntegrityError:
         return False
@@ -82,12 +87,12 @@ def queue_day_after(now: datetime | None = None) -> int:
     now = now or utcnow()
     queued = 0
     for registration_id in due(now):
-        if not _claim(registration_id, now):
+        if not _claim(DayAfterEmail(registration_id=registration_id, queued_at=now)):
             db.session.rollback()
             continue
-        registration = db.session.scalar(
+        registration = db.session.execute(
             sa.select(Registration).options(selectinload(Registration.person), selectinload(Registration.event))
-            .where(Registration.id == registration_id))
+            .where(Registration.id == registration_id)).scalar_one()
         if registration.person.email:
             subject, body_text, body_html = render(registration, now)
             queue_message(kind=KIND, to_address=registration.person.email, to_name=registration.person.full_name,
@@ -98,13 +103,62 @@ def queue_day_after(now: datetime | None = None) -> int:
     return queued
 
 
+def sites_due(now: datetime) -> list[tuple[int, int]]:
+    """(event, site) pairs of events with a questionnaire that ended (within LOOK_BACK) where the site
+    took part (connected or reported its room) and its coordinators have not been asked yet."""
+    asked = sa.select(EvaluationQuestion.id).where(EvaluationQuestion.event_id == Event.id).exists()
+    return [(row.event_id, row.site_id) for row in db.session.execute(
+        sa.select(EventSite.event_id, EventSite.site_id).join(Event, EventSite.event_id == Event.id)
+        .outerjoin(SiteEvaluationNotice, sa.and_(SiteEvaluationNotice.event_id == EventSite.event_id,
+                                                 SiteEvaluationNotice.site_id == EventSite.site_id))
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at <= now, Event.ends_at > now - LOOK_BACK,
+               EventSite.status != SiteParticipationStatus.INVITED, asked,
+               SiteEvaluationNotice.site_id.is_(None))
+        .order_by(EventSite.event_id, EventSite.site_id))]
+
+
+def _coordinators(site: Site) -> list[User]:
+    candidates = db.session.scalars(sa.select(User).where(
+        User.role == Role.SITE_COORDINATOR, User.is_active_account.is_(True),
+        sa.or_(User.site_id == site.id, sa.and_(User.site_id.is_(None), User.organisation_id == site.organisation_id)))
+        .order_by(User.id))
+    return [user for user in candidates if can_manage_site(user, site.id)]
+
+
+def queue_site_invitations(now: datetime | None = None) -> int:
+    """Ask each site that took part, once, to answer for its room; returns the e-mails queued."""
+    now = now or utcnow()
+    queued = 0
+    for event_id, site_id in sites_due(now):
+        if not _claim(SiteEvaluationNotice(event_id=event_id, site_id=site_id, queued_at=now)):
+            db.session.rollback()
+            continue
+        event, site = db.session.get_one(Event, event_id), db.session.get_one(Site, site_id)
+        for user in _coordinators(site):
+            locale = user.locale or "vi"
+            with rendering(locale):
+                context = {"lang": locale, "event": event, "site": site, "name": user.full_name or user.email,
+                           "answer_url": public_url("evaluations.site_answer", site_id=site.id, event_id=event.id)}
+                subject = one_line(_("Evaluation for your site: %(title)s", title=event.title))[:300]
+                body_text = render_template("evaluations/emails/site_invitation.txt", **context)
+                body_html = render_template("evaluations/emails/site_invitation.html", **context)
+            queue_message(kind=SITE_KIND, to_address=user.email, to_name=user.full_name or None, subject=subject,
+                          body_text=body_text, body_html=body_html, locale=locale)
+            queued += 1
+        db.session.commit()
+    return queued
+
+
 @click.command("day-after")
 @click.option("--now", "now_text", help="Pretend it is this instant (ISO 8601 with offset).")
 def day_after_command(now_text: str | None) -> None:
-    """Queue the day-after e-mail (materials, evaluation, certificate) for attendees (safe to run often)."""
+    """Queue the day-after e-mails (attendees: materials, evaluation, certificate; sites' coordinators:
+    their site's evaluation). Safe to run often: each goes once."""
     now = None
     if now_text:
         now = datetime.fromisoformat(now_text)
         if now.tzinfo is None:
             raise click.BadParameter("give a time zone, e.g. 2026-12-01T09:00+07:00")
-    click.echo(f"queued {queue_day_after(now)} day-after e-mails")
+    attendees = queue_day_after(now)
+    sites = queue_site_invitations(now)
+    click.echo(f"queued {attendees} day-after e-mails and {sites} site evaluation e-mails")

@@ -16,7 +16,7 @@ def _clean(value: str | None) -> str | None:
 
 
 def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
 class QuestionForm(AppForm):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import UTCDateTime, enum_check, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ RATING_MIN, RATING_MAX = 1, 5
 MAX_TEXT = 2000
 
 
-class EvaluationQuestion(db.Model):
+class EvaluationQuestion(Model):
     """One question of an event's questionnaire, in the organiser's order."""
 
     __tablename__ = "evaluation_questions"
@@ -61,7 +61,7 @@ class EvaluationQuestion(db.Model):
         return [line.strip() for line in self.options_text.splitlines() if line.strip()]
 
 
-class EvaluationResponse(db.Model):
+class EvaluationResponse(Model):
     """One filled-in questionnaire. `respondent_key` ("r<registration id>" or "s<site id>") is unique
     per event: a second answer from the same attendee or site is refused by the database itself."""
 
@@ -89,7 +89,7 @@ class EvaluationResponse(db.Model):
     )
 
 
-class EvaluationAnswer(db.Model):
+class EvaluationAnswer(Model):
     """One answer: a rating, a chosen option or a text, by the question's kind."""
 
     __tablename__ = "evaluation_answers"
@@ -112,7 +112,7 @@ class EvaluationAnswer(db.Model):
     question: Mapped[EvaluationQuestion] = relationship()
 
 
-class DayAfterEmail(db.Model):
+class DayAfterEmail(Model):
     """The day-after e-mail queued for one registration: at most once (the primary key says so)."""
 
     __tablename__ = "day_after_emails"
@@ -120,4 +120,14 @@ class DayAfterEmail(db.Model):
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
     )
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class SiteEvaluationNotice(Model):
+    """The e-mail asking a site's coordinators to answer for their site: at most once per site and event."""
+
+    __tablename__ = "site_evaluation_notices"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

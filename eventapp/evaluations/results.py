@@ -72,8 +72,14 @@ class Results:
     @property
     def talks(self) -> list[QuestionResult]:
         """Ratings of talks, in programme order."""
-        rated = [r for r in self.questions if r.question.kind == QuestionKind.RATING and r.question.agenda_item]
-        return sorted(rated, key=lambda r: (r.question.agenda_item.position, r.question.position))
+        rated = [(item.position, r.question.position, r) for r in self.questions
+                 if r.question.kind == QuestionKind.RATING and (item := r.question.agenda_item) is not None]
+        return [r for _talk, _question, r in sorted(rated, key=lambda row: row[:2])]
+
+    def talk_title(self, result: QuestionResult) -> str:
+        """The talk a rating is about (talks lists only ratings of a talk)."""
+        item = result.question.agenda_item
+        return item.title if item is not None else result.question.prompt
 
 
 def results(event: Event) -> Results:

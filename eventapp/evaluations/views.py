@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,7 +63,7 @@ def render_form(template: str, status: int = 200, **context: object) -> Response
 
 @bp.route("/ticket/<token>/evaluation", methods=["GET", "POST"])
 @token_miss_limit
-def answer(token: str) -> Response:
+def answer(token: str) -> ResponseReturnValue:
     registration = find_by_token(token)
     if registration is None:
         abort(404)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventapp.accounts.permissions import COORDINATORS, ORGANISERS, roles_required
+from eventapp.documents.filetypes import FileTypeError
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import csrf, db
 from eventapp.forms import ConfirmForm
 from eventapp.materials import bp, services, storage
-from eventapp.materials.filetypes import FileTypeError
 from eventapp.materials.forms import LinkForm, MaterialForm
 from eventapp.materials.labels import error_message
 from eventapp.materials.models import Audience, EventLink, LinkKind, Material
@@ -38,7 +39,7 @@ def _talk_choices(form: MaterialForm, event: Event) -> None:
 
 @bp.get("/console/materials/")
 @roles_required(*ORGANISERS)
-def index() -> str:
+def index() -> ResponseReturnValue:
     """Recent and coming events with their number of files and downloads."""
     now = utcnow()
     counts = (sa.select(Material.event_id, sa.func.count().label("files"),
@@ -65,14 +66,14 @@ def render_event(event: Event, form: MaterialForm | None = None, link_form: Link
 
 @bp.get("/console/materials/events/<int:event_id>")
 @roles_required(*ORGANISERS)
-def event_materials(event_id: int) -> tuple[str, int]:
+def event_materials(event_id: int) -> ResponseReturnValue:
     return render_event(_event(event_id))
 
 
 @bp.post("/console/materials/events/<int:event_id>/files")
 @csrf.exempt  # checked below, once the larger limit is set: the app-wide check would read the body first
 @roles_required(*ORGANISERS)
-def upload(event_id: int) -> Response | tuple[str, int]:
+def upload(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     # This form alone may carry a larger body than the app-wide limit (MAX_CONTENT_LENGTH).
     request.max_content_length = services.max_bytes() + FORM_MARGIN
@@ -85,7 +86,7 @@ def upload(event_id: int) -> Response | tuple[str, int]:
         data = upload_file.read(services.max_bytes() + 1)
         try:
             material = services.add_material(
-                event, data=data, filename=upload_file.filename or "", title=form.title.data,
+                event, data=data, filename=upload_file.filename or "", title=form.title.data or "",
                 audience=Audience(form.audience.data), agenda_item_id=form.agenda_item_id.data,
                 actor=current_user)
         except (services.MaterialError, FileTypeError) as error:
@@ -101,13 +102,13 @@ def upload(event_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/console/materials/events/<int:event_id>/links")
 @roles_required(*ORGANISERS)
-def add_link(event_id: int) -> Response | tuple[str, int]:
+def add_link(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     link_form = LinkForm()
     if link_form.validate_on_submit():
         try:
-            services.add_link(event, kind=LinkKind(link_form.kind.data), title=link_form.title.data,
-                              url=link_form.url.data, audience=Audience(link_form.audience.data),
+            services.add_link(event, kind=LinkKind(link_form.kind.data), title=link_form.title.data or "",
+                              url=link_form.url.data or "", audience=Audience(link_form.audience.data),
                               actor=current_user)
         except services.MaterialError as error:
             db.session.rollback()
@@ -121,7 +122,7 @@ def add_link(event_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/console/materials/files/<int:material_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_material(material_id: int) -> Response:
+def delete_material(material_id: int) -> ResponseReturnValue:
     material = db.session.get(Material, material_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -135,7 +136,7 @@ def delete_material(material_id: int) -> Response:
 
 @bp.post("/console/materials/links/<int:link_id>/delete")
 @roles_required(*ORGANISERS)
-def delete_link(link_id: int) -> Response:
+def delete_link(link_id: int) -> ResponseReturnValue:
     link = db.session.get(EventLink, link_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -148,7 +149,7 @@ def delete_link(link_id: int) -> Response:
 
 @bp.get("/console/materials/files/<int:material_id>")
 @roles_required(*COORDINATORS)
-def console_download(material_id: int) -> Response:
+def console_download(material_id: int) -> ResponseReturnValue:
     """Organisers download any file; a coordinator those of events their site takes part in
     (a 404 for anything else, so other events' files are not revealed)."""
     material = db.session.get(Material, material_id) or abort(404)

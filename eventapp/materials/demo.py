@@ -99,7 +99,6 @@ def _ensure_attendance(event: Event) -> None:
         registration = Registration(
             event_id=event.id, person_id=person.id, site_id=site.id if site else None, status=RegistrationStatus.APPROVED,
             channel=RegistrationChannel.SITE if site else RegistrationChannel.PUBLIC,
-            ticket_token_hash=hashlib.sha256(f"demo-ticket-{event.id}-{person.id}".encode()).hexdigest(),
             status_changed_at=event.starts_at - timedelta(days=7))
         if present:
             registration.checked_in_at = event.starts_at - timedelta(minutes=_stable("at", person.id) % 40)
@@ -157,8 +156,8 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 def _xlsx(rows: list[list[object]]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Số liệu"
+    sheet = workbook.create_sheet("Số liệu", 0)
+    del workbook[workbook.sheetnames[1]]  # the empty default sheet
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

@@ -7,8 +7,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from eventapp.documents.filetypes import ACCEPTED_EXTENSIONS
 from eventapp.forms import AppForm
-from eventapp.materials.filetypes import ACCEPTED_EXTENSIONS
 from eventapp.materials.labels import AUDIENCE_LABELS, LINK_KIND_LABELS
 from eventapp.materials.models import Audience
 
@@ -18,7 +18,7 @@ def _clean(value: str | None) -> str | None:
 
 
 def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
 class MaterialForm(AppForm):

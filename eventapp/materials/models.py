@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.models import TimestampMixin, enum_check, enum_column
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class LinkKind(enum.StrEnum):
     LIVESTREAM = "livestream"
 
 
-class Material(TimestampMixin, db.Model):
+class Material(TimestampMixin, Model):
     """One uploaded file of an event (or of one talk of it); the bytes live in the storage folder."""
 
     __tablename__ = "materials"
@@ -71,7 +71,7 @@ class Material(TimestampMixin, db.Model):
     agenda_item: Mapped[AgendaItem | None] = relationship()
 
 
-class EventLink(TimestampMixin, db.Model):
+class EventLink(TimestampMixin, Model):
     """A recording or a livestream of an event, shown to the audience the organiser chose."""
 
     __tablename__ = "event_links"

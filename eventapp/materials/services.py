@@ -16,10 +16,10 @@ from eventapp import audit
 from eventapp.accounts.models import User
 from eventapp.accounts.permissions import managed_site_condition
 from eventapp.directory.models import Site
+from eventapp.documents.filetypes import detect
 from eventapp.events.models import AgendaItem, Event, EventSite, EventStatus
 from eventapp.extensions import db
 from eventapp.materials import storage
-from eventapp.materials.filetypes import detect
 from eventapp.materials.models import (
     ANYONE,
     REGISTRANT,
@@ -132,9 +132,9 @@ def site_takes_part(event_id: int, user: User) -> bool:
     condition = managed_site_condition(user)
     if condition is None:
         return False
-    return db.session.scalar(
+    return (db.session.scalar(
         sa.select(sa.func.count()).select_from(EventSite).join(Site, EventSite.site_id == Site.id)
-        .where(EventSite.event_id == event_id, condition)) > 0
+        .where(EventSite.event_id == event_id, condition)) or 0) > 0
 
 
 def staff_audiences(event: Event, user: User) -> frozenset[Audience]:

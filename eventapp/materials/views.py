@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, send_file
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventapp.events.models import Event
@@ -43,7 +44,7 @@ def send_material(material: Material, *, private: bool) -> Response:
 
 
 @bp.get("/events/<int:event_id>/materials/<int:material_id>")
-def public_download(event_id: int, material_id: int) -> Response:
+def public_download(event_id: int, material_id: int) -> ResponseReturnValue:
     """A public material of a published (or past, or cancelled) event; anything else is a 404."""
     event = db.session.get(Event, event_id)
     if event is None or not services.event_is_public(event):
@@ -56,7 +57,7 @@ def public_download(event_id: int, material_id: int) -> Response:
 
 @bp.get("/ticket/<token>/materials/<int:material_id>")
 @token_miss_limit
-def ticket_download(token: str, material_id: int) -> Response:
+def ticket_download(token: str, material_id: int) -> ResponseReturnValue:
     """A material of the ticket's own event that its holder may see."""
     registration = find_by_token(token)
     if registration is None:

@@ -91,20 +91,27 @@ def _respondents(unit_id: int) -> list[User]:
         .order_by(User.id)))
 
 
+def _reminded(assignment: QuestionAssignment) -> list[tuple[str, str, str]]:
+    """(address, name, locale): the unit's active respondents, else the unit's own address."""
+    people = [(u.email, u.full_name or u.email, u.locale or "vi") for u in _respondents(assignment.unit_id)]
+    if not people and assignment.unit.email:
+        people = [(assignment.unit.email, assignment.unit.name, "vi")]
+    return people
+
+
 def _remind(assignment: QuestionAssignment, kind: str) -> int:
     question = assignment.question
     count = 0
-    for user in _respondents(assignment.unit_id):
-        locale = user.locale or "vi"
+    for address, name, locale in _reminded(assignment):
         with rendering(locale):
-            context = {"lang": locale, "name": user.full_name or user.email, "event": question.event,
+            context = {"lang": locale, "name": name, "event": question.event,
                        "question": question, "assignment": assignment, "due_today": kind == REMINDER_DUE,
                        "answer_url": public_url("questions_console.assignment", assignment_id=assignment.id)}
             heading = _("Due today") if kind == REMINDER_DUE else _("Due tomorrow")
             subject = _subject(f"{heading}: {_('answer to a question')} – {question.event.title}")
             text = render_template("questions/emails/reminder.txt", **context)
             html = render_template("questions/emails/reminder.html", **context)
-        queue_message(kind=kind, to_address=user.email, to_name=user.full_name or None, subject=subject,
+        queue_message(kind=kind, to_address=address, to_name=name, subject=subject,
                       body_text=text, body_html=html, locale=locale)
         count += 1
     return count

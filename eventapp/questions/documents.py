@@ -8,16 +8,11 @@ from pathlib import Path
 
 from flask import current_app
 
-# extension -> (content type, how the file starts). Office files are ZIP containers.
-ALLOWED: dict[str, tuple[str, bytes]] = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    "odt": ("application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-}
+from eventapp.documents import filetypes
+
+# Kinds a unit may attach, read from the bytes as materials are (a web page renamed .pdf, a
+# macro document or a zip bomb is refused; the name's extension must agree with the content).
+ACCEPTED_KINDS = ("pdf", "docx", "xlsx", "png", "jpg")
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 
 
@@ -54,11 +49,13 @@ def checked(upload: Upload) -> tuple[str, str]:
     if len(upload.data) > max_bytes():
         raise DocumentError("size")
     name = Path(upload.filename.replace("\\", "/")).name.replace("\x00", "").strip()[:200] or "document"
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = ALLOWED.get(extension)
-    if kind is None or not upload.data.startswith(kind[1]):
+    try:
+        kind = filetypes.detect(upload.data, name)
+    except filetypes.FileTypeError:
+        raise DocumentError("type") from None
+    if kind.name not in ACCEPTED_KINDS:
         raise DocumentError("type")
-    return name, kind[0]
+    return name, kind.content_type
 
 
 def store(upload: Upload) -> tuple[str, str, str]:

@@ -70,13 +70,13 @@ class AssignForm(AppForm):
     """Give a question to ministry units, for the stage or in writing, with a due date."""
 
     unit_ids = CheckboxListField(_l("Ministry units"), coerce=int, validators=[Optional()])
-    handling = RadioField(_l("How it is answered"), choices=[(h.value, label) for h, label in HANDLING_LABELS.items()],
-                          validators=[DataRequired()], default=Handling.WRITTEN.value)
+    handling = RadioField(_l("How it is answered"), validators=[DataRequired()], default=Handling.WRITTEN.value)
     due_on = DateField(_l("Due date (written answers)"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args: object, units: Iterable = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.unit_ids.choices = [(u.id, u.name) for u in units]
+        self.handling.choices = [(h.value, str(label)) for h, label in HANDLING_LABELS.items()]
 
 
 class DeclineForm(AppForm):
@@ -112,7 +112,7 @@ class AnswerForm(AppForm):
     text = TextAreaField(_l("Answer"), filters=STRIP, validators=[Optional(), Length(max=10_000)],
                          render_kw={"rows": 8})
     document = FileField(_l("Document (optional)"),
-                         description=_l("PDF, DOCX, XLSX, ODT, PNG or JPEG, up to 4 MB."))
+                         description=_l("PDF, DOCX, XLSX, PNG or JPEG, up to 4 MB."))
 
 
 class ReturnForm(AppForm):

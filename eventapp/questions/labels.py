@@ -1,21 +1,22 @@
-"""Words for the question cycle's states and errors, in the reader's language."""
+"""Words for the question cycle's states (registered as the enums' one label tables) and errors."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from eventapp.errors import error_messages
+from eventapp.labels import enum_labels
 from eventapp.questions.models import AnswerStatus, AskedVia, Handling, LiveState, QuestionStatus
 from eventapp.questions.services import QuestionError
 
-STATUS_LABELS = {
+STATUS_LABELS = enum_labels(QuestionStatus, {
     QuestionStatus.NEW: _l("New"),
     QuestionStatus.ASSIGNED: _l("Assigned"),
     QuestionStatus.ANSWERED_ON_STAGE: _l("Answered on stage"),
     QuestionStatus.ANSWERED: _l("Answered in writing"),
     QuestionStatus.DECLINED: _l("Declined"),
     QuestionStatus.MERGED: _l("Merged"),
-}
+})
 STATUS_BADGES = {
     QuestionStatus.NEW: "primary",
     QuestionStatus.ASSIGNED: "info",
@@ -24,30 +25,31 @@ STATUS_BADGES = {
     QuestionStatus.DECLINED: "secondary",
     QuestionStatus.MERGED: "light",
 }
-HANDLING_LABELS = {Handling.STAGE: _l("On stage"), Handling.WRITTEN: _l("In writing")}
-LIVE_LABELS = {
+HANDLING_LABELS = enum_labels(Handling, {Handling.STAGE: _l("On stage"), Handling.WRITTEN: _l("In writing")})
+LIVE_LABELS = enum_labels(LiveState, {
     LiveState.QUEUED: _l("Waiting"),
     LiveState.BEING_ANSWERED: _l("Being answered"),
     LiveState.DONE: _l("Answered on stage"),
-}
-ANSWER_LABELS = {
+})
+ANSWER_LABELS = enum_labels(AnswerStatus, {
     AnswerStatus.DRAFT: _l("Draft"),
     AnswerStatus.SUBMITTED: _l("Waiting for approval"),
     AnswerStatus.RETURNED: _l("Returned for changes"),
     AnswerStatus.APPROVED: _l("Approved"),
-}
-VIA_LABELS = {
+})
+VIA_LABELS = enum_labels(AskedVia, {
     AskedVia.REGISTRATION: _l("With the registration"),
     AskedVia.TICKET: _l("From the ticket page"),
     AskedVia.LIVE: _l("During the event"),
     AskedVia.COORDINATOR: _l("By the site's coordinator"),
-}
+})
 AUDIT_LABELS = {
     "question.ask": _l("Asked"),
     "question.edit": _l("Edited for clarity"),
     "question.assign": _l("Assigned"),
     "question.decline": _l("Declined"),
     "question.merge": _l("Merged"),
+    "question.merged_in": _l("A duplicate merged in (its askers and units)"),
     "question.answered": _l("Answered in writing"),
     "question.answered_on_stage": _l("Answered on stage"),
     "question.live_start": _l("On screen"),
@@ -78,7 +80,7 @@ ERRORS = {
     "already_submitted": _l("This answer was already submitted."),
     "not_submitted": _l("This answer is not waiting for approval."),
     "not_on_stage": _l("This question is not in the live queue."),
-    "document_type": _l("Attach a PDF, Word (DOCX), spreadsheet (XLSX), OpenDocument (ODT) or image (PNG, JPEG) file."),
+    "document_type": _l("Attach a PDF, Word (DOCX), spreadsheet (XLSX) or image (PNG, JPEG) file, without macros. The content decides, not the name."),
     "document_size": _l("The document is too large."),
     "document_empty": _l("The document is empty."),
 }

@@ -23,7 +23,8 @@ def queue(event_id: int) -> list[Question]:
     rows = db.session.scalars(
         sa.select(Question).options(selectinload(Question.askers).selectinload(QuestionAsker.person),
                                     selectinload(Question.askers).selectinload(QuestionAsker.outlet),
-                                    selectinload(Question.askers).selectinload(QuestionAsker.site))
+                                    selectinload(Question.askers).selectinload(QuestionAsker.site),
+                                    selectinload(Question.agenda_item))
         .where(Question.event_id == event_id, Question.handling == Handling.STAGE,
                Question.live_state.is_not(None),
                Question.status.in_([QuestionStatus.NEW, QuestionStatus.ASSIGNED,

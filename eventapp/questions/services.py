@@ -271,8 +271,22 @@ def merge(duplicate: Question, into: Question, *, actor: Any) -> None:
     moved = [asker.id for asker in duplicate.askers]
     for asker in list(duplicate.askers):
         asker.question = into
+    # A unit the duplicate was given to keeps its work (and due date) on the kept question; only a
+    # unit the kept question already has is not given it twice.
+    held = {a.unit_id for a in into.assignments}
+    carried = []
     for assignment in list(duplicate.assignments):
         duplicate.assignments.remove(assignment)
+        if assignment.unit_id not in held:
+            into.assignments.append(QuestionAssignment(
+                unit_id=assignment.unit_id, due_on=assignment.due_on, assigned_at=assignment.assigned_at))
+            carried.append(assignment.unit_id)
+    if carried and into.status == QuestionStatus.NEW:
+        into.status = QuestionStatus.ASSIGNED
+        into.handling = duplicate.handling
+        if into.handling == Handling.STAGE and into.live_state is None:
+            into.live_state = LiveState.QUEUED
+            into.live_position = _next_live_position(into.event_id)
     old = duplicate.status
     duplicate.status = QuestionStatus.MERGED
     duplicate.merged_into_id = into.id
@@ -280,6 +294,8 @@ def merge(duplicate: Question, into: Question, *, actor: Any) -> None:
     db.session.flush()
     audit.record(actor, "question.merge", duplicate, f"→ #{into.id}",
                  {"status": [old.value, "merged"], "into_id": into.id, "askers": moved})
+    audit.record(actor, "question.merged_in", into, f"#{duplicate.id} →",
+                 {"from_id": duplicate.id, "askers": moved, "units": sorted(carried)})
 
 
 def set_published(question: Question, published: bool, *, actor: Any) -> None:

@@ -97,17 +97,18 @@ def test_revoking_marks_the_certificate_and_leaves_it_out_of_bundles(past_traini
     assert error.value.code == "revoked"
     with pytest.raises(services.CertificateError):
         services.revoke(certificate, organiser, "")
-    data, count = services.bundle(past_training.event, services.present_registrations(past_training.event.id))
+    data, count = services.bundle(past_training.event, services.present_registrations(past_training.event.id),
+                                  actor=organiser)
     assert count == 2 and "Trần Đức Lượng" not in "".join(pages_text(data))
     services.reinstate(certificate, organiser)
     assert not services.verification(certificate).revoked
     actions = [a for (a,) in db.session.query(AuditEntry.action).order_by(AuditEntry.id)]
-    assert actions == ["certificates.revoke", "certificates.reinstate"]
+    assert actions == ["certificates.issue", "certificates.revoke", "certificates.issue", "certificates.reinstate"]
 
 
 def test_the_verification_holds_name_event_and_date_only(past_training) -> None:
     result = services.verification(services.certificate_of(past_training.by_rollcall))
-    assert set(vars(result)) == {"name", "event", "date", "revoked"}
+    assert set(vars(result)) == {"name", "event", "date", "revoked", "withdrawn"}
     assert result.name == NAME and result.event == past_training.event.title
 
 
@@ -128,3 +129,12 @@ def test_a_second_insert_for_the_same_registration_keeps_the_first_certificate(p
     second = services._issue_one(past_training.at_door, utcnow())
     assert second.id == first.id and second.code == first.code
     assert db.session.query(Certificate).count() == 1
+
+
+def test_issuing_is_audited_once_per_batch_with_who_asked(past_training, make_user) -> None:
+    organiser = make_user(Role.ORGANISER)
+    services.issue(services.present_registrations(past_training.event.id), actor=organiser)
+    services.issue(services.present_registrations(past_training.event.id), actor=organiser)
+    [entry] = db.session.query(AuditEntry).filter_by(action="certificates.issue").all()
+    assert entry.actor_id == organiser.id and entry.object_id == past_training.event.id
+    assert NAME in entry.summary and len(entry.diff["codes"]) == 3

@@ -9,6 +9,7 @@ import re
 import sqlalchemy as sa
 
 from eventapp.accounts.models import Role
+from eventapp.attendance.services import undo_check_in
 from eventapp.certificates import services
 from eventapp.certificates.models import Certificate, CertificateTemplate
 from eventapp.extensions import db
@@ -61,6 +62,17 @@ def test_the_verification_page_shows_name_event_and_date_only(client, past_train
     db.session.commit()
     page = client.get(f"/certificates/verify/{certificate.display_code}").get_data(as_text=True)
     assert 'data-verification="revoked"' in page and "Cấp nhầm" not in page
+
+
+def test_a_certificate_stops_verifying_when_its_attendance_is_undone(client, past_training, make_user) -> None:
+    certificate = services.certificate_of(past_training.at_door)
+    db.session.commit()
+    assert 'data-verification="valid"' in client.get(f"/certificates/verify/{certificate.code}").get_data(as_text=True)
+    # The desk undoes a mistaken check-in: the printed certificate's code no longer says valid.
+    undo_check_in(past_training.event, past_training.at_door.id, make_user(Role.CHECKIN_STAFF))
+    db.session.commit()
+    page = client.get(f"/certificates/verify/{certificate.code}").get_data(as_text=True)
+    assert 'data-verification="withdrawn"' in page and 'data-verification="valid"' not in page
 
 
 def test_unknown_and_typed_codes(client, past_training) -> None:

@@ -55,3 +55,22 @@ def test_events_not_over_or_long_past_send_nothing(app, questionnaire, attendee,
     past_training.ends_at -= timedelta(days=30)
     db.session.commit()
     assert "queued 0 " in app.test_cli_runner().invoke(args=["mail", "day-after"]).output
+
+
+def test_coordinators_of_sites_that_took_part_are_asked_once_to_answer_for_their_site(
+        app, questionnaire, past_training, make_site, make_user, add_site_to_event) -> None:
+    from eventapp.events.models import SiteParticipationStatus
+
+    took_part, stayed_away = make_site(name="Sở TT&TT Quảng Ninh"), make_site()
+    add_site_to_event(past_training, took_part).status = SiteParticipationStatus.REPORTED
+    add_site_to_event(past_training, stayed_away)  # invited, never connected
+    coordinator = make_user(Role.SITE_COORDINATOR, site=took_part)
+    make_user(Role.SITE_COORDINATOR, site=stayed_away)
+    make_user(Role.SITE_COORDINATOR, site=took_part, active=False)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "and 1 site evaluation e-mails" in runner.invoke(args=["mail", "day-after"]).output
+    assert "and 0 site evaluation e-mails" in runner.invoke(args=["mail", "day-after"]).output
+    [message] = db.session.query(OutboxMessage).all()
+    assert message.to_address == coordinator.email and "Quảng Ninh" in message.body_text
+    assert f"/console/evaluations/sites/{took_part.id}/events/{past_training.id}" in message.body_text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from eventapp.documents.filetypes import detect
 from eventapp.evaluations import results
 from eventapp.evaluations.followup import queue_day_after
 from eventapp.extensions import db
 from eventapp.materials import storage
 from eventapp.materials.demo import past_training
-from eventapp.materials.filetypes import detect
 from eventapp.materials.models import Audience, Material
 
 

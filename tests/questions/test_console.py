@@ -31,6 +31,8 @@ def test_organiser_triages_through_the_screens(client, login, organiser, make_ev
     db.session.commit()
     queue = client.get(f"/console/questions/events/{event.id}").get_data(as_text=True)
     assert f'data-question="{question.id}"' in queue and "&lt;b&gt;báo chí" in queue
+    # Before the event ends there is no "send now" button that would send nothing: the page says when.
+    assert "data-answers-wait" in queue and "data-send-answers" not in queue
     page = client.get(f"/console/questions/{question.id}")
     assert page.status_code == 200 and "Cục Báo chí" in page.get_data(as_text=True)
     # invalid: a written answer without a due date: 422, the choices kept

@@ -3,7 +3,7 @@ reminders, publication, every change in the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage
 from eventapp.questions import answering, delivery, documents, live, services
 from eventapp.questions.models import AnswerStatus, Handling, QuestionStatus
+from tests.materials.conftest import ooxml_bytes, png_bytes
 
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -39,6 +40,28 @@ def test_edit_keeps_the_askers_words_and_merge_keeps_every_asker(make_event, ask
     with pytest.raises(services.QuestionError):
         services.merge(other_event_question, kept, actor=organiser)
     assert _audit("question.edit") == 1 and _audit("question.merge") == 1
+
+
+def test_merging_keeps_the_duplicates_units_and_says_so_on_the_kept_question(make_event, ask, make_unit,
+                                                                             organiser) -> None:
+    event = make_event()
+    kept, duplicate = ask(event, "Chuyển đổi số năm 2027?"), ask(event, "Chuyển đổi số năm tới ra sao?")
+    digital, press = make_unit("Cục Chuyển đổi số quốc gia"), make_unit("Cục Báo chí")
+    due = date(2027, 1, 20)
+    services.assign(duplicate, unit_ids=[digital.id, press.id], handling=Handling.WRITTEN, due_on=due,
+                    actor=organiser)
+    services.merge(duplicate, kept, actor=organiser)
+    # Nothing the organiser decided is dropped: both units now hold the kept question, same due date.
+    assert sorted((a.unit.name, a.due_on) for a in kept.assignments) == [
+        ("Cục Báo chí", due), ("Cục Chuyển đổi số quốc gia", due)]
+    assert kept.status == QuestionStatus.ASSIGNED and kept.handling == Handling.WRITTEN
+    assert duplicate.assignments == []
+    assert _audit("question.merged_in") == 1
+    # A unit the kept question already has is not given it twice.
+    third = ask(event, "Lại chuyển đổi số?")
+    services.assign(third, unit_ids=[press.id], handling=Handling.WRITTEN, due_on=due, actor=organiser)
+    services.merge(third, kept, actor=organiser)
+    assert len(kept.assignments) == 2
 
 
 def test_assign_needs_units_and_a_due_date_for_writing_and_decline_needs_a_reason(make_event, ask, make_unit,
@@ -109,6 +132,20 @@ def test_a_unit_drafts_submits_is_returned_then_approved_and_both_askers_get_the
         assert _audit(action) >= 1, action
 
 
+@pytest.mark.parametrize(("name", "data"), [
+    ("tra-loi.docx", ooxml_bytes("word/document.xml", "word/vbaProject.bin")),  # macros
+    ("../../tra-loi.docx", ooxml_bytes("content.xml")),                           # a zip, no Word document
+    ("bang.pdf", b"<html><script>alert(1)</script></html>"),                     # a web page renamed .pdf
+    ("anh.pdf", png_bytes()),                                                     # a picture named .pdf
+])
+def test_answer_documents_are_read_from_their_bytes_as_materials_are(app, name: str, data: bytes) -> None:
+    with pytest.raises(documents.DocumentError) as refused:
+        documents.checked(documents.Upload(name, data))
+    assert refused.value.code == "type"
+    assert documents.checked(documents.Upload("../../Báo cáo.docx", ooxml_bytes("word/document.xml"))) == (
+        "Báo cáo.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
 def test_answers_approved_before_the_event_wait_for_its_end(make_event, ask, make_unit, organiser) -> None:
     event = make_event()
     question = ask(event)
@@ -142,7 +179,16 @@ def test_reminders_go_the_day_before_and_on_the_due_date_once_each(app, make_eve
     mails = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.kind, m.to_address) for m in mails] == [(delivery.REMINDER_BEFORE, "cds@mic.gov.vn"),
                                                        (delivery.REMINDER_DUE, "cds@mic.gov.vn")]
-    assert "Hạn" in mails[1].subject or "hôm nay" in mails[1].subject.lower()
+    assert mails[1].subject.startswith("Đến hạn hôm nay")
+    # a unit without a respondent account is reminded at its own address
+    lone = make_unit("Cục Tin học hóa")
+    lone.email = "cth@mic.gov.vn"
+    other = ask(make_event(title="Khác"))
+    services.assign(other, unit_ids=[lone.id], handling=Handling.WRITTEN, due_on=due, actor=organiser)
+    db.session.commit()
+    assert "queued 1 reminders" in runner.invoke(args=["questions", "reminders", "--now", "2027-03-10T08:00+07:00"]).output
+    assert db.session.scalars(sa.select(OutboxMessage.to_address).order_by(OutboxMessage.id.desc())).first() == \
+        "cth@mic.gov.vn"
 
 
 def test_overdue_is_past_the_due_date_without_a_submitted_answer(make_event, ask, make_unit, organiser) -> None:

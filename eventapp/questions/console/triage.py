@@ -89,7 +89,8 @@ def _queue_page(event: Event, deadline: DeadlineForm, code: int = 200) -> Respon
     return render_template("questions/console/queue.html", event=event, status=status,
                            questions=event_questions(event.id, status), deadline_form=deadline,
                            closes_at=services.asking_closes_at(event), today=services.local_today(),
-                           statuses=list(QuestionStatus), confirm=ConfirmForm(), **LABELS), code
+                           statuses=list(QuestionStatus), confirm=ConfirmForm(),
+                           event_over=event.ends_at <= utcnow(), **LABELS), code
 
 
 @bp.get("/events/<int:event_id>")

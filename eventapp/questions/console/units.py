@@ -87,8 +87,12 @@ def document(answer_id: int) -> ResponseReturnValue:
     path = documents.path_of(answer.document_key or "")
     if path is None:
         abort(404)
-    return send_file(path, mimetype=answer.document_type or "application/octet-stream", as_attachment=True,
-                     download_name=answer.document_name or "document", max_age=0)
+    response = send_file(path, mimetype=answer.document_type or "application/octet-stream", as_attachment=True,
+                         download_name=answer.document_name or "document", max_age=0)
+    # Never a page of ours, even if a browser ignored the attachment: no script, no same-origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/site/<int:site_id>/events/<int:event_id>/ask", methods=["GET", "POST"])

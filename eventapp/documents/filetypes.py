@@ -11,7 +11,7 @@ import filetype
 
 
 class FileTypeError(ValueError):
-    """The file is not one we accept; `code` names the reason (messages in materials.labels)."""
+    """The file is not one we accept; `code` names the reason (each user of it words the codes)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -44,6 +44,10 @@ OOXML_MAIN_PARTS = {"docx": "word/document.xml", "pptx": "ppt/presentation.xml",
 # Macros are code: a macro-enabled document renamed to .docx still carries them.
 MACRO_PARTS = ("vbaProject.bin",)
 MAX_ZIP_ENTRIES = 5_000
+# A real deck or workbook unpacks to a few times its size; a zip bomb to thousands of times. Both
+# bounds are far above any real document: whoever opens the file must not be made to unpack gigabytes.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_PACKING_RATIO = 200
 
 
 def extension(filename: str) -> str:
@@ -56,11 +60,15 @@ def _ooxml_kind(data: bytes) -> str:
     """docx, pptx or xlsx from the zip's parts; FileTypeError when it is no Office document."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise FileTypeError("malformed") from None
+    names = [entry.filename for entry in entries]
     if len(names) > MAX_ZIP_ENTRIES or "[Content_Types].xml" not in names:
         raise FileTypeError("unsupported_type")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(len(data), 1):
+        raise FileTypeError("malformed")
     if any(name.rsplit("/", 1)[-1] in MACRO_PARTS for name in names):
         raise FileTypeError("macros")
     found = [kind for kind, part in OOXML_MAIN_PARTS.items() if part in names]
@@ -73,7 +81,8 @@ def detect(data: bytes, filename: str) -> Kind:
     """The accepted kind of `data`, checked against the name's extension.
 
     FileTypeError codes: empty, unsupported_type (not a kind we take, HTML renamed .pdf included),
-    extension_mismatch (a real PNG named .pdf), macros, malformed (a broken Office file).
+    extension_mismatch (a real PNG named .pdf), macros, malformed (a broken Office file, or one
+    that unpacks to far more than any document: a zip bomb).
     """
     if not data:
         raise FileTypeError("empty")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
-from eventapp.materials.filetypes import FileTypeError, detect
+from eventapp.documents.filetypes import FileTypeError, detect
 from tests.materials.conftest import HTML_AS_PDF, PDF, ooxml_bytes, png_bytes
 
 
@@ -34,3 +37,15 @@ def test_refused_files_say_why(data: bytes, name: str, code: str) -> None:
     with pytest.raises(FileTypeError) as refused:
         detect(data, name)
     assert refused.value.code == code
+
+
+def test_a_zip_bomb_named_docx_is_refused_without_unpacking_it() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", b"\x00" * (30 * 1024 * 1024))  # 30 MiB of zeros: ~30 KB packed
+    bomb = buffer.getvalue()
+    assert len(bomb) < 100_000
+    with pytest.raises(FileTypeError) as refused:
+        detect(bomb, "bao-cao.docx")
+    assert refused.value.code == "malformed"
