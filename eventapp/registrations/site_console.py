@@ -7,12 +7,14 @@ require_site, which answers 404 for anyone else's.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +27,7 @@ from eventapp.events.models import Event, EventSite
 from eventapp.extensions import db
 from eventapp.forms import ConfirmForm, form_status, show_error
 from eventapp.models import utcnow
+from eventapp.params import MAX_PAGE, int_arg
 from eventapp.registrations import capacity, imports, services
 from eventapp.registrations.forms import ImportConfirmForm, ImportUploadForm, SitePersonForm
 from eventapp.registrations.labels import STATUS_BADGES, STATUS_LABELS
@@ -33,6 +36,7 @@ from eventapp.spreadsheets import SpreadsheetError, read_table
 
 bp = Blueprint("site_console", __name__)
 MAX_UPLOAD = 2 * 1024 * 1024
+PAST_PAGE_SIZE = 10
 
 
 def _site(site_id: int) -> Site:
@@ -61,7 +65,21 @@ def index() -> ResponseReturnValue:
         by_site[site_id].append(event)
     usage = {s.id: capacity.site_usage([e.id for e in by_site[s.id]], s.id) for s in sites if by_site[s.id]}
     return render_template("registrations/site_console/index.html", sites=[s for s in sites if by_site[s.id]],
-                           by_site=by_site, usage=usage, now=now)
+                           by_site=by_site, usage=usage, now=now, past=_past_events(sites, now))
+
+
+def _past_events(sites: list[Site], now: datetime) -> Pagination | None:
+    """The sites' ended events, the latest first, a page at a time: where their materials, the
+    site's evaluation and its certificates stay within reach."""
+    if not sites:
+        return None
+    query = (sa.select(EventSite).join(Event, EventSite.event_id == Event.id)
+             .options(selectinload(EventSite.event), selectinload(EventSite.site))
+             .where(EventSite.site_id.in_([s.id for s in sites]), Event.visible_to(current_user),
+                    Event.ends_at <= now)
+             .order_by(Event.starts_at.desc(), EventSite.id.desc()))
+    return db.paginate(query, page=int_arg("past_page", 1, high=MAX_PAGE), per_page=PAST_PAGE_SIZE,
+                       error_out=False)
 
 
 @bp.get("/<int:site_id>/events/<int:event_id>")

@@ -193,8 +193,11 @@ def ticket(token: str) -> ResponseReturnValue:
     sessions = enrolments.sessions(registration.enrolment, now) if registration.enrolment else []
     cancellable = registration.status in ACTIVE_STATUSES and event.starts_at > now
     place = emails.site_place(registration)
+    # Checked in at the door or ticked by the site's roll-call: both record checked_in_at.
+    attended = registration.holds_seat and registration.checked_in_at is not None
     return private_response(make_response(render_template(
         "registrations/ticket.html", registration=registration, event=event, token=token,
+        over=event.ends_at <= now, attended=attended,
         qr=qr_svg(token), status_labels=STATUS_LABELS, status_badges=STATUS_BADGES, mode_labels=MODE_LABELS,
         join_url=emails.join_url(event, registration, place), place=place, calendar_url=_calendar_url(event),
         cancellable=cancellable, sessions=sessions, form=ConfirmForm(), now=now)))

@@ -52,10 +52,14 @@ def test_roll_call_on_a_phone(live_server, browser, make_user, make_event, make_
         page = phone.new_page()
         sign_in(page, live_server.url, coordinator.email)
         page.goto(f"{live_server.url}/console/rollcall/events/{event.id}/sites/{site.id}")
-        # The menu wraps instead of running off the screen.
+        # The menu, once opened, wraps instead of running off the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.locator(".console-nav-toggle").tap()
+        page.wait_for_selector("#console-nav.show")
         for box in (link.bounding_box() for link in page.locator(".console-sidebar .nav-link").all()):
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        page.locator(".console-nav-toggle").tap()
+        page.wait_for_selector("#console-nav", state="hidden")
         # The connection test says honestly what it measures: this device to EventApp, not the video.
         button = page.locator("#connection-test-button")
         assert "EventApp" in button.inner_text()
