@@ -19,6 +19,8 @@ from eventapp.questions.models import (
     QuestionAsker,
     QuestionStatus,
 )
+from eventapp.registrations import tickets
+from eventapp.registrations.models import Registration
 from eventapp.registrations.tickets import issue_ticket
 from tests.registrations.conftest import form_data
 
@@ -131,3 +133,13 @@ def test_a_coordinator_asks_for_their_own_site_only(client, login, make_user, ma
     not_taking_part = make_event()
     db.session.commit()
     assert client.get(f"/console/questions/site/{mine.id}/events/{not_taking_part.id}/ask").status_code == 404
+
+
+def test_an_asker_sees_why_their_question_was_declined(client, make_event, ask, make_user) -> None:
+    question = ask(make_event(), "Câu hỏi ngoài phạm vi buổi họp báo?")
+    services.decline(question, reason="Thuộc thẩm quyền của Bộ Tài chính.", actor=make_user(Role.ORGANISER))
+    registration = db.session.get(Registration, question.askers[0].registration_id)
+    token = tickets.current_ticket(registration)
+    db.session.commit()
+    page = client.get(f"/ticket/{token}").get_data(as_text=True)
+    assert "data-decline-reason" in page and "Thuộc thẩm quyền của Bộ Tài chính." in page
