@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from eventapp.accounts.models import Role
 from eventapp.events.models import EventMode
@@ -65,7 +66,7 @@ def test_desk_takes_scanner_keystrokes_and_queues_offline(live_server, page, mak
     page.wait_for_selector('#scan-result[data-code="already"]', timeout=3000)
     page.keyboard.type("not-a-ticket\n", delay=5)
     page.wait_for_selector('#scan-result[data-code="invalid"]', timeout=3000)
-    assert page.evaluate("document.activeElement.id") == "scan-input"
+    expect(page.locator("#scan-input")).to_be_focused(timeout=5000)
 
     # The network drops: the scan is kept on the device and sent when it is back.
     page.context.set_offline(True)
@@ -75,7 +76,7 @@ def test_desk_takes_scanner_keystrokes_and_queues_offline(live_server, page, mak
     assert not checked_in(second.id)
     page.context.set_offline(False)
     page.wait_for_selector('#scan-result[data-code="checked_in"]', timeout=8000)
-    page.wait_for_function("document.querySelector('[data-queue-count]').textContent === '0'", timeout=5000)
+    expect(page.locator("[data-queue-count]")).to_have_text("0", timeout=5000)
     assert checked_in(second.id)
 
     # Undo the last check-in.

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from docx import Document
+from playwright.sync_api import expect
 
 from eventapp.accounts.models import Role
 from eventapp.directory.models import Organisation, OrganisationKind
@@ -200,8 +201,8 @@ def test_the_live_path_on_a_phone(app, live_server, contexts,  # noqa: F811
 
     # The projector shows it in large type, then "waiting" once answered on stage.
     shown = projector.locator("[data-projector-text]")
-    projector.wait_for_function("document.querySelector('[data-projector-text]').textContent.includes('khủng hoảng')",
-                                timeout=15000)
+    # A locator wait, not wait_for_function: polling a string predicate needs eval, which the CSP forbids.
+    expect(shown).to_contain_text("khủng hoảng", timeout=15000)
     assert float(shown.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 40
     row = moderator.locator('[data-live-question][data-state="being_answered"]')
     row.locator("input[name=note]").fill("Cục trưởng Cục Báo chí")
