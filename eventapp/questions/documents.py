@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 
 from eventapp.documents import filetypes
 
@@ -84,3 +84,17 @@ def asker_signature(answer_id: int, key: str) -> str:
 
 def signature_holds(answer_id: int, key: str | None, signature: str) -> bool:
     return bool(key) and hmac.compare_digest(asker_signature(answer_id, key or ""), signature)
+
+
+def attachment(key: str | None, name: str | None, content_type: str | None) -> Response:
+    """The stored document as a download (404 when it is gone): never a page of ours, even if a
+    browser ignored the attachment (no script, no same-origin), and kept by no shared cache."""
+    path = path_of(key or "")
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=content_type or "application/octet-stream", as_attachment=True,
+                         download_name=name or "document", max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

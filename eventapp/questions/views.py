@@ -12,7 +12,6 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -103,11 +102,4 @@ def answer_document(answer_id: int, signature: str) -> ResponseReturnValue:
     if (answer is None or answer.status != AnswerStatus.APPROVED
             or not documents.signature_holds(answer.id, answer.document_key, signature)):
         abort(404)
-    path = documents.path_of(answer.document_key or "")
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=answer.document_type or "application/octet-stream", as_attachment=True,
-                         download_name=answer.document_name or "document", max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return documents.attachment(answer.document_key, answer.document_name, answer.document_type)

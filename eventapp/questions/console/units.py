@@ -4,7 +4,7 @@ ask on behalf of their site."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -84,15 +84,7 @@ def document(answer_id: int) -> ResponseReturnValue:
     answer = db.get_or_404(QuestionAnswer, answer_id)
     if current_user.role == Role.UNIT_RESPONDENT and answer.assignment.unit_id != current_user.unit_id:
         abort(404)
-    path = documents.path_of(answer.document_key or "")
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=answer.document_type or "application/octet-stream", as_attachment=True,
-                         download_name=answer.document_name or "document", max_age=0)
-    # Never a page of ours, even if a browser ignored the attachment: no script, no same-origin.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return documents.attachment(answer.document_key, answer.document_name, answer.document_type)
 
 
 @bp.route("/site/<int:site_id>/events/<int:event_id>/ask", methods=["GET", "POST"])
