@@ -33,7 +33,7 @@ from bench.server import request, serve, timed
 from config import Config
 from eventapp import create_app
 from eventapp.extensions import db
-from eventapp.feeds import cache, fragments, services, validators
+from eventapp.feeds import cache, fragments, listing, services, validators
 from eventapp.feeds.models import FeedFragment
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/eventapp_bench"
@@ -85,13 +85,15 @@ def feed_builds(database_url: str, events: int, count: int, *, one_event: bool =
             touch()
             cache.body_cache.clear()
             fragments.local_blocks.clear()
+            listing.listings.clear()
             db.session.execute(sa.delete(FeedFragment))
             db.session.commit()
 
-        def new_worker() -> None:
+        def new_worker() -> None:  # nothing in memory: the listing and blocks come from the database
             touch()
             cache.body_cache.clear()
             fragments.local_blocks.clear()
+            listing.listings.clear()
 
         version()  # warm: VTIMEZONEs, translations, compiled statements
         in_process(f"feed, {events:,} events, built from scratch (in process)", count, from_scratch, version,

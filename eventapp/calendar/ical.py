@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from icalendar import vDuration
 
@@ -272,11 +273,13 @@ def _calendar_header(calendar: FeedCalendar) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """Serialised VEVENTs that stay together in a feed: a one-off event, or a series' master and
     its overrides. Blocks are sorted by (start, uid), which is unique per block, so a feed is the
-    same bytes whichever order its blocks were built in (see feeds.fragments)."""
+    same bytes whichever order its blocks were built in (see feeds.fragments).
+
+    A tuple of plain values, so the garbage collector stops tracking it: a worker keeps thousands
+    of them, and a tracked object is one every full collection walks."""
 
     start: datetime
     uid: str
@@ -327,7 +330,7 @@ def group_rows(events: Iterable[FeedEvent], series_ids: Iterable[int]) -> tuple[
 
 def assemble(calendar: FeedCalendar, blocks: Iterable[Block]) -> bytes:
     """The VCALENDAR around the blocks: header, every VTIMEZONE before its first use, blocks in order."""
-    ordered = sorted(blocks, key=lambda block: (block.start, block.uid))
+    ordered = sorted(blocks)  # by (start, uid): unique per block, so the bytes never decide
     tzids = sorted({block.tzid for block in ordered} - {"UTC"})
     out = [b"\r\n".join(fold(line) for line in _calendar_header(calendar)), b"\r\n"]
     out.extend(vtimezone(tzid) for tzid in tzids)

@@ -90,6 +90,8 @@ class EventSeries(TimestampMixin, Model):
         enum_check("status", SeriesStatus),
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        # Feeds read the newest change and the rows changed since their last look (feeds.listing).
+        sa.Index("ix_event_series_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +145,8 @@ class Event(TimestampMixin, Model):
         ),
         # An occurrence's identity within its series is its original start (RECURRENCE-ID).
         sa.UniqueConstraint("series_id", "original_start"),
+        # Feeds read the newest change and the rows changed since their last look (feeds.listing).
+        sa.Index("ix_events_updated_at", "updated_at"),
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
     )
 

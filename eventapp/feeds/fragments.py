@@ -3,17 +3,21 @@
 A feed is the sorted concatenation of blocks (calendar.ical.Block): one per one-off event, one per
 series (master and overrides) plus a block per row its rule does not produce. A block depends only
 on its own rows, so after one change only that event's or series' block is rebuilt. Blocks are
-kept per process and in the database (FeedFragment, shared by every worker), keyed by feed and
-unit ("e<id>" or "s<id>") with a version made of the rows' updated_at and SEQUENCE (feeds.listing).
-The same pure functions build a feed from scratch (ical.build_feed), so both give the same bytes.
+kept per process, keyed by unit ("e<id>" or "s<id>") with a version made of the rows' updated_at
+and SEQUENCE (feeds.listing). For the other workers, a worker that lists a feed in full stores a
+snapshot of it (FeedFragment: the listing and every block with its version, one row per feed): a
+new worker starts from it and rebuilds only the units whose version moved since, and stores a
+newer one when much has. The same pure functions build a feed from scratch (ical.build_feed), so
+every path gives the same bytes.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -26,40 +30,31 @@ from eventapp.feeds.listing import Unit
 from eventapp.feeds.models import FeedFragment
 
 LOCAL_FEEDS = 256  # feeds whose blocks a process keeps (the public ones and the busiest personal ones)
+SNAPSHOT = "*"  # FeedFragment.unit of a whole feed's snapshot
+SNAPSHOT_SPARE = 10  # changes a snapshot may lack before a worker that used it stores a newer one
+SNAPSHOT_SQL = "SELECT blocks FROM feed_fragments WHERE feed_key = %s AND unit = %s AND version = %s"
 
-
-def _encode(blocks: Iterable[ical.Block]) -> bytes:
-    blocks = list(blocks)
-    header = json.dumps([[b.start.astimezone(UTC).isoformat(), b.uid, b.tzid, len(b.data)] for b in blocks])
-    return header.encode() + b"\n" + b"".join(b.data for b in blocks)
-
-
-def _decode(data: bytes) -> list[ical.Block]:
-    header, _, rest = data.partition(b"\n")
-    blocks, offset = [], 0
-    for start, uid, tzid, size in json.loads(header):
-        blocks.append(ical.Block(datetime.fromisoformat(start), uid, tzid, rest[offset:offset + size]))
-        offset += size
-    return blocks
+Units = dict[str, tuple[str, list[ical.Block]]]  # unit key -> (version, blocks)
 
 
 class LocalBlocks:
-    """Per-process blocks by feed, then unit: {unit: (version, blocks)}; least recently used feed out."""
+    """Per-process blocks by feed, then unit; least recently used feed out."""
 
     def __init__(self, max_feeds: int = LOCAL_FEEDS) -> None:
         self.max_feeds = max_feeds
-        self._feeds: OrderedDict[str, dict[str, tuple[str, list[ical.Block]]]] = OrderedDict()
+        self._feeds: OrderedDict[str, Units] = OrderedDict()
         self._lock = threading.Lock()
 
-    def snapshot(self, feed_key: str) -> dict[str, tuple[str, list[ical.Block]]]:
+    def get(self, feed_key: str) -> Units:
+        """The feed's blocks (never changed in place: replace() swaps in a new dict)."""
         with self._lock:
             found = self._feeds.get(feed_key)
             if found is None:
                 return {}
             self._feeds.move_to_end(feed_key)
-            return dict(found)
+            return found
 
-    def replace(self, feed_key: str, units: dict[str, tuple[str, list[ical.Block]]]) -> None:
+    def replace(self, feed_key: str, units: Units) -> None:
         with self._lock:
             self._feeds[feed_key] = units
             self._feeds.move_to_end(feed_key)
@@ -74,44 +69,75 @@ class LocalBlocks:
 local_blocks = LocalBlocks()
 
 
+@dataclass
+class Snapshot:
+    """A feed as a worker stored it for the others: its listing and its blocks by unit."""
+
+    listing: listing.Listing
+    blocks: Units
+
+
+def _encode_snapshot(feed_listing: listing.Listing, units: Units) -> bytes:
+    header = {"listing": feed_listing.dump(), "units": [
+        [unit, version, [[b.start.astimezone(UTC).isoformat(), b.uid, b.tzid, len(b.data)] for b in blocks]]
+        for unit, (version, blocks) in units.items()]}
+    return (json.dumps(header, separators=(",", ":")).encode() + b"\n"
+            + b"".join(b.data for _version, blocks in units.values() for b in blocks))
+
+
+def _decode_snapshot(data: bytes) -> Snapshot:
+    # Tens of thousands of small acyclic objects at once: with the collector on, they set off
+    # full collections that walk the whole heap (100 ms and more) and can free nothing.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        header_bytes, _, rest = data.partition(b"\n")
+        header = json.loads(header_bytes)
+        units: Units = {}
+        offset = 0
+        for unit, version, heads in header["units"]:
+            blocks = []
+            for start, uid, tzid, size in heads:
+                blocks.append(ical.Block(datetime.fromisoformat(start), uid, tzid, rest[offset:offset + size]))
+                offset += size
+            units[unit] = (version, blocks)
+        return Snapshot(listing.Listing.load(header["listing"]), units)
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _insert():
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedFragment)
 
 
-def _store(feed_key: str, built: dict[str, tuple[str, list[ical.Block]]]) -> None:
-    """Upsert the blocks built here, in unit order (two workers never lock rows in a cycle)."""
-    if not built:
-        return
-    rows = [{"feed_key": feed_key, "unit": unit, "version": version, "blocks": _encode(blocks)}
-            for unit, (version, blocks) in sorted(built.items())]
+def _store_snapshot(feed_key: str, feed_listing: listing.Listing, units: Units) -> None:
+    """Replace the feed's snapshot (and drop rows of single units an older version kept)."""
+    connection = db.session.connection()
+    connection.execute(sa.delete(FeedFragment).where(FeedFragment.feed_key == feed_key,
+                                                     FeedFragment.unit != SNAPSHOT))
     statement = _insert()
-    # One cached statement executed for many rows (batched by SQLAlchemy), not a statement per size.
-    db.session.connection().execute(statement.on_conflict_do_update(
-        index_elements=[FeedFragment.feed_key, FeedFragment.unit],
-        set_={"version": statement.excluded.version, "blocks": statement.excluded.blocks}), rows)
+    connection.execute(statement.values(
+        feed_key=feed_key, unit=SNAPSHOT, version=feed_listing.salt, blocks=_encode_snapshot(feed_listing, units),
+    ).on_conflict_do_update(index_elements=[FeedFragment.feed_key, FeedFragment.unit],
+                            set_={"version": statement.excluded.version, "blocks": statement.excluded.blocks}))
     services.mark_written()
 
 
-def _forget(feed_key: str, gone: Iterable[str]) -> None:
-    gone = sorted(gone)
-    for start in range(0, len(gone), 500):
-        db.session.connection().execute(sa.delete(FeedFragment).where(
-            FeedFragment.feed_key == feed_key, FeedFragment.unit.in_(gone[start:start + 500])))
-        services.mark_written()
-
-
-def _shared(feed_key: str, wanted: dict[str, str]) -> dict[str, tuple[str, list[ical.Block]]]:
-    """Blocks other workers stored at the wanted versions."""
-    found = {}
-    units = sorted(wanted)
-    for start in range(0, len(units), 500):
-        for unit, version, blocks in db.session.connection().execute(
-                sa.select(FeedFragment.unit, FeedFragment.version, FeedFragment.blocks)
-                .where(FeedFragment.feed_key == feed_key, FeedFragment.unit.in_(units[start:start + 500]))):
-            if version == wanted[unit]:
-                found[unit] = (version, _decode(bytes(blocks)))
-    return found
+def _load_snapshot(feed_key: str, salt: str) -> Snapshot | None:
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql" and driver is not None:
+        # In binary: psycopg otherwise reads bytea as hex text, 3-4x slower for a snapshot of megabytes.
+        with driver.cursor(binary=True) as cursor:
+            row = cursor.execute(SNAPSHOT_SQL, (feed_key, SNAPSHOT, salt)).fetchone()
+        data = row[0] if row else None
+    else:
+        data = connection.execute(sa.select(FeedFragment.blocks).where(
+            FeedFragment.feed_key == feed_key, FeedFragment.unit == SNAPSHOT,
+            FeedFragment.version == salt)).scalar()
+    return _decode_snapshot(bytes(data)) if data is not None else None
 
 
 def _matches(unit: Unit, rows: list[ical.FeedEvent], salt: str) -> bool:
@@ -156,22 +182,47 @@ def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCale
     """The feed's bytes from cached blocks, rebuilding only units whose version changed.
 
     `count`: the shown rows the data version counted, which lets the listing update itself
-    from the rows changed since its last look (feeds.listing)."""
-    units = listing.listings.units(scope, now, salt, count)
-    wanted = {unit.key: unit.version for unit in units}
-    have = local_blocks.snapshot(scope.key)
-    current = {key: have[key] for key, version in wanted.items() if key in have and have[key][0] == version}
+    from the rows changed since its last look (feeds.listing). A process without its own
+    listing of the feed starts from the stored snapshot."""
+    snapshot: Snapshot | None = None
+    looked = False
+
+    def from_store() -> listing.Listing | None:
+        nonlocal snapshot, looked
+        snapshot, looked = _load_snapshot(scope.key, salt), True
+        return snapshot.listing if snapshot else None
+
+    feed_listing, listed = listing.listings.units(scope, now, salt, count, from_store)
+    have = local_blocks.get(scope.key)
+    current: Units = {}
+    missing: list[Unit] = []
+    for key, unit in feed_listing.units.items():
+        held = have.get(key)
+        if held is not None and held[0] == unit.version:
+            current[key] = held
+        else:
+            missing.append(unit)
+    if len(missing) > SNAPSHOT_SPARE and not looked:
+        from_store()  # a process that lost its blocks (or never had them): one row holds them all
+    stale = listed
+    if snapshot is not None:
+        from_snapshot = snapshot.blocks
+        still = []
+        for unit in missing:
+            held = from_snapshot.get(unit.key)
+            if held is not None and held[0] == unit.version:
+                current[unit.key] = held
+            else:
+                still.append(unit)
+        missing = still
+        # Much changed since it was stored: store a newer one, or every new worker pays again.
+        stale = stale or max(len(missing), feed_listing.last_new) > SNAPSHOT_SPARE
     unsettled: set[str] = set()
-    missing = {key: version for key, version in wanted.items() if key not in current}
     if missing:
-        current.update(_shared(scope.key, missing))
-        to_build = [unit for unit in units if unit.key not in current]
-        if to_build:
-            built, unsettled = _build(to_build, scope, now, calendar.labels, salt)
-            current.update(built)
-            _store(scope.key, {key: value for key, value in built.items() if key not in unsettled})
-    gone = set(have) - set(wanted)
-    if gone:
-        _forget(scope.key, gone)
-    local_blocks.replace(scope.key, {key: value for key, value in current.items() if key not in unsettled})
+        built, unsettled = _build(missing, scope, now, calendar.labels, salt)
+        current.update(built)
+    settled = {key: value for key, value in current.items() if key not in unsettled} if unsettled else current
+    if stale:
+        _store_snapshot(scope.key, feed_listing, settled)
+    local_blocks.replace(scope.key, settled)
     return ical.assemble(calendar, [block for _version, blocks in current.values() for block in blocks])

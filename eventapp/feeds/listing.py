@@ -15,8 +15,10 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -33,9 +35,9 @@ CANCELLED = EventStatus.CANCELLED.value
 MAX_FEEDS = 256
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One event or series of a feed: its key, its version and the shown rows it covers."""
+class Unit(NamedTuple):
+    """One event or series of a feed: its key, its version and the shown rows it covers (a tuple
+    of plain values: the garbage collector stops tracking it, see calendar.ical.Block)."""
 
     key: str
     version: str
@@ -63,6 +65,8 @@ class Listing:
     salt: str
     high: datetime  # newest updated_at seen (events and series), aware UTC
     listed_at: float = field(default_factory=time.monotonic)
+    listed_wall: float = field(default_factory=time.time)  # the same moment, for other processes
+    last_new: int = 0  # rows the last update found changed past the high-water mark (not re-reads)
     rows: dict[int, tuple[int | None, int, int]] = field(default_factory=dict)  # id -> (series, stamp, seq)
     members: dict[int, set[int]] = field(default_factory=dict)  # series id -> grouped shown row ids
     series: dict[int, str] = field(default_factory=dict)  # series id -> version of its own row and totals
@@ -82,8 +86,14 @@ class Listing:
         text = "|".join([self.series[series_id], *(f"{i}:{self.rows[i][1]}:{self.rows[i][2]}" for i in ids)])
         return Unit(key, hashlib.sha256(text.encode()).hexdigest(), tuple(ids), series_id)
 
-    def apply(self, row: sa.Row, shown: bool) -> set[str]:
-        """Take one row's current state; returns the unit keys it touched."""
+    def apply(self, row: sa.Row, shown: bool) -> set[str] | None:
+        """Take one row's current state; returns the unit keys it touched, None if it is shown
+        exactly as listed (a row read again within the margin)."""
+        at = stamp(row.updated_at)
+        if shown and self.rows.get(row.id) == (row.series_id, at, row.sequence):
+            grouped = row.series_id is not None and row.status != CANCELLED
+            if grouped == (row.id in self.members.get(row.series_id, ())):
+                return None
         touched = set()
         old = self.rows.pop(row.id, None)
         if old is not None:
@@ -92,7 +102,7 @@ class Listing:
                 self.members.get(old[0], set()).discard(row.id)
                 touched.add(f"s{old[0]}")
         if shown:
-            self.rows[row.id] = (row.series_id, stamp(row.updated_at), row.sequence)
+            self.rows[row.id] = (row.series_id, at, row.sequence)
             if row.series_id is not None and row.status != CANCELLED:  # as ical.group_rows
                 self.members.setdefault(row.series_id, set()).add(row.id)
                 touched.add(f"s{row.series_id}")
@@ -113,6 +123,26 @@ class Listing:
             self.series[series_id] = f"{self.salt}:{stamp(updated_at)}:{sequence}:{rows_sequence}:{stamp(rows_changed)}"
             self.high = max(self.high, _aware(updated_at))
 
+    def dump(self) -> dict:
+        """The listing as JSON-able data, for other workers (feeds.fragments' snapshot)."""
+        return {"salt": self.salt, "high": stamp(self.high), "wall": self.listed_wall,
+                "rows": [[i, *row] for i, row in self.rows.items()],
+                "members": [[i, sorted(ids)] for i, ids in self.members.items()],
+                "series": [[i, version] for i, version in self.series.items()],
+                "units": [[u.key, u.version, u.event_ids, u.series_id] for u in self.units.values()]}
+
+    @classmethod
+    def load(cls, data: dict) -> Listing:
+        """A listing another worker dumped; its age carries over, so FULL_EVERY still bounds it."""
+        age = max(0.0, time.time() - data["wall"])
+        return cls(salt=data["salt"], high=EPOCH + data["high"] * MICROSECOND, listed_at=time.monotonic() - age,
+                   listed_wall=data["wall"],
+                   rows={i: (series_id, at, sequence) for i, series_id, at, sequence in data["rows"]},
+                   members={i: set(ids) for i, ids in data["members"]},
+                   series={i: version for i, version in data["series"]},
+                   units={key: Unit(key, version, tuple(ids), series_id)
+                          for key, version, ids, series_id in data["units"]})
+
     def refresh(self, keys: set[str]) -> None:
         for key in keys:
             unit = self._unit(key)
@@ -129,7 +159,6 @@ SERIES_TOTALS = (
     .join(Event, Event.series_id == EventSeries.id)
     .where(EventSeries.id.in_(sa.bindparam("ids", expanding=True)))
     .group_by(EventSeries.id, EventSeries.updated_at, EventSeries.sequence))
-SERIES_CHANGED = sa.select(EventSeries.id).where(EventSeries.updated_at > SINCE)
 
 
 def _columns(*extra: sa.ColumnElement) -> sa.Select:
@@ -143,10 +172,19 @@ def full(scope: services.FeedScope, now: datetime, salt: str) -> Listing:
     keys: set[str] = set()
     statement = services.prepared.get(("listing", scope.key), lambda: _columns().where(services.shown(scope, None)))
     for row in db.session.connection().execute(statement, services.time_params(now)):
-        keys |= listing.apply(row, True)
+        keys |= listing.apply(row, True) or set()
     listing.load_series({int(key[1:]) for key in keys if key[0] == "s"})
     listing.refresh(keys)
     return listing
+
+
+def _changed(scope: services.FeedScope) -> sa.CompoundSelect:
+    """The event rows changed since a moment (each with whether the feed shows it), and the
+    series changed since then (id None): one round trip."""
+    events = _columns(services.shown(scope, None).label("shown")).where(Event.updated_at > SINCE)
+    series = sa.select(sa.null(), EventSeries.id, sa.null(), sa.type_coerce(EventSeries.updated_at, sa.DateTime()),
+                       sa.null(), sa.false()).where(EventSeries.updated_at > SINCE)
+    return sa.union_all(events, series)
 
 
 def update(listing: Listing, scope: services.FeedScope, now: datetime, count: int) -> bool:
@@ -155,15 +193,22 @@ def update(listing: Listing, scope: services.FeedScope, now: datetime, count: in
     keys: set[str] = set()
     series_ids: set[int] = set()
     connection = db.session.connection()
-    statement = services.prepared.get(("changed", scope.key), lambda: _columns(
-        services.shown(scope, None).label("shown")).where(Event.updated_at > SINCE))
+    statement = services.prepared.get(("changed", scope.key), lambda: _changed(scope))
+    high = stamp(listing.high)
+    listing.last_new = 0
     for row in connection.execute(statement, {**services.time_params(now), "since": since}):
-        keys |= listing.apply(row, bool(row.shown))
+        if row.id is None:  # a series' own row
+            series_ids.add(row.series_id)
+            continue
+        touched = listing.apply(row, bool(row.shown))
+        if touched is None:
+            continue
+        keys |= touched
+        listing.last_new += stamp(row.updated_at) > high
         if row.series_id is not None:
             series_ids.add(row.series_id)  # its SEQUENCE and last change cover every row
     if len(listing.rows) != count:
         return False
-    series_ids |= set(connection.execute(SERIES_CHANGED, {"since": since}).scalars())
     series_ids &= set(listing.members)
     listing.load_series(series_ids)
     listing.refresh(keys | {f"s{i}" for i in series_ids})
@@ -178,17 +223,24 @@ class Listings:
         self._items: OrderedDict[str, Listing] = OrderedDict()
         self._lock = threading.Lock()
 
-    def units(self, scope: services.FeedScope, now: datetime, salt: str, count: int | None) -> list[Unit]:
+    def units(self, scope: services.FeedScope, now: datetime, salt: str, count: int | None,
+              shared: Callable[[], Listing | None] = lambda: None) -> tuple[Listing, bool]:
+        """The feed's listing brought up to date, and whether it was listed in full just now.
+
+        `shared`: a listing another worker stored, tried when this process has none of its own."""
         with self._lock:
             listing = self._items.pop(scope.key, None)  # taken: two threads never update one listing
+        if listing is None:
+            listing = shared()
+        listed = False
         if (listing is None or listing.salt != salt or count is None
                 or time.monotonic() - listing.listed_at > FULL_EVERY or not update(listing, scope, now, count)):
-            listing = full(scope, now, salt)
+            listing, listed = full(scope, now, salt), True
         with self._lock:
             self._items[scope.key] = listing
             while len(self._items) > self.max_feeds:
                 self._items.popitem(last=False)
-        return list(listing.units.values())
+        return listing, listed
 
     def clear(self) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ changes even within one second, and stays put when a change elsewhere leaves the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -43,9 +44,56 @@ def _insert():
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedState)
 
 
+class PublishedMemo:
+    """Per process, each feed's stored (etag, change time) as this process last read or wrote it.
+
+    After a change the stored row is most often the one this process saw last, so the
+    compare-and-set can go out at once, without reading the row first; if another worker moved
+    it meanwhile, the compare fails and publish() reads it as before."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, feed_key: str) -> tuple[str, datetime] | None:
+        with self._lock:
+            return self._items.get(feed_key)
+
+    def put(self, feed_key: str, etag: str, changed_at: datetime) -> datetime:
+        with self._lock:
+            if len(self._items) >= self.max_entries:
+                self._items.clear()
+            self._items[feed_key] = (etag, changed_at)
+        return changed_at
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+published = PublishedMemo()
+
+
+def _move_on(feed_key: str, old_etag: str, old_changed_at: datetime, etag: str, now: datetime) -> datetime | None:
+    """Compare-and-set the feed's state from the old one to `etag`; its new change time, or None."""
+    changed_at = max(now, old_changed_at + SECOND)
+    updated = db.session.connection().execute(
+        sa.update(FeedState)
+        .where(FeedState.feed_key == feed_key, FeedState.etag == old_etag, FeedState.changed_at == old_changed_at)
+        .values(etag=etag, changed_at=changed_at))
+    services.mark_written()
+    return changed_at if rows_changed(updated) == 1 else None
+
+
 def publish(feed_key: str, etag: str, now: datetime) -> datetime:
     """The time the feed's bytes became `etag`: stored, or moved on now if they just changed."""
     now = now.replace(microsecond=0)
+    known = published.get(feed_key)
+    if known is not None and known[0] != etag:
+        changed_at = _move_on(feed_key, *known, etag, now)
+        if changed_at is not None:
+            return published.put(feed_key, etag, changed_at)
     for _attempt in range(5):
         row = db.session.connection().execute(
             sa.select(FeedState.etag, FeedState.changed_at).where(FeedState.feed_key == feed_key)).first()
@@ -56,19 +104,13 @@ def publish(feed_key: str, etag: str, now: datetime) -> datetime:
                 .returning(FeedState.feed_key)).first()  # rowcount is not reliable here on psycopg
             services.mark_written()
             if inserted is not None:
-                return now
+                return published.put(feed_key, etag, now)
             continue  # another worker stored it first: read theirs
         if row.etag == etag:
-            return row.changed_at
-        changed_at = max(now, row.changed_at + SECOND)
-        updated = db.session.connection().execute(
-            sa.update(FeedState)
-            .where(FeedState.feed_key == feed_key, FeedState.etag == row.etag,
-                   FeedState.changed_at == row.changed_at)
-            .values(etag=etag, changed_at=changed_at))
-        services.mark_written()
-        if rows_changed(updated) == 1:
-            return changed_at
+            return published.put(feed_key, etag, row.changed_at)
+        changed_at = _move_on(feed_key, row.etag, row.changed_at, etag, now)
+        if changed_at is not None:
+            return published.put(feed_key, etag, changed_at)
     return now  # unreachable in practice: five lost races in a row
 
 

@@ -10,7 +10,7 @@ import pytest
 from eventapp.calendar import recurrence
 from eventapp.events.models import AgendaItem, Event, EventKind, EventMode, EventSeries, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import cache, fragments, listing
+from eventapp.feeds import cache, fragments, listing, validators
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +20,7 @@ def _empty_body_cache():
     cache.version_memo.clear()
     fragments.local_blocks.clear()
     listing.listings.clear()
+    validators.published.clear()
     yield
     cache.body_cache.clear()
     cache.version_memo.clear()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import cache, fragments, listing, tokens
+from eventapp.feeds import cache, fragments, listing, tokens, validators
 from eventapp.feeds.models import CalendarScope, CalendarToken, FeedFragment
 from eventapp.models import utcnow
 
@@ -206,6 +206,7 @@ def test_feed_query_count_does_not_grow(client, world, make_event):
         cache.body_cache.clear()
         fragments.local_blocks.clear()
         listing.listings.clear()
+        validators.published.clear()
         db.session.execute(sa.delete(FeedFragment))
         db.session.commit()
         statements = []
