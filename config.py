@@ -86,6 +86,10 @@ class Config:
     EVENT_HORIZON_MONTHS = int(os.environ.get("EVENT_HORIZON_MONTHS", 12))
     # Seconds a feed version confirmed against the database is trusted without asking again.
     FEED_VERSION_TTL = float(os.environ.get("FEED_VERSION_TTL", 2))
+    # A public registration's e-mail (templates, QR image, calendar parts) is rendered right after
+    # its commit by the request itself; off, the request only decides the seat and the mail worker
+    # (`flask mail send --loop`) renders it on its next pass. Production runs the worker.
+    MAIL_RENDER_IN_REQUEST = _env_bool("MAIL_RENDER_IN_REQUEST", True)
     ENFORCE_SECURE_SETTINGS = False
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -124,6 +128,8 @@ class ProductionConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     ACCESS_LOG = _env_bool("ACCESS_LOG", True)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # The mail worker runs in production (it sends, so it renders too): web workers decide seats only.
+    MAIL_RENDER_IN_REQUEST = _env_bool("MAIL_RENDER_IN_REQUEST", False)
 
 
 CONFIGS = {

@@ -280,6 +280,28 @@ def _join_links(scope: FeedScope, rows: Sequence[Any]) -> dict[int, str]:
     return links | {event_id: link for event_id, link in own if link}
 
 
+SERIES_COLUMNS = (
+    EventSeries.id, EventSeries.uid, EventSeries.kind, EventSeries.title, EventSeries.rrule,
+    EventSeries.dtstart_local, EventSeries.tz, EventSeries.duration_minutes, EventSeries.updated_at,
+    EventSeries.sequence, EventSeries.description, EventSeries.mode, EventSeries.venue,
+    EventSeries.venue_address, EventSeries.online_url,
+)
+
+
+def _series_query(alone: bool) -> sa.Select:
+    """The series of the loaded rows; for a feed with their all-rows SEQUENCE and last change,
+    aggregated over these series' rows only, never the whole events table."""
+    ids: sa.BindParameter[list[int]] = sa.bindparam("series_ids", expanding=True)
+    if alone:
+        return sa.select(*SERIES_COLUMNS, sa.null().label("rows_sequence"), sa.null().label("rows_changed")
+                         ).where(EventSeries.id.in_(ids))
+    totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),
+                        sa.func.max(Event.updated_at).label("changed"))
+              .where(Event.series_id.in_(ids)).group_by(Event.series_id).subquery())
+    return (sa.select(*SERIES_COLUMNS, totals.c.seq.label("rows_sequence"), totals.c.changed.label("rows_changed"))
+            .join(totals, totals.c.series_id == EventSeries.id).where(EventSeries.id.in_(ids)))
+
+
 def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None = None,
                    ) -> tuple[list[ical.FeedEvent], list[ical.FeedSeries]]:
     """Shown rows (only `event_ids` among them, if given), their agendas and their series (with
@@ -287,19 +309,22 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     # One event's .ics holds one session, written as its invitation is: with the series' own
     # SEQUENCE, not the all-rows one, or a later invitation would look older than the import.
     alone = scope.event_id is not None
-    where: sa.ColumnElement[bool]
     params: dict[str, Any]
     if event_ids is not None and len(event_ids) <= ID_LIST_LIMIT:
         # Rows the feed's filter has just listed: the ids alone are a far cheaper plan.
-        key, where, params = ("ids",), Event.id.in_(sa.bindparam("ids", expanding=True)), {"ids": event_ids}
+        key, params = "ids", {"ids": event_ids}
     else:
-        key, where, params = (scope.key,), shown(scope, None), time_params(now)
-    rows_query, agenda_query = prepared.get(("rows", *key), lambda: (
-        sa.select(*EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id),
-        sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
-                  AgendaItem.speaker, AgendaItem.speaker_organisation_name)
-        .where(AgendaItem.event_id.in_(sa.select(Event.id).where(where)))
-        .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)))
+        key, params = scope.key, time_params(now)
+
+    def statements() -> tuple[sa.Select, sa.Select]:
+        where = Event.id.in_(sa.bindparam("ids", expanding=True)) if key == "ids" else shown(scope, None)
+        return (sa.select(*EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id),
+                sa.select(AgendaItem.event_id, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title,
+                          AgendaItem.speaker, AgendaItem.speaker_organisation_name)
+                .where(AgendaItem.event_id.in_(sa.select(Event.id).where(where)))
+                .order_by(AgendaItem.event_id, AgendaItem.position, AgendaItem.starts_at, AgendaItem.id))
+
+    rows_query, agenda_query = prepared.get(("rows", key), statements)
     connection = db.session.connection()  # Core rows: the ORM's per-row work is not needed here
     rows = connection.execute(rows_query, params).all()
     agenda: dict[int, list[ical.AgendaLine]] = {}
@@ -309,14 +334,8 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     series_ids = sorted({r.series_id for r in rows if r.series_id is not None})
     series_rows: Sequence[Any] = []
     if series_ids:
-        # Aggregated over these series' rows only, never the whole events table.
-        totals = (sa.select(Event.series_id.label("series_id"), sa.func.max(Event.sequence).label("seq"),
-                            sa.func.max(Event.updated_at).label("changed"))
-                  .where(Event.series_id.in_(series_ids)).group_by(Event.series_id).subquery())
-        query = sa.select(EventSeries, sa.literal(None), sa.literal(None)) if alone else (
-            sa.select(EventSeries, totals.c.seq, totals.c.changed)
-            .join(totals, totals.c.series_id == EventSeries.id))
-        series_rows = db.session.execute(query.where(EventSeries.id.in_(series_ids))).all()
+        series_rows = connection.execute(prepared.get(("series", alone), lambda: _series_query(alone)),
+                                         {"series_ids": series_ids}).all()
     base = _base_url()
     join_links = _join_links(scope, rows)
     events = [ical.FeedEvent(
@@ -332,7 +351,8 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     linked = {r.series_id for r in rows if r.series_id is not None and r.id in join_links}
     unlinked = {r.series_id for r in rows if r.series_id is not None and r.id not in join_links}
     series = []
-    for s, seq, changed in series_rows:
+    for s in series_rows:
+        seq, changed = s.rows_sequence, s.rows_changed
         if changed is not None and changed.tzinfo is None:
             changed = changed.replace(tzinfo=UTC)  # a bare aggregate
         series.append(ical.FeedSeries(
@@ -411,3 +431,14 @@ def mark_written() -> None:
 
 def take_written() -> bool:
     return bool(db.session.info.pop(WRITTEN, False))
+
+
+def commit_written() -> None:
+    """Commit what a feed read stored (a snapshot, a new change time), if anything."""
+    if take_written():
+        if db.session.get_bind().dialect.name == "postgresql":
+            # No wait for the WAL flush: what a crash could lose here is a cache (rebuilt on the
+            # next read) or a change time (moved on again past the last one kept, so
+            # Last-Modified still only grows).
+            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        db.session.commit()

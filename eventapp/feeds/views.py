@@ -61,16 +61,10 @@ def validator_headers(version: FeedVersion, private: bool, gzipped: bool = False
     }
 
 
-def _commit_cache_writes() -> None:
-    # A read may store rebuilt blocks or a new change time (feeds.fragments, feeds.validators).
-    if services.take_written():
-        db.session.commit()
-
-
 def _respond(scope: services.FeedScope, filename: str, now: datetime,
              title: Callable[[], str] = str) -> Response:
     version = validators.current_version(scope, now, title)
-    _commit_cache_writes()
+    services.commit_written()
     if scope.event_id is not None and version.count == 0:
         abort(404)
     gzipped = compression.accepts_gzip(request.headers.get("Accept-Encoding"))
@@ -87,7 +81,7 @@ def _respond(scope: services.FeedScope, filename: str, now: datetime,
         version = validators.compute_version(scope, now, title)
         headers.update(validator_headers(version, scope.is_private, gzipped))
         body = validators.body(scope, version.data_key, now, title)
-    _commit_cache_writes()
+    services.commit_written()
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     if gzipped:
         headers["Content-Encoding"] = "gzip"

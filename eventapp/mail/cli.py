@@ -26,4 +26,5 @@ def send_command(loop: bool, interval: float, limit: int) -> None:
             click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
         if not loop:
             return
-        time.sleep(interval)
+        if not report.busy(limit):
+            time.sleep(interval)

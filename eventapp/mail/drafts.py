@@ -6,6 +6,9 @@ should not hold it while rendering. So the change writes a `draft` row in its ow
 committed with it or not at all, so nothing is lost — and the draft is rendered into a queued
 message in a second, short transaction: by the request right after its commit, or, when that
 process died in between or the rendering failed, by the mail worker once `next_attempt_at` passes.
+With MAIL_RENDER_IN_REQUEST off (production), the request does not render at all: the draft is due
+at once and the worker renders it on its next pass, so a burst of registrations costs the web
+workers the seat decisions only.
 Rendering claims the row first (a conditional UPDATE), so two processes never render one draft.
 The sender never sends a draft. Mail sits below the packages whose e-mails these are, so each
 package registers the renderer of its kinds here (`register_renderer`).
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxMessage, OutboxStatus
@@ -43,18 +47,28 @@ def register_renderer(kinds: Iterable[str], renderer: Renderer) -> None:
 def queue_draft(*, kind: str, to_address: str, source_id: int, to_name: str | None = None,
                 locale: str = "vi") -> OutboxMessage:
     """Write a draft in the caller's transaction; `render_written` renders it after the commit."""
+    # Left to the worker: due at once. Rendered by the request: the worker waits for it first.
+    grace = DRAFT_GRACE if renders_in_request() else timedelta(0)
     message = OutboxMessage(kind=kind, to_address=to_address, to_name=to_name, subject="", body_text="",
                             locale=locale, status=OutboxStatus.DRAFT, source_id=source_id,
-                            next_attempt_at=utcnow() + DRAFT_GRACE)
+                            next_attempt_at=utcnow() + grace)
     db.session.add(message)
     db.session.info.setdefault(_WRITTEN, []).append(message)
     return message
 
 
+def renders_in_request() -> bool:
+    """Whether the request renders its drafts (MAIL_RENDER_IN_REQUEST), or leaves them to the worker."""
+    return bool(current_app.config.get("MAIL_RENDER_IN_REQUEST", True))
+
+
 def render_written() -> int:
-    """Render the drafts this session's committed transaction wrote (call right after the commit).
-    A failure is logged and left to the worker: the change it reports is committed already."""
+    """Render the drafts this session's committed transaction wrote (call right after the commit),
+    unless the worker renders them. A failure is logged and left to the worker: the change it
+    reports is committed already."""
     written = db.session.info.pop(_WRITTEN, [])
+    if not renders_in_request():
+        return 0
     # Drafts of a rolled-back attempt are transient again (never committed): they have no identity.
     ids = [identity[0] for identity in (sa.inspect(message).identity for message in written) if identity]
     return render(ids)

@@ -51,6 +51,11 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    rendered: int = 0  # drafts rendered into messages first
+
+    def busy(self, limit: int) -> bool:
+        """Whether the pass stopped at its limit (more may be due: no pause before the next)."""
+        return self.rendered >= limit or self.sent + self.retrying + self.failed >= limit
 
 
 def backoff(attempts: int) -> timedelta:
@@ -145,7 +150,11 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> SendReport:
     """One pass: deliver due messages; a failure is recorded on the message and retried later."""
     now = now or utcnow()
     report = SendReport()
-    render_due(now, limit)  # drafts their request left unrendered (it died, or rendering failed)
+    # Drafts the request left to the worker (MAIL_RENDER_IN_REQUEST off), or left unrendered (it
+    # died, or rendering failed): rendered first, so this pass sends them.
+    report.rendered = render_due(now, limit)
+    if report.rendered:
+        now = max(now, utcnow())  # what was just rendered became due as it was rendered
     ids = _claim(now, limit)
     if not ids:
         return report

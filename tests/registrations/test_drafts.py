@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from eventapp.extensions import db
 from eventapp.mail import drafts
 from eventapp.mail.models import OutboxMessage, OutboxStatus
-from eventapp.mail.sender import _claim, retry
+from eventapp.mail.sender import _claim, retry, send_pending
 from eventapp.models import utcnow
 from eventapp.registrations import emails, public, services
 from eventapp.registrations.models import CalendarDelivery
+from tests.mail.conftest import smtp_server  # noqa: F401  (fixture: a real aiosmtpd on loopback)
 from tests.registrations.conftest import TICKET_LINK, messages
 from tests.registrations.mailcal import MailCalendars, truth
 
@@ -125,3 +126,26 @@ def test_two_renderers_at_once_render_one_draft_once(app, make_event) -> None:
     (message,) = messages(to=EMAIL)
     assert message.status == OutboxStatus.QUEUED and message.ics_method == "REQUEST"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDelivery)) == 1
+
+
+def test_with_rendering_left_to_the_worker_the_form_only_decides_the_seat(app, make_event, submit,
+                                                                         smtp_server) -> None:
+    app.config["MAIL_RENDER_IN_REQUEST"] = False
+    event = make_event(capacity=5)
+    db.session.commit()
+    assert submit(event).status_code == 302
+    (draft,) = messages(to=EMAIL)
+    # the request left it: a draft, due at once, and the calendar not told yet
+    assert draft.status == OutboxStatus.DRAFT and draft.body_text == ""
+    assert draft.next_attempt_at <= utcnow()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDelivery)) == 0
+    # the worker's next pass renders it and sends it, once
+    report = send_pending(now=utcnow())
+    assert (report.rendered, report.sent) == (1, 1)
+    assert send_pending(now=utcnow() + timedelta(days=1)).sent == 0
+    db.session.expire_all()
+    (message,) = messages(emails.APPROVED, EMAIL)
+    assert message.status == OutboxStatus.SENT and message.ics_method == "REQUEST" and event.uid in message.ics
+    [(recipients, received)] = smtp_server.messages
+    assert recipients == [EMAIL] and event.title in received["Subject"]
+    assert TICKET_LINK.search(received.get_body(preferencelist=("plain",)).get_content())
