@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from eventapp.extensions import db
 from eventapp.feeds import listing, services
 from eventapp.feeds.listing import Unit
 from eventapp.feeds.models import FeedFragment
+
+log = logging.getLogger(__name__)
 
 LOCAL_FEEDS = 256  # feeds whose blocks a process keeps (the public ones and the busiest personal ones)
 SNAPSHOT = "*"  # FeedFragment.unit of a whole feed's snapshot
@@ -137,7 +140,14 @@ def _load_snapshot(feed_key: str, salt: str) -> Snapshot | None:
         data = connection.execute(sa.select(FeedFragment.blocks).where(
             FeedFragment.feed_key == feed_key, FeedFragment.unit == SNAPSHOT,
             FeedFragment.version == salt)).scalar()
-    return _decode_snapshot(bytes(data)) if data is not None else None
+    if data is None:
+        return None
+    try:
+        return _decode_snapshot(bytes(data))
+    except (ValueError, KeyError, TypeError, IndexError):
+        # Unreadable (written by another version, or damaged): list in full and store a new one.
+        log.warning("feed snapshot %s unreadable: rebuilt", feed_key, exc_info=True)
+        return None
 
 
 def _matches(unit: Unit, rows: list[ical.FeedEvent], salt: str) -> bool:

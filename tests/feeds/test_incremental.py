@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -100,3 +102,104 @@ def test_incremental_feed_is_byte_identical_to_a_full_build_after_any_edits(worl
             incremental = validators.render(scope, now, count=services.data_version(scope, now).count)
             db.session.commit()
             assert incremental == services.build_body(scope, now), (operation, index, scope.key)
+
+
+def _new_worker() -> None:
+    """What another process has: nothing in memory, only the database."""
+    cache.body_cache.clear()
+    fragments.local_blocks.clear()
+    listing.listings.clear()
+
+
+def _render(scope, now) -> bytes:
+    body = validators.render(scope, now, count=services.data_version(scope, now).count)
+    services.commit_written()
+    return body
+
+
+def _snapshot_row(scope) -> FeedFragment | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(FeedFragment).where(
+        FeedFragment.feed_key == scope.key, FeedFragment.unit == fragments.SNAPSHOT))
+
+
+def test_a_new_worker_starts_from_the_snapshot_and_reads_only_what_changed(world, make_event, monkeypatch) -> None:
+    scope = services.public_scope()
+    now = utcnow()
+    first = _render(scope, now)  # lists in full: stores the snapshot
+    stored = _snapshot_row(scope)
+    assert stored is not None and stored.version == services.fragment_salt(
+        services.feed_calendar(scope).labels, scope)
+    world.moved.title = "Họp báo: đã đổi tiêu đề"
+    db.session.commit()
+    _new_worker()
+    loaded = []
+    load = fragments._load_snapshot
+    monkeypatch.setattr(fragments, "_load_snapshot", lambda *args: loaded.append(load(*args)) or loaded[-1])
+    statements: list[str] = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        body = _render(scope, utcnow())
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert body == services.build_body(scope, utcnow()) != first
+    assert "Họp báo: đã đổi tiêu đề" in body.decode()
+    # the snapshot, then only the changed rows: no full listing (the changed-rows query carries
+    # an updated_at bound) and one event's rows loaded by id
+    assert len(loaded) == 1 and loaded[0] is not None
+    listings = [s for s in statements if s.startswith("SELECT events.id, events.series_id, events.status")]
+    assert listings and all("events.updated_at >" in s for s in listings)
+    # a change or two: the snapshot stays as it was
+    assert _snapshot_row(scope).blocks == stored.blocks
+
+
+def test_a_snapshot_far_behind_is_replaced_by_the_worker_that_used_it(world, make_event) -> None:
+    scope = services.public_scope()
+    _render(scope, utcnow())
+    old = _snapshot_row(scope).blocks
+    for number in range(fragments.SNAPSHOT_SPARE + 1):
+        make_event(title=f"Tập huấn {number}", starts_in=timedelta(days=2 + number))
+    db.session.commit()
+    _new_worker()
+    body = _render(scope, utcnow())
+    assert body == services.build_body(scope, utcnow())
+    newer = _snapshot_row(scope).blocks
+    assert newer != old and "Tập huấn 0".encode() in newer
+    # and a worker after that starts from the newer one, byte for byte the same feed
+    _new_worker()
+    assert _render(scope, utcnow()) == body
+
+
+def test_a_snapshot_of_other_labels_or_links_is_never_used(world) -> None:
+    scope = services.public_scope()
+    _render(scope, utcnow())
+    db.session.execute(sa.update(FeedFragment).where(FeedFragment.unit == fragments.SNAPSHOT)
+                       .values(version="stale-salt"))
+    db.session.commit()
+    _new_worker()
+    assert _render(scope, utcnow()) == services.build_body(scope, utcnow())
+    assert _snapshot_row(scope).version != "stale-salt"  # listed in full again, stored anew
+
+
+def test_a_listing_survives_its_trip_through_the_snapshot(world) -> None:
+    scope = services.public_scope()
+    now = utcnow()
+    salt = services.fragment_salt(services.feed_calendar(scope).labels, scope)
+    original = listing.full(scope, now, salt)
+    copy = listing.Listing.load(json.loads(json.dumps(original.dump())))
+    assert (copy.salt, copy.high, copy.rows, copy.members, copy.series, copy.units) == (
+        original.salt, original.high, original.rows, original.members, original.series, original.units)
+    assert abs(copy.listed_at - original.listed_at) < 1.0
+
+
+@pytest.mark.parametrize("damage", [b"not json at all", b'{"listing": {}, "units": []}\n', b""])
+def test_an_unreadable_snapshot_is_listed_again_not_served(world, damage) -> None:
+    scope = services.public_scope()
+    _render(scope, utcnow())
+    db.session.execute(sa.update(FeedFragment).where(FeedFragment.unit == fragments.SNAPSHOT)
+                       .values(blocks=damage))
+    db.session.commit()
+    _new_worker()
+    assert _render(scope, utcnow()) == services.build_body(scope, utcnow())
+    assert _snapshot_row(scope).blocks != damage  # stored anew
