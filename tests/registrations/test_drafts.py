@@ -129,7 +129,7 @@ def test_two_renderers_at_once_render_one_draft_once(app, make_event) -> None:
 
 
 def test_with_rendering_left_to_the_worker_the_form_only_decides_the_seat(app, make_event, submit,
-                                                                         smtp_server) -> None:
+                                                                         smtp_server) -> None:  # noqa: F811
     app.config["MAIL_RENDER_IN_REQUEST"] = False
     event = make_event(capacity=5)
     db.session.commit()
