@@ -146,7 +146,7 @@ class Event(TimestampMixin, Model):
         # An occurrence's identity within its series is its original start (RECURRENCE-ID).
         sa.UniqueConstraint("series_id", "original_start"),
         # Feeds read the newest change and the rows changed since their last look (feeds.listing),
-        # and the last row that left their window (feeds.services._left_by_time).
+        # and the last row that left their window (feeds.versions._left_by_time).
         sa.Index("ix_events_updated_at", "updated_at"),
         sa.Index("ix_events_ends_at", "ends_at"),
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),

@@ -67,6 +67,7 @@ class Listing:
     listed_at: float = field(default_factory=time.monotonic)
     listed_wall: float = field(default_factory=time.time)  # the same moment, for other processes
     last_new: int = 0  # rows the last update found changed past the high-water mark (not re-reads)
+    key: str = ""  # the data version (feeds.versions) the listing was last brought up to
     rows: dict[int, tuple[int | None, int, int]] = field(default_factory=dict)  # id -> (series, stamp, seq)
     members: dict[int, set[int]] = field(default_factory=dict)  # series id -> grouped shown row ids
     series: dict[int, str] = field(default_factory=dict)  # series id -> version of its own row and totals
@@ -125,7 +126,7 @@ class Listing:
 
     def dump(self) -> dict:
         """The listing as JSON-able data, for other workers (feeds.fragments' snapshot)."""
-        return {"salt": self.salt, "high": stamp(self.high), "wall": self.listed_wall,
+        return {"salt": self.salt, "key": self.key, "high": stamp(self.high), "wall": self.listed_wall,
                 "rows": [[i, *row] for i, row in self.rows.items()],
                 "members": [[i, sorted(ids)] for i, ids in self.members.items()],
                 "series": [[i, version] for i, version in self.series.items()],
@@ -135,8 +136,8 @@ class Listing:
     def load(cls, data: dict) -> Listing:
         """A listing another worker dumped; its age carries over, so FULL_EVERY still bounds it."""
         age = max(0.0, time.time() - data["wall"])
-        return cls(salt=data["salt"], high=EPOCH + data["high"] * MICROSECOND, listed_at=time.monotonic() - age,
-                   listed_wall=data["wall"],
+        return cls(salt=data["salt"], key=data["key"], high=EPOCH + data["high"] * MICROSECOND,
+                   listed_at=time.monotonic() - age, listed_wall=data["wall"],
                    rows={i: (series_id, at, sequence) for i, series_id, at, sequence in data["rows"]},
                    members={i: set(ids) for i, ids in data["members"]},
                    series={i: version for i, version in data["series"]},
@@ -199,6 +200,7 @@ def update(listing: Listing, scope: services.FeedScope, now: datetime, count: in
     for row in connection.execute(statement, {**services.time_params(now), "since": since}):
         if row.id is None:  # a series' own row
             series_ids.add(row.series_id)
+            listing.last_new += stamp(row.updated_at) > high
             continue
         touched = listing.apply(row, bool(row.shown))
         if touched is None:
@@ -224,18 +226,23 @@ class Listings:
         self._lock = threading.Lock()
 
     def units(self, scope: services.FeedScope, now: datetime, salt: str, count: int | None,
-              shared: Callable[[], Listing | None] = lambda: None) -> tuple[Listing, bool]:
+              shared: Callable[[], Listing | None] = lambda: None, key: str = "") -> tuple[Listing, bool]:
         """The feed's listing brought up to date, and whether it was listed in full just now.
 
-        `shared`: a listing another worker stored, tried when this process has none of its own."""
+        `shared`: a listing another worker stored, tried when this process has none of its own.
+        `key`: the data version. When it moved yet no row changed past the listing's mark, what
+        changed is no event row: a registration or a site's choice (a person's or a site's
+        feed), or a change that committed after a newer one. Only a full listing sees that."""
         with self._lock:
             listing = self._items.pop(scope.key, None)  # taken: two threads never update one listing
         if listing is None:
             listing = shared()
         listed = False
         if (listing is None or listing.salt != salt or count is None
-                or time.monotonic() - listing.listed_at > FULL_EVERY or not update(listing, scope, now, count)):
+                or time.monotonic() - listing.listed_at > FULL_EVERY or not update(listing, scope, now, count)
+                or (key and listing.key not in ("", key) and listing.last_new == 0)):
             listing, listed = full(scope, now, salt), True
+        listing.key = key
         with self._lock:
             self._items[scope.key] = listing
             while len(self._items) > self.max_feeds:

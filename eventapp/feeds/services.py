@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +15,6 @@ from flask_babel import gettext as _
 
 from eventapp.calendar import ical
 from eventapp.calendar.recurrence import DEFAULT_TZ
-from eventapp.directory.models import Site
 from eventapp.events.ical_words import CALENDAR_LOCALE as FEED_LOCALE
 from eventapp.events.ical_words import calendar_labels
 from eventapp.events.labels import KIND_LABELS
@@ -26,7 +24,6 @@ from eventapp.feeds.cache import prepared
 from eventapp.models import UTCDateTime
 from eventapp.registrations.models import (
     CancelledBy,
-    Enrolment,
     Registration,
     RegistrationStatus,
 )
@@ -77,22 +74,22 @@ def event_scope(event_id: int) -> FeedScope:
     return FeedScope(key=f"event:{event_id}", event_id=event_id)
 
 
-def _cancelled_at() -> sa.ColumnElement[datetime]:
+def cancelled_at() -> sa.ColumnElement[datetime]:
     # Rows cancelled before cancelled_at existed have only their last change to go by.
     return sa.func.coalesce(Event.cancelled_at, Event.updated_at)
 
 
-def _cancelled_one_off() -> sa.ColumnElement[bool]:
+def cancelled_one_off() -> sa.ColumnElement[bool]:
     return sa.and_(Event.status == EventStatus.CANCELLED, Event.series_id.is_(None),
                    Event.published_at.is_not(None))
 
 
-def _listed() -> sa.ColumnElement[bool]:
+def listed() -> sa.ColumnElement[bool]:
     """Rows a list feed would show but for time (the window and the grace period)."""
-    return sa.or_(Event.status == EventStatus.PUBLISHED, _cancelled_one_off())
+    return sa.or_(Event.status == EventStatus.PUBLISHED, cancelled_one_off())
 
 
-def _members(scope: FeedScope) -> sa.ColumnElement[bool]:
+def members(scope: FeedScope) -> sa.ColumnElement[bool]:
     """The scope's own filter (kind, site, person), whatever the status and time."""
     clause: sa.ColumnElement[bool] = sa.true()
     if scope.kind is not None:
@@ -128,7 +125,7 @@ def time_params(now: datetime) -> dict[str, datetime]:
     return {"feed_window_start": now - timedelta(days=PAST_DAYS), "feed_grace_start": now - CANCELLED_GRACE}
 
 
-def _starts(now: datetime | None) -> tuple:
+def starts(now: datetime | None) -> tuple:
     if now is None:
         return WINDOW_START, GRACE_START
     return now - timedelta(days=PAST_DAYS), now - CANCELLED_GRACE
@@ -142,107 +139,23 @@ def shown(scope: FeedScope, now: datetime | None) -> sa.ColumnElement[bool]:
         return sa.and_(Event.id == scope.event_id, sa.or_(
             Event.status == EventStatus.PUBLISHED,
             sa.and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None))))
-    window, grace = _starts(now)
+    window, grace = starts(now)
     return sa.and_(
-        _members(scope),
+        members(scope),
         sa.or_(Event.status == EventStatus.PUBLISHED,
-               sa.and_(_cancelled_one_off(), _cancelled_at() > grace)),
+               sa.and_(cancelled_one_off(), cancelled_at() > grace)),
         Event.ends_at > window)
-
-
-def _left_by_time(scope: FeedScope, now: datetime | None) -> list[tuple[sa.ScalarSelect, timedelta]]:
-    """When rows of the scope last left the feed by time alone, as (newest start, wait) pairs."""
-    # No row's updated_at records those moments (start + wait ≤ now), yet the body changed then:
-    # Last-Modified must move past them, or a client polling with If-Modified-Since alone keeps
-    # its stale copy. Rows that had left for another reason can only make them later: a spare 200.
-    if scope.event_id is not None:
-        return []  # the one-event feed has no window and no grace period
-    (window, grace), members = _starts(now), _members(scope)
-    return [
-        (sa.select(sa.func.max(Event.ends_at)).where(members, _listed(), Event.ends_at <= window)
-         .scalar_subquery(), timedelta(days=PAST_DAYS)),
-        (sa.select(sa.func.max(_cancelled_at())).where(
-            members, _cancelled_one_off(), _cancelled_at() <= grace).scalar_subquery(),
-         CANCELLED_GRACE),
-    ]
-
-
-# ------------------------------------------------------------------------------------ version
-
-@dataclass(frozen=True)
-class DataVersion:
-    """What a feed's body depends on, known from one aggregate query (no body needed)."""
-
-    key: str
-    count: int
-
-
-def _max(*values: datetime | None) -> datetime:
-    present = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values if v is not None]
-    return max(present, default=datetime(2000, 1, 1, tzinfo=UTC))
-
-
-
-def data_version(scope: FeedScope, now: datetime) -> DataVersion:
-    """A key that changes whenever a list feed's body may: the shown rows' count, the newest change
-    of any event or series row, plus everything else the body reads. Several keys may give the
-    same bytes; the ETag is the bytes' hash. (One event's .ics is built outright: feeds.validators.)"""
-    statement, waits, stamp_count = prepared.get(("version", scope.key), lambda: _version_statement(scope))
-    values = iter(db.session.execute(statement, time_params(now)).one())
-    count, any_event, any_series = islice(values, 3)
-    started = list(islice(values, len(waits)))
-    extra, text = list(islice(values, stamp_count)), list(values)
-    left_at = [_max(at) + wait for at, wait in zip(started, waits, strict=True) if at is not None]
-    key = "|".join(str(v) for v in (
-        FORMAT_VERSION, FEED_LOCALE, _base_url(), _calendar_tz(), scope.key, count, any_event, any_series,
-        *left_at, *extra, *text))
-    return DataVersion(key=hashlib.sha256(key.encode()).hexdigest()[:32], count=count)
-
-
-def _version_statement(scope: FeedScope) -> tuple[sa.Select, list[timedelta], int]:
-    """data_version's one query, with the time parameters; and how to read its columns.
-
-    Every change to an event, a series or a programme moves some row's updated_at (the ORM
-    sets it; a programme change bumps its event), so the newest updated_at of the two tables,
-    read from their indexes, covers every shown row, every session of a shown series (a
-    cancelled one is an EXDATE) and rows that left the feed by an edit. A row deleted is caught
-    by the count; rows that left by time alone, by _left_by_time. A key that moves more often
-    than the body only costs a rebuild that finds the same bytes."""
-    columns: list[sa.ColumnElement[Any]] = [
-        sa.select(sa.func.count()).where(shown(scope, None)).scalar_subquery(),
-        sa.select(sa.func.max(Event.updated_at)).scalar_subquery(),
-        sa.select(sa.func.max(EventSeries.updated_at)).scalar_subquery(),
-    ]
-    stamps = []  # changes of what the scope's filter reads
-    texts = []  # body text that no timestamp of the feed's rows covers
-    if scope.person_id is not None:
-        stamps += [
-            sa.select(sa.func.max(Registration.updated_at)).where(
-                Registration.person_id == scope.person_id).scalar_subquery(),
-            sa.select(sa.func.max(Enrolment.updated_at)).where(
-                Enrolment.person_id == scope.person_id).scalar_subquery(),
-        ]
-    if scope.site_id is not None:
-        stamps += [
-            sa.select(sa.func.max(EventSite.updated_at)).where(
-                EventSite.site_id == scope.site_id).scalar_subquery(),
-            sa.select(Site.updated_at).where(Site.id == scope.site_id).scalar_subquery(),
-        ]
-        texts.append(sa.select(Site.name).where(Site.id == scope.site_id).scalar_subquery())  # NAME
-    left = _left_by_time(scope, None)
-    statement = sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)
-    return statement, [wait for _query, wait in left], len(stamps)
 
 
 # ------------------------------------------------------------------------------------ loading
 
-def _base_url() -> str:
+def base_url() -> str:
     # Links in the body come from configuration, never the request's Host, or one ETag could
     # stand for two different bodies.
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def _calendar_tz() -> str:
+def calendar_tz() -> str:
     return current_app.config.get("DEFAULT_EVENT_TZ", DEFAULT_TZ)
 
 
@@ -336,7 +249,7 @@ def load_feed_data(scope: FeedScope, now: datetime, event_ids: list[int] | None 
     if series_ids:
         series_rows = connection.execute(prepared.get(("series", alone), lambda: _series_query(alone)),
                                          {"series_ids": series_ids}).all()
-    base = _base_url()
+    base = base_url()
     join_links = _join_links(scope, rows)
     events = [ical.FeedEvent(
         uid=r.uid, kind=r.kind.value, title=r.title, starts_at=r.starts_at, ends_at=r.ends_at, tz=r.tz,
@@ -381,7 +294,7 @@ def feed_name(scope: FeedScope, title: str = "") -> str:
 
 
 def feed_calendar(scope: FeedScope, title: str = "") -> ical.FeedCalendar:
-    return ical.FeedCalendar(name=feed_name(scope, title), labels=calendar_labels(), timezone=_calendar_tz())
+    return ical.FeedCalendar(name=feed_name(scope, title), labels=calendar_labels(), timezone=calendar_tz())
 
 
 def build_body(scope: FeedScope, now: datetime, title: str = "") -> bytes:
@@ -403,7 +316,7 @@ def fragment_salt(labels: ical.FeedLabels, scope: FeedScope | None = None) -> st
     """Part of every cached block's version: what a block's bytes depend on besides its rows.
     For a private feed that includes the sites' own join links it may show, which live on
     event_sites rows and change no event row."""
-    parts = [FORMAT_VERSION, FEED_LOCALE, _base_url(), repr(labels)]
+    parts = [FORMAT_VERSION, FEED_LOCALE, base_url(), repr(labels)]
     if scope is not None and scope.join_link_visible:
         parts += [scope.key, *(f"{e}:{link}" for e, link in _site_links(scope))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

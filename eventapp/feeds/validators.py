@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.extensions import db
-from eventapp.feeds import fragments, services
+from eventapp.feeds import fragments, services, versions
 from eventapp.feeds.cache import Body, FeedVersion, body_cache, version_memo
 from eventapp.feeds.models import FeedState
 from eventapp.feeds.services import FeedScope
@@ -26,17 +26,20 @@ from eventapp.models import rows_changed
 SECOND = timedelta(seconds=1)
 
 
-def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, count: int | None = None) -> bytes:
+def render(scope: FeedScope, now: datetime, title: Callable[[], str] = str, count: int | None = None,
+           data_key: str = "") -> bytes:
     """The feed's bytes: list feeds from cached blocks, one event's .ics from scratch."""
     if scope.event_id is not None:
         return services.build_event_body(scope, now)[0]
     calendar = services.feed_calendar(scope, title())
-    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels, scope), count)
+    return fragments.build_body(scope, now, calendar, services.fragment_salt(calendar.labels, scope), count,
+                                data_key)
 
 
 def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str] = str,
          count: int | None = None) -> Body:
-    return body_cache.get_or_build((scope.key, data_key), lambda: Body(render(scope, now, title, count)))
+    return body_cache.get_or_build((scope.key, data_key),
+                                   lambda: Body(render(scope, now, title, count, data_key)))
 
 
 def _insert():
@@ -125,7 +128,7 @@ def compute_version(scope: FeedScope, now: datetime, title: Callable[[], str] = 
         built = body_cache.put((scope.key, fresh.etag), fresh)
         return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now), count=count,
                            data_key=built.etag)
-    version = services.data_version(scope, now)
+    version = versions.data_version(scope, now)
     built = body(scope, version.key, now, title, version.count)
     return FeedVersion(etag=built.etag, last_modified=publish(scope.key, built.etag, now),
                        count=version.count, data_key=version.key)

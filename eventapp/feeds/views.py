@@ -48,7 +48,8 @@ def _not_modified(version: FeedVersion, etag: str) -> bool:
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
-    return since is not None and version.last_modified <= since
+    # A date later than the server's clock is ignored (RFC 9110 13.1.3): no 304 on a made-up date.
+    return since is not None and since <= utcnow() and version.last_modified <= since
 
 
 def validator_headers(version: FeedVersion, private: bool, gzipped: bool = False) -> dict[str, str]:

@@ -83,6 +83,7 @@ STATUS_KIND = {
     RegistrationStatus.REJECTED: REJECTED,
     RegistrationStatus.CANCELLED: CANCELLED,
 }
+STATUS_KINDS = frozenset(STATUS_KIND.values())
 
 
 def subject_line(text: str) -> str:
@@ -157,10 +158,23 @@ def render_draft(message: OutboxMessage) -> bool:
     registration = db.session.get(Registration, message.source_id)
     if registration is None or not registration.person.email:
         return False
+    if _superseded(registration, message.kind):
+        # The registration changed before the draft was rendered (a promotion, a rejection, a
+        # cancellation): that change wrote its own e-mail, which tells the truth and went first;
+        # this one would contradict it. The person's calendar is still settled at this commit.
+        calendar_sync.touch(registration.person_id)
+        return False
     message.subject, message.body_text, message.body_html, message.locale = _compose(
         registration, message.kind, None)
     calendar_sync.note_message(registration.person_id, message)
     return True
+
+
+def _superseded(registration: Registration, kind: str) -> bool:
+    """Whether a draft written for the registration's status then no longer says its status."""
+    if kind == TICKET_RESENT:
+        return not registration.is_active  # no ticket to remind of any more
+    return kind in STATUS_KINDS and STATUS_KIND[registration.status] != kind
 
 
 def _compose(registration: Registration, kind: str, reason: str | None) -> tuple[str, str, str, str]:

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from eventapp.events import agenda
 from eventapp.events.models import AgendaItem, Event, EventMode, EventStatus
 from eventapp.extensions import db
-from eventapp.feeds import cache, fragments, listing, services, validators
+from eventapp.feeds import cache, fragments, listing, services, validators, versions
 from eventapp.feeds.models import FeedFragment
 from eventapp.models import utcnow
+from eventapp.registrations.models import RegistrationStatus
 
 SCOPES = [services.public_scope(), *(services.public_scope(kind) for kind in services.KIND_SLUGS.values())]
 
@@ -99,7 +100,8 @@ def test_incremental_feed_is_byte_identical_to_a_full_build_after_any_edits(worl
         now = utcnow()
         for scope in SCOPES:
             # With the data version's count, as a request has it: the listing updates in place.
-            incremental = validators.render(scope, now, count=services.data_version(scope, now).count)
+            version = versions.data_version(scope, now)
+            incremental = validators.render(scope, now, count=version.count, data_key=version.key)
             db.session.commit()
             assert incremental == services.build_body(scope, now), (operation, index, scope.key)
 
@@ -112,7 +114,8 @@ def _new_worker() -> None:
 
 
 def _render(scope, now) -> bytes:
-    body = validators.render(scope, now, count=services.data_version(scope, now).count)
+    version = versions.data_version(scope, now)
+    body = validators.render(scope, now, count=version.count, data_key=version.key)
     services.commit_written()
     return body
 
@@ -193,13 +196,74 @@ def test_a_listing_survives_its_trip_through_the_snapshot(world) -> None:
     assert abs(copy.listed_at - original.listed_at) < 1.0
 
 
-@pytest.mark.parametrize("damage", [b"not json at all", b'{"listing": {}, "units": []}\n', b""])
+@pytest.mark.parametrize("damage", ["not json at all", "no listing", "empty", "cut short", "one byte changed"])
 def test_an_unreadable_snapshot_is_listed_again_not_served(world, damage) -> None:
     scope = services.public_scope()
     _render(scope, utcnow())
+    stored = _snapshot_row(scope).blocks
+    damage = {"not json at all": b"not json at all", "no listing": b'{"listing": {}, "units": []}\n',
+              "empty": b"", "cut short": stored[:-200],
+              "one byte changed": stored[:-100] + bytes([stored[-100] ^ 1]) + stored[-99:]}[damage]
     db.session.execute(sa.update(FeedFragment).where(FeedFragment.unit == fragments.SNAPSHOT)
                        .values(blocks=damage))
     db.session.commit()
     _new_worker()
     assert _render(scope, utcnow()) == services.build_body(scope, utcnow())
     assert _snapshot_row(scope).blocks != damage  # stored anew
+
+
+def test_a_persons_feed_follows_a_swap_of_one_registration_for_another(world, make_event, make_registration,
+                                                                         make_person, monkeypatch) -> None:
+    # One out, one in: the shown rows keep their count and no event row changes, so only the
+    # data version (the person's registrations) says the feed moved.
+    monkeypatch.setattr(listing, "MARGIN", timedelta(0))  # rows changed long ago are not re-read
+    person = make_person(full_name="Lê Thị Hoa")
+    # the one swapped in is the older row: nothing past the listing's mark tells of it
+    second, first = make_event(title="Tập huấn an toàn thông tin"), make_event(title="Họp báo tháng Mười")
+    registration = make_registration(first, person)
+    db.session.commit()
+    scope = services.person_scope(person.id)
+    assert b"th\xc3\xa1ng M\xc6\xb0\xe1\xbb\x9di" in _render(scope, utcnow())  # "tháng Mười"
+    registration.status = RegistrationStatus.CANCELLED
+    make_registration(second, person)
+    db.session.commit()
+    body = _render(scope, utcnow())
+    assert body == services.build_body(scope, utcnow())
+    assert "Tập huấn an toàn thông tin" in body.decode() and "Họp báo tháng Mười" not in body.decode()
+
+
+def test_a_sites_feed_follows_a_swap_of_one_event_for_another(world, make_event, make_site,
+                                                                add_site_to_event, monkeypatch) -> None:
+    monkeypatch.setattr(listing, "MARGIN", timedelta(0))  # rows changed long ago are not re-read
+    site = make_site()
+    second, first = make_event(title="Hội nghị trực tuyến B"), make_event(title="Hội nghị trực tuyến A")
+    taking_part = add_site_to_event(first, site)
+    db.session.commit()
+    scope = services.site_scope(site.id)
+    assert "Hội nghị trực tuyến A" in _render(scope, utcnow()).decode()
+    db.session.delete(taking_part)
+    add_site_to_event(second, site)
+    db.session.commit()
+    body = _render(scope, utcnow())
+    assert body == services.build_body(scope, utcnow())
+    assert "Hội nghị trực tuyến B" in body.decode() and "Hội nghị trực tuyến A" not in body.decode()
+
+
+def test_an_edit_that_commits_after_a_newer_one_still_reaches_the_feed(world, make_event, monkeypatch) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL (SQLite lets one writer at a time)")
+    monkeypatch.setattr(listing, "MARGIN", timedelta(0))  # as if the slow edit began long ago
+    early, late = make_event(title="Sự kiện sửa chậm"), make_event(title="Sự kiện sửa nhanh")
+    db.session.commit()
+    scope = services.public_scope()
+    _render(scope, utcnow())
+    with db.engine.connect() as slow:  # an organiser's transaction that takes its time
+        slow.execute(sa.text("UPDATE events SET title = 'Tiêu đề đến muộn', updated_at = now() - interval '5 s' "
+                             "WHERE id = :id"), {"id": early.id})
+        late.title = "Sự kiện sửa nhanh (đã sửa)"  # newer, and committed first
+        db.session.commit()
+        assert "Sự kiện sửa nhanh (đã sửa)" in _render(scope, utcnow()).decode()
+        slow.commit()
+    body = _render(scope, utcnow())
+    assert "Tiêu đề đến muộn" in body.decode()
+    assert body == services.build_body(scope, utcnow())

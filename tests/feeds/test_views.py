@@ -43,6 +43,9 @@ def test_conditional_get_by_etag_and_by_date(client, world):
     stale = client.get("/calendar.ics", headers={"If-None-Match": '"other"', "If-Modified-Since": modified})
     assert stale.status_code == 200
     assert client.get("/calendar.ics").data == first.data  # deterministic body
+    # A date in the future is no proof of a copy: ignored, the body is sent (RFC 9110 13.1.3).
+    future = client.get("/calendar.ics", headers={"If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"})
+    assert future.status_code == 200 and future.data == first.data
 
 
 def _etag(client, path: str) -> str:

@@ -15,7 +15,12 @@ from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.sender import _claim, retry, send_pending
 from eventapp.models import utcnow
 from eventapp.registrations import emails, public, services
-from eventapp.registrations.models import CalendarDelivery
+from eventapp.registrations.models import (
+    CalendarDelivery,
+    CancelledBy,
+    Registration,
+    RegistrationStatus,
+)
 from tests.mail.conftest import smtp_server  # noqa: F401  (fixture: a real aiosmtpd on loopback)
 from tests.registrations.conftest import TICKET_LINK, messages
 from tests.registrations.mailcal import MailCalendars, truth
@@ -128,9 +133,9 @@ def test_two_renderers_at_once_render_one_draft_once(app, make_event) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDelivery)) == 1
 
 
-def test_with_rendering_left_to_the_worker_the_form_only_decides_the_seat(app, make_event, submit,
+def test_with_rendering_left_to_the_worker_the_form_only_decides_the_seat(app, make_event, submit, monkeypatch,
                                                                          smtp_server) -> None:  # noqa: F811
-    app.config["MAIL_RENDER_IN_REQUEST"] = False
+    monkeypatch.setitem(app.config, "MAIL_RENDER_IN_REQUEST", False)  # production's setting
     event = make_event(capacity=5)
     db.session.commit()
     assert submit(event).status_code == 302
@@ -149,3 +154,40 @@ def test_with_rendering_left_to_the_worker_the_form_only_decides_the_seat(app, m
     [(recipients, received)] = smtp_server.messages
     assert recipients == [EMAIL] and event.title in received["Subject"]
     assert TICKET_LINK.search(received.get_body(preferencelist=("plain",)).get_content())
+
+
+@pytest.mark.parametrize("change", ["promoted", "rejected", "cancelled"])
+def test_a_draft_the_registration_outgrew_before_the_worker_came_is_never_sent(app, make_event, make_registration,
+                                                                               submit, smtp_server,  # noqa: F811
+                                                                               change, monkeypatch) -> None:
+    """The worker lags; meanwhile the wait-listed journalist is promoted (or the approved one is
+    rejected, or cancels): only the e-mail of that change goes out, never the stale one after it."""
+    monkeypatch.setitem(app.config, "MAIL_RENDER_IN_REQUEST", False)
+    event = make_event(capacity=1, waitlist_enabled=True)
+    holder = make_registration(event)
+    if change != "promoted":
+        holder.status = RegistrationStatus.CANCELLED  # the seat is free: the journalist gets it
+    db.session.commit()
+    assert submit(event).status_code == 302
+    (draft,) = messages(to=EMAIL)
+    registration = db.session.get(Registration, draft.source_id)
+    expected_draft = emails.WAITLISTED if change == "promoted" else emails.APPROVED
+    assert draft.status == OutboxStatus.DRAFT and draft.kind == expected_draft
+    if change == "promoted":
+        services.cancel(holder, by=CancelledBy.REGISTRANT)  # the seat holder withdraws
+    elif change == "rejected":
+        services.change_status(registration, RegistrationStatus.REJECTED, actor=None, reason="Hết chỗ")
+    else:
+        services.cancel(registration, by=CancelledBy.REGISTRANT)
+    db.session.commit()
+    send_pending(now=utcnow())
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, draft.id) is None  # dropped, not sent
+    sent = [m.kind for m in messages(to=EMAIL)]
+    assert sent == [{"promoted": emails.PROMOTED, "rejected": emails.REJECTED, "cancelled": emails.CANCELLED}[change]]
+    assert len([to for to, _mail in smtp_server.messages if to == [EMAIL]]) == 1
+    # and the calendar holds what the database says
+    mail = MailCalendars()
+    mail.read_outbox()
+    assert mail.sessions(EMAIL, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) \
+        == truth(registration.person_id)
