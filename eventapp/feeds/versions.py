@@ -34,6 +34,7 @@ from eventapp.feeds.services import (
     starts,
     time_params,
 )
+from eventapp.models import UTCDateTime
 from eventapp.registrations.models import Enrolment, Registration
 
 
@@ -56,7 +57,7 @@ def data_version(scope: FeedScope, now: datetime) -> DataVersion:
     dialect = db.session.get_bind().dialect.name
     statement, waits, stamp_count = prepared.get(("version", scope.key, dialect),
                                                  lambda: _version_statement(scope, dialect))
-    values = iter(db.session.execute(statement, time_params(now)).one())
+    values = iter(db.session.execute(statement, _params(now)).one())
     count, *rest = islice(values, 5)
     started = list(islice(values, len(waits)))
     extra, text = list(islice(values, stamp_count)), list(values)
@@ -67,12 +68,24 @@ def data_version(scope: FeedScope, now: datetime) -> DataVersion:
     return DataVersion(key=hashlib.sha256(key.encode()).hexdigest()[:32], count=count)
 
 
+# Rows changed this recently are summed by their xmin (below); a transaction that stays open
+# longer before it commits an edit older than a newer one is only seen at the next change.
+RECENT_COMMITS = timedelta(hours=1)
+RECENT = sa.bindparam("feed_recent", type_=UTCDateTime())
+
+
 def _commits(model: Any, *where: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
-    """PostgreSQL: the sum of the rows' xmin (the transaction that wrote each row version). It
-    moves when any of them is written and committed, even by a transaction that set its
-    updated_at before a newer one committed: a maximum of updated_at cannot see that commit."""
+    """PostgreSQL: the sum of the xmin (the transaction that wrote each row version) of the rows
+    changed in the last RECENT_COMMITS, from the updated_at index. It moves when any of them is
+    written and committed, even by a transaction that set its updated_at before a newer one
+    committed: a maximum of updated_at cannot see that commit."""
     xmin = sa.cast(sa.cast(sa.literal_column(f"{model.__tablename__}.xmin"), sa.Text), sa.BigInteger)
-    return sa.select(sa.func.sum(xmin)).select_from(model).where(*where).scalar_subquery()
+    return (sa.select(sa.func.sum(xmin)).select_from(model).where(model.updated_at > RECENT, *where)
+            .scalar_subquery())
+
+
+def _params(now: datetime) -> dict[str, datetime]:
+    return {**time_params(now), "feed_recent": now - RECENT_COMMITS}
 
 
 def _version_statement(scope: FeedScope, dialect: str) -> tuple[sa.Select, list[timedelta], int]:
