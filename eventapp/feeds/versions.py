@@ -54,11 +54,11 @@ def _max(*values: datetime | None) -> datetime:
 def data_version(scope: FeedScope, now: datetime) -> DataVersion:
     """A key that changes whenever a list feed's body may. Several keys may give the same bytes;
     the ETag is the bytes' hash. (One event's .ics is built outright: feeds.validators.)"""
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     statement, waits, stamp_count = prepared.get(("version", scope.key, dialect),
                                                  lambda: _version_statement(scope, dialect))
     values = iter(db.session.execute(statement, _params(now)).one())
-    count, *rest = islice(values, 5)
+    count, *rest = islice(values, 4)
     started = list(islice(values, len(waits)))
     extra, text = list(islice(values, stamp_count)), list(values)
     left_at = [_max(at) + wait for at, wait in zip(started, waits, strict=True) if at is not None]
@@ -74,14 +74,18 @@ RECENT_COMMITS = timedelta(hours=1)
 RECENT = sa.bindparam("feed_recent", type_=UTCDateTime())
 
 
-def _commits(model: Any, *where: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+def _recent_xmins(model: Any, *where: sa.ColumnElement[bool]) -> sa.Select:
+    xmin = sa.cast(sa.cast(sa.literal_column(f"{model.__tablename__}.xmin"), sa.Text), sa.BigInteger)
+    return sa.select(xmin.label("xmin")).select_from(model).where(model.updated_at > RECENT, *where)
+
+
+def _commits(*parts: sa.Select) -> sa.ColumnElement[Any]:
     """PostgreSQL: the sum of the xmin (the transaction that wrote each row version) of the rows
-    changed in the last RECENT_COMMITS, from the updated_at index. It moves when any of them is
+    changed in the last RECENT_COMMITS, from the updated_at indexes. It moves when any of them is
     written and committed, even by a transaction that set its updated_at before a newer one
     committed: a maximum of updated_at cannot see that commit."""
-    xmin = sa.cast(sa.cast(sa.literal_column(f"{model.__tablename__}.xmin"), sa.Text), sa.BigInteger)
-    return (sa.select(sa.func.sum(xmin)).select_from(model).where(model.updated_at > RECENT, *where)
-            .scalar_subquery())
+    rows = sa.union_all(*parts).subquery("recent") if len(parts) > 1 else parts[0].subquery("recent")
+    return sa.select(sa.func.sum(rows.c.xmin)).scalar_subquery()
 
 
 def _params(now: datetime) -> dict[str, datetime]:
@@ -103,8 +107,7 @@ def _version_statement(scope: FeedScope, dialect: str) -> tuple[sa.Select, list[
         sa.select(sa.func.count()).where(shown(scope, None)).scalar_subquery(),
         sa.select(sa.func.max(Event.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(EventSeries.updated_at)).scalar_subquery(),
-        _commits(Event) if postgres else sa.null(),
-        _commits(EventSeries) if postgres else sa.null(),
+        _commits(_recent_xmins(Event), _recent_xmins(EventSeries)) if postgres else sa.null(),
     ]
     stamps: list[sa.ColumnElement[Any]] = []  # changes of what the scope's filter reads
     texts = []  # body text that no timestamp of the feed's rows covers
@@ -116,7 +119,7 @@ def _version_statement(scope: FeedScope, dialect: str) -> tuple[sa.Select, list[
                 Enrolment.person_id == scope.person_id).scalar_subquery(),
         ]
         if postgres:
-            stamps.append(_commits(Registration, Registration.person_id == scope.person_id))
+            stamps.append(_commits(_recent_xmins(Registration, Registration.person_id == scope.person_id)))
     if scope.site_id is not None:
         stamps += [
             sa.select(sa.func.max(EventSite.updated_at)).where(
@@ -124,7 +127,7 @@ def _version_statement(scope: FeedScope, dialect: str) -> tuple[sa.Select, list[
             sa.select(Site.updated_at).where(Site.id == scope.site_id).scalar_subquery(),
         ]
         if postgres:
-            stamps.append(_commits(EventSite, EventSite.site_id == scope.site_id))
+            stamps.append(_commits(_recent_xmins(EventSite, EventSite.site_id == scope.site_id)))
         texts.append(sa.select(Site.name).where(Site.id == scope.site_id).scalar_subquery())  # NAME
     left = _left_by_time(scope, None)
     statement = sa.select(*columns, *(query for query, _wait in left), *stamps, *texts)
