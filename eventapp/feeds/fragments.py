@@ -210,10 +210,10 @@ def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCale
     have = local_blocks.get(scope.key)
     current: Units = {}
     missing: list[Unit] = []
-    for key, unit in feed_listing.units.items():
-        held = have.get(key)
+    for unit_key, unit in feed_listing.units.items():
+        held = have.get(unit_key)
         if held is not None and held[0] == unit.version:
-            current[key] = held
+            current[unit_key] = held
         else:
             missing.append(unit)
     if len(missing) > SNAPSHOT_SPARE and not looked:
@@ -235,7 +235,8 @@ def build_body(scope: services.FeedScope, now: datetime, calendar: ical.FeedCale
     if missing:
         built, unsettled = _build(missing, scope, now, calendar.labels, salt)
         current.update(built)
-    settled = {key: value for key, value in current.items() if key not in unsettled} if unsettled else current
+    settled = {unit_key: value for unit_key, value in current.items() if unit_key not in unsettled} \
+        if unsettled else current
     if stale:
         _store_snapshot(scope.key, feed_listing, settled)
     local_blocks.replace(scope.key, settled)
