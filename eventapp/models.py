@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -29,6 +30,12 @@ def rows_changed(result: sa.Result[Any]) -> int:
     Session.execute is typed to return any Result."""
     assert isinstance(result, sa.CursorResult), "rows_changed is for UPDATE and DELETE results"
     return result.rowcount or 0
+
+
+def conflict_insert(model: Any, dialect: str) -> Any:
+    """An INSERT into `model` that takes ON CONFLICT clauses, for PostgreSQL or SQLite (the two
+    databases the app runs on; both spell them the same way)."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 class UTCDateTime(TypeDecorator):

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.calendar import ical
 from eventapp.extensions import db
 from eventapp.feeds import listing, services
 from eventapp.feeds.listing import Unit
 from eventapp.feeds.models import FeedFragment
+from eventapp.models import conflict_insert
 
 log = logging.getLogger(__name__)
 
@@ -114,17 +114,12 @@ def _decode_snapshot(data: bytes) -> Snapshot:
             gc.enable()
 
 
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedFragment)
-
-
 def _store_snapshot(feed_key: str, feed_listing: listing.Listing, units: Units) -> None:
     """Replace the feed's snapshot (and drop rows of single units an older version kept)."""
     connection = db.session.connection()
     connection.execute(sa.delete(FeedFragment).where(FeedFragment.feed_key == feed_key,
                                                      FeedFragment.unit != SNAPSHOT))
-    statement = _insert()
+    statement = conflict_insert(FeedFragment, db.session.get_bind().dialect.name)
     connection.execute(statement.values(
         feed_key=feed_key, unit=SNAPSHOT, version=feed_listing.salt, blocks=_encode_snapshot(feed_listing, units),
     ).on_conflict_do_update(index_elements=[FeedFragment.feed_key, FeedFragment.unit],

@@ -14,14 +14,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.extensions import db
 from eventapp.feeds import fragments, services, versions
 from eventapp.feeds.cache import Body, FeedVersion, body_cache, version_memo
 from eventapp.feeds.models import FeedState
 from eventapp.feeds.services import FeedScope
-from eventapp.models import rows_changed
+from eventapp.models import conflict_insert, rows_changed
 
 SECOND = timedelta(seconds=1)
 
@@ -40,11 +39,6 @@ def body(scope: FeedScope, data_key: str, now: datetime, title: Callable[[], str
          count: int | None = None) -> Body:
     return body_cache.get_or_build((scope.key, data_key),
                                    lambda: Body(render(scope, now, title, count, data_key)))
-
-
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FeedState)
 
 
 class PublishedMemo:
@@ -102,7 +96,8 @@ def publish(feed_key: str, etag: str, now: datetime) -> datetime:
             sa.select(FeedState.etag, FeedState.changed_at).where(FeedState.feed_key == feed_key)).first()
         if row is None:
             inserted = db.session.connection().execute(
-                _insert().values(feed_key=feed_key, etag=etag, changed_at=now)
+                conflict_insert(FeedState, db.session.get_bind().dialect.name)
+                .values(feed_key=feed_key, etag=etag, changed_at=now)
                 .on_conflict_do_nothing(index_elements=[FeedState.feed_key])
                 .returning(FeedState.feed_key)).first()  # rowcount is not reliable here on psycopg
             services.mark_written()
