@@ -9,6 +9,7 @@ import pytest
 from eventapp.accounts.models import Role
 from eventapp.events.models import EventMode
 from eventapp.extensions import db
+from eventapp.mail.models import OutboxMessage, OutboxStatus
 from tests.browser.test_attendance import _fresh_rate_limits, sign_in  # noqa: F401 - an autouse fixture
 
 pytestmark = pytest.mark.browser
@@ -86,3 +87,32 @@ def test_the_console_menu_folds_on_a_phone_and_the_event_page_fits(
         assert page.locator("[data-registrations] thead").is_visible()
     finally:
         laptop.close()
+
+
+def test_the_outbox_fits_a_phone_one_card_per_message(live_server, browser, make_user) -> None:
+    organiser = make_user(Role.ORGANISER, email="bantochuc@example.vn")
+    subject = "Đăng ký đã được xác nhận: Hội nghị tập huấn chuyển đổi số cho cán bộ thông tin cơ sở năm 2027"
+    db.session.add_all([
+        OutboxMessage(kind="registration.approved", to_address="nguoi-tham-du-rat-dai@sotttt-hagiang.gov.vn",
+                      subject=subject, body_text="…", status=OutboxStatus.QUEUED),
+        OutboxMessage(kind="registration.approved", to_address="binh@baochi.vn", subject=subject, body_text="…",
+                      status=OutboxStatus.FAILED, attempts=8, last_error="SMTPRecipientsRefused: 550 hộp thư không tồn tại"),
+    ])
+    db.session.commit()
+    phone = browser.new_context(locale="vi-VN", viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = phone.new_page()
+        sign_in(page, live_server.url, organiser.email)
+        page.goto(f"{live_server.url}/console/outbox/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        rows = page.locator("main tbody tr").all()
+        assert len(rows) == 2
+        for row in rows:
+            for part in (row.get_by_role("link", name=subject), row.locator(".badge")):
+                box = part.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        retry = page.get_by_role("button", name="Gửi lại ngay")
+        box = retry.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    finally:
+        phone.close()
